@@ -1,0 +1,52 @@
+# ngx_http_prov_module
+#
+#   make                 build build/ngx_http_prov_module.so against Debian's
+#                        nginx-dev tree (or NGINX_SRC=/path/to/nginx-x.y.z)
+#   make test            the whole test suite (t/*.t)
+#   make demo            throwaway PKI, nginx on 127.0.0.1, devices fetching
+#   make bench-acl       access list load and lookup benchmarks (bench/)
+#   make clean
+
+NGINX_SRC ?= /usr/share/nginx/src
+NGINX_BIN ?= /usr/sbin/nginx
+BUILD     ?= $(CURDIR)/build
+MODULE     = $(BUILD)/ngx_http_prov_module.so
+
+BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev
+TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
+                 libio-socket-ssl-perl
+DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
+
+SOURCES = config $(wildcard ngx_http_prov_module/*.[ch])
+
+.PHONY: all module build-deps test test-deps demo demo-keep bench-acl clean
+
+all: module
+
+module: build-deps
+	bash scripts/build-module.sh $(NGINX_SRC) $(BUILD)
+
+build-deps:
+	@bash scripts/deps.sh $(if $(filter /usr/share/nginx/src,$(NGINX_SRC)),$(BUILD_PACKAGES),gcc make libssl-dev libpcre2-dev zlib1g-dev)
+
+test-deps:
+	@bash scripts/deps.sh $(TEST_PACKAGES)
+
+test: test-deps module
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash scripts/run-tests.sh $(T)
+
+demo: module
+	@bash scripts/deps.sh $(DEMO_PACKAGES)
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash examples/demo/demo.sh $(DEMO_ARGS)
+
+# ACL load time and memory against a stock map, lookup cost against size
+bench-acl: module
+	@bash scripts/deps.sh $(DEMO_PACKAGES) time
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
+
+clean:
+	rm -rf $(BUILD) t/servroot*
+
+demo-keep:
+	$(MAKE) demo DEMO_ARGS=--keep

@@ -1,0 +1,968 @@
+
+/*
+ * Copyright (C) The ngx_http_prov_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_prov_module.h"
+
+
+/*
+ * The access list is an open-addressing hash table of 16-byte slots,
+ * filled to at most 3/4, so a device costs at most 43 bytes; MAC ids
+ * are their own 48-bit keys, other ids are hashed and kept in the
+ * record area to confirm a match.  Records (pin, id, attributes) exist
+ * only for the devices that need one.  Lookups allocate nothing.
+ */
+
+
+#define NGX_HTTP_PROV_ACL_USED       ((uint64_t) 1 << 63)
+#define NGX_HTTP_PROV_ACL_LINE_MAX   4096
+#define NGX_HTTP_PROV_ACL_READ_SIZE  65536
+#define NGX_HTTP_PROV_ACL_ERRORS     100
+
+
+typedef struct {
+    ngx_conf_t                 *cf;
+    ngx_http_prov_acl_t        *acl;
+    ngx_http_prov_id_conf_t    *id;
+    ngx_uint_t                  line;
+    ngx_uint_t                  errors;
+    ngx_array_t                 attrs;      /* of the current line */
+} ngx_http_prov_acl_parse_t;
+
+
+static ngx_http_prov_acl_t *ngx_http_prov_acl_read(ngx_conf_t *cf,
+    ngx_str_t *path, ngx_http_prov_id_conf_t *id);
+static ngx_int_t ngx_http_prov_acl_count_lines(ngx_conf_t *cf,
+    ngx_file_t *file, off_t size, u_char *buf, ngx_uint_t *lines);
+static ngx_int_t ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap,
+    ngx_file_t *file, off_t size, u_char *buf);
+static void ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
+    u_char *p, u_char *last);
+static ngx_int_t ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *option, u_char *pin, ngx_array_t *attrs);
+static ngx_int_t ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin);
+static ngx_int_t ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *id, uint32_t flags, u_char *pin, ngx_array_t *attrs);
+static void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
+    const char *fmt, ...);
+static uint64_t ngx_http_prov_acl_key(ngx_http_prov_acl_t *acl,
+    ngx_str_t *id);
+static u_char *ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl,
+    size_t size);
+static void ngx_http_prov_acl_cleanup(void *data);
+
+
+ngx_http_prov_acl_t *
+ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_http_prov_id_conf_t *id)
+{
+    ngx_uint_t                  i, mac;
+    ngx_http_prov_acl_t        *acl, **loaded;
+    ngx_http_prov_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prov_module);
+
+    mac = (id->format == NGX_HTTP_PROV_ID_MAC);
+
+    /* a file named by several servers or locations is read once */
+
+    loaded = pmcf->acls.elts;
+
+    for (i = 0; i < pmcf->acls.nelts; i++) {
+        if (loaded[i]->mac == mac
+            && loaded[i]->path.len == path->len
+            && ngx_strncmp(loaded[i]->path.data, path->data, path->len) == 0)
+        {
+            return loaded[i];
+        }
+    }
+
+    acl = ngx_http_prov_acl_read(cf, path, id);
+    if (acl == NULL) {
+        return NULL;
+    }
+
+    loaded = ngx_array_push(&pmcf->acls);
+    if (loaded == NULL) {
+        return NULL;
+    }
+
+    *loaded = acl;
+
+    return acl;
+}
+
+
+static ngx_http_prov_acl_t *
+ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_http_prov_id_conf_t *id)
+{
+    u_char                     *buf;
+    size_t                      slots;
+    ngx_fd_t                    fd;
+    ngx_int_t                   rc;
+    ngx_uint_t                  lines, bits;
+    ngx_file_t                  file;
+    ngx_msec_t                  start;
+    ngx_time_t                 *tp;
+    ngx_file_info_t             fi;
+    ngx_pool_cleanup_t         *cln;
+    ngx_http_prov_acl_t        *acl;
+    ngx_http_prov_acl_parse_t   ap;
+
+    tp = ngx_timeofday();
+    start = tp->sec * 1000 + tp->msec;
+
+    acl = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_acl_t));
+    if (acl == NULL) {
+        return NULL;
+    }
+
+    acl->path = *path;
+    acl->mac = (id->format == NGX_HTTP_PROV_ID_MAC);
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_http_prov_acl_cleanup;
+    cln->data = acl;
+
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%s\" failed", path->data);
+        return NULL;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.fd = fd;
+    file.name = *path;
+    file.log = cf->log;
+
+    buf = NULL;
+    rc = NGX_ERROR;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%s\" failed", path->data);
+        goto done;
+    }
+
+    if (!ngx_is_file(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "access list \"%s\" is not a file", path->data);
+        goto done;
+    }
+
+    buf = ngx_alloc(NGX_HTTP_PROV_ACL_READ_SIZE + NGX_HTTP_PROV_ACL_LINE_MAX,
+                    cf->log);
+    if (buf == NULL) {
+        goto done;
+    }
+
+    /* size the table once: lines bound the number of devices */
+
+    if (ngx_http_prov_acl_count_lines(cf, &file, ngx_file_size(&fi), buf,
+                                      &lines)
+        != NGX_OK)
+    {
+        goto done;
+    }
+
+    for (bits = 4, slots = 16; slots / 4 * 3 < lines; bits++, slots *= 2) {
+        /* void */
+    }
+
+    acl->slots = ngx_alloc(slots * sizeof(ngx_http_prov_acl_slot_t), cf->log);
+    if (acl->slots == NULL) {
+        goto done;
+    }
+
+    ngx_memzero(acl->slots, slots * sizeof(ngx_http_prov_acl_slot_t));
+
+    acl->mask = slots - 1;
+    acl->shift = 64 - bits;
+
+    ngx_memzero(&ap, sizeof(ngx_http_prov_acl_parse_t));
+    ap.cf = cf;
+    ap.acl = acl;
+    ap.id = id;
+
+    if (ngx_array_init(&ap.attrs, cf->temp_pool, 4,
+                       sizeof(ngx_http_prov_acl_attr_t))
+        != NGX_OK)
+    {
+        goto done;
+    }
+
+    rc = ngx_http_prov_acl_parse_file(&ap, &file, ngx_file_size(&fi), buf);
+
+    if (rc == NGX_OK && ap.errors) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "%ui error(s) in access list \"%V\"",
+                           ap.errors, path);
+        rc = NGX_ERROR;
+    }
+
+done:
+
+    if (buf != NULL) {
+        ngx_free(buf);
+    }
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
+                      ngx_close_file_n " \"%s\" failed", path->data);
+    }
+
+    if (rc != NGX_OK) {
+        return NULL;
+    }
+
+    ngx_time_update();
+    tp = ngx_timeofday();
+    acl->load_time = tp->sec * 1000 + tp->msec - start;
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, cf->log, 0,
+                   "prov acl \"%V\": %ui devices, %uz slots, %M ms",
+                   path, acl->entries, slots, acl->load_time);
+
+    return acl;
+}
+
+
+static ngx_int_t
+ngx_http_prov_acl_count_lines(ngx_conf_t *cf, ngx_file_t *file, off_t size,
+    u_char *buf, ngx_uint_t *lines)
+{
+    u_char   *p, *last;
+    off_t     offset;
+    ssize_t   n;
+
+    *lines = 1;
+
+    for (offset = 0; offset < size; offset += n) {
+        n = ngx_read_file(file, buf, NGX_HTTP_PROV_ACL_READ_SIZE, offset);
+
+        if (n == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (n == 0) {
+            break;
+        }
+
+        last = buf + n;
+
+        for (p = buf; p < last; p++) {
+            p = ngx_strlchr(p, last, LF);
+
+            if (p == NULL) {
+                break;
+            }
+
+            (*lines)++;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, ngx_file_t *file,
+    off_t size, u_char *buf)
+{
+    u_char   *p, *start, *last, *eol;
+    off_t     offset;
+    size_t    kept;
+    ssize_t   n;
+
+    kept = 0;
+    offset = 0;
+
+    for ( ;; ) {
+        n = 0;
+
+        if (offset < size) {
+            n = ngx_read_file(file, buf + kept, NGX_HTTP_PROV_ACL_READ_SIZE,
+                              offset);
+            if (n == NGX_ERROR) {
+                return NGX_ERROR;
+            }
+
+            offset += n;
+        }
+
+        last = buf + kept + n;
+        start = buf;
+
+        for ( ;; ) {
+            eol = ngx_strlchr(start, last, LF);
+
+            if (eol == NULL) {
+                break;
+            }
+
+            ap->line++;
+
+            if (eol - start > NGX_HTTP_PROV_ACL_LINE_MAX) {
+                ngx_http_prov_acl_error(ap, "line longer than %d bytes",
+                                        NGX_HTTP_PROV_ACL_LINE_MAX);
+
+            } else {
+                ngx_http_prov_acl_parse_line(ap, start, eol);
+            }
+
+            start = eol + 1;
+        }
+
+        kept = last - start;
+
+        if (n == 0) {
+            /* the last line may lack its newline */
+
+            if (kept) {
+                ap->line++;
+                ngx_http_prov_acl_parse_line(ap, start, last);
+            }
+
+            return NGX_OK;
+        }
+
+        if (kept > NGX_HTTP_PROV_ACL_LINE_MAX) {
+            ap->line++;
+            ngx_http_prov_acl_error(ap, "line longer than %d bytes",
+                                    NGX_HTTP_PROV_ACL_LINE_MAX);
+
+            /* skip the rest of the overlong line */
+
+            for ( ;; ) {
+                n = ngx_read_file(file, buf, NGX_HTTP_PROV_ACL_READ_SIZE,
+                                  offset);
+                if (n == NGX_ERROR) {
+                    return NGX_ERROR;
+                }
+
+                if (n == 0) {
+                    return NGX_OK;
+                }
+
+                p = ngx_strlchr(buf, buf + n, LF);
+
+                if (p != NULL) {
+                    offset += p + 1 - buf;
+                    break;
+                }
+
+                offset += n;
+            }
+
+            kept = 0;
+            continue;
+        }
+
+        ngx_memmove(buf, start, kept);
+    }
+}
+
+
+static void
+ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
+    u_char *last)
+{
+    u_char       *hash;
+    uint32_t      flags;
+    ngx_int_t     rc;
+    ngx_str_t     token[3], id;
+    ngx_uint_t    n;
+    u_char        pin[NGX_HTTP_PROV_SHA256_LEN];
+    u_char        mac[NGX_HTTP_PROV_MAC_LEN];
+
+    hash = ngx_strlchr(p, last, '#');
+    if (hash != NULL) {
+        last = hash;
+    }
+
+    ap->attrs.nelts = 0;
+
+    flags = 0;
+    n = 0;
+
+    /* id, action, then options: sha256=<fingerprint>, key=value */
+
+    for ( ;; ) {
+        while (p < last && (*p == ' ' || *p == '\t' || *p == CR)) {
+            p++;
+        }
+
+        if (p == last) {
+            break;
+        }
+
+        token[n].data = p;
+
+        while (p < last && *p != ' ' && *p != '\t' && *p != CR) {
+            p++;
+        }
+
+        token[n].len = p - token[n].data;
+
+        if (n == 0) {
+            n++;
+            continue;
+        }
+
+        if (n == 1) {
+            if (token[1].len == 5
+                && ngx_strncmp(token[1].data, "allow", 5) == 0)
+            {
+                flags |= NGX_HTTP_PROV_ACL_ALLOW;
+
+            } else if (token[1].len != 4
+                       || ngx_strncmp(token[1].data, "deny", 4) != 0)
+            {
+                ngx_http_prov_acl_error(ap, "unknown action \"%V\"",
+                                        &token[1]);
+                return;
+            }
+
+            n++;
+            continue;
+        }
+
+        rc = ngx_http_prov_acl_parse_option(ap, &token[2], pin, &ap->attrs);
+
+        if (rc == NGX_ERROR) {
+            return;
+        }
+
+        if (rc == NGX_DONE) {
+            if (flags & NGX_HTTP_PROV_ACL_PIN) {
+                ngx_http_prov_acl_error(ap, "more than one \"sha256=\"");
+                return;
+            }
+
+            flags |= NGX_HTTP_PROV_ACL_PIN;
+        }
+    }
+
+    if (n == 0) {
+        return;                                     /* blank or comment */
+    }
+
+    if (n == 1) {
+        ngx_http_prov_acl_error(ap, "no action after \"%V\"", &token[0]);
+        return;
+    }
+
+    /* ids are normalised as the certificates' ids are */
+
+    if (ap->acl->mac) {
+        if (ngx_http_prov_mac_normalize(&token[0], mac) != NGX_OK) {
+            ngx_http_prov_acl_error(ap, "bad id \"%V\": not a MAC address",
+                                    &token[0]);
+            return;
+        }
+
+        id.len = NGX_HTTP_PROV_MAC_LEN;
+        id.data = mac;
+
+    } else {
+        if (ngx_http_prov_id_safe(&token[0]) != NGX_OK
+            || token[0].len > 65535)
+        {
+            ngx_http_prov_acl_error(ap, "bad id \"%V\"", &token[0]);
+            return;
+        }
+
+        id = token[0];
+    }
+
+    if (ap->attrs.nelts) {
+        flags |= NGX_HTTP_PROV_ACL_ATTRS;
+    }
+
+    (void) ngx_http_prov_acl_add(ap, &id, flags, pin, &ap->attrs);
+}
+
+
+/* NGX_DONE for a pin, NGX_OK for an attribute */
+
+static ngx_int_t
+ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *option, u_char *pin, ngx_array_t *attrs)
+{
+    u_char                    *eq, *p;
+    ngx_str_t                  hex;
+    ngx_uint_t                 i;
+    ngx_http_prov_acl_attr_t  *attr, *a;
+
+    eq = ngx_strlchr(option->data, option->data + option->len, '=');
+
+    if (eq == NULL || eq == option->data) {
+        ngx_http_prov_acl_error(ap, "bad option \"%V\": not key=value",
+                                option);
+        return NGX_ERROR;
+    }
+
+    /* "SHA256=" must not pass for an attribute and leave a device unpinned */
+
+    if (eq - option->data == 6
+        && ngx_strncasecmp(option->data, (u_char *) "sha256", 6) == 0)
+    {
+        hex.len = option->len - 7;
+        hex.data = option->data + 7;
+
+        if (ngx_http_prov_acl_parse_pin(&hex, pin) != NGX_OK) {
+            ngx_http_prov_acl_error(ap, "bad sha256 fingerprint \"%V\"",
+                                    &hex);
+            return NGX_ERROR;
+        }
+
+        return NGX_DONE;
+    }
+
+    /* keys become variable names: $prov_acl_<key> */
+
+    for (p = option->data; p < eq; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '_'))
+        {
+            ngx_http_prov_acl_error(ap, "bad key in \"%V\"", option);
+            return NGX_ERROR;
+        }
+    }
+
+    if (eq + 1 == option->data + option->len) {
+        ngx_http_prov_acl_error(ap, "empty value in \"%V\"", option);
+        return NGX_ERROR;
+    }
+
+    if (eq - option->data > 255 || option->data + option->len - eq > 65535) {
+        ngx_http_prov_acl_error(ap, "option too long");
+        return NGX_ERROR;
+    }
+
+    for (p = eq + 1; p < option->data + option->len; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            ngx_http_prov_acl_error(ap, "control character in \"%V\"",
+                                    option);
+            return NGX_ERROR;
+        }
+    }
+
+    a = attrs->elts;
+
+    for (i = 0; i < attrs->nelts; i++) {
+        if ((size_t) (eq - option->data) == a[i].key.len
+            && ngx_strncasecmp(a[i].key.data, option->data, a[i].key.len)
+               == 0)
+        {
+            ngx_http_prov_acl_error(ap, "duplicate key in \"%V\"", option);
+            return NGX_ERROR;
+        }
+    }
+
+    attr = ngx_array_push(attrs);
+    if (attr == NULL) {
+        ap->errors++;
+        return NGX_ERROR;
+    }
+
+    attr->key.data = option->data;
+    attr->key.len = eq - option->data;
+    attr->value.data = eq + 1;
+    attr->value.len = option->data + option->len - (eq + 1);
+
+    return NGX_OK;
+}
+
+
+/* 64 hex digits, with or without colons, as openssl prints them */
+
+static ngx_int_t
+ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin)
+{
+    u_char      *p, *last;
+    ngx_int_t    digit;
+    ngx_uint_t   n, colons;
+
+    if (hex->len == 2 * NGX_HTTP_PROV_SHA256_LEN) {
+        colons = 0;
+
+    } else if (hex->len == 3 * NGX_HTTP_PROV_SHA256_LEN - 1) {
+        colons = 1;
+
+    } else {
+        return NGX_ERROR;
+    }
+
+    n = 0;
+    last = hex->data + hex->len;
+
+    for (p = hex->data; p < last; p++) {
+
+        if (colons && (p - hex->data) % 3 == 2) {
+            if (*p != ':') {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        digit = ngx_hextoi(p, 1);
+
+        if (digit == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (n % 2 == 0) {
+            pin[n / 2] = (u_char) (digit << 4);
+
+        } else {
+            pin[n / 2] |= (u_char) digit;
+        }
+
+        n++;
+    }
+
+    return (n == 2 * NGX_HTTP_PROV_SHA256_LEN) ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * record layout, present only when a flag asks for it:
+ *   [32-byte pin] [u16 id length, id (non-MAC lists)]
+ *   [u16 count, then per attribute: u8 key length, key, u16 value
+ *   length, value]
+ */
+
+static ngx_int_t
+ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
+    uint32_t flags, u_char *pin, ngx_array_t *attrs)
+{
+    u_char                    *p;
+    size_t                     size;
+    uint16_t                   len16;
+    uint64_t                   key;
+    ngx_uint_t                 i;
+    ngx_http_prov_acl_t       *acl;
+    ngx_http_prov_acl_slot_t  *slot;
+    ngx_http_prov_acl_attr_t  *attr;
+
+    acl = ap->acl;
+
+    if (ngx_http_prov_acl_lookup(acl, id) != NULL) {
+        ngx_http_prov_acl_error(ap, "duplicate id \"%V\"", id);
+        return NGX_ERROR;
+    }
+
+    if (acl->entries >= (acl->mask + 1) / 4 * 3) {
+        /* more lines than counted: the file changed while read */
+        ngx_http_prov_acl_error(ap, "file changed while being read");
+        return NGX_ERROR;
+    }
+
+    key = ngx_http_prov_acl_key(acl, id);
+
+    for (i = (key * 0x9e3779b97f4a7c15ULL) >> acl->shift;
+         acl->slots[i].key != 0;
+         i = (i + 1) & acl->mask)
+    {
+        /* void */
+    }
+
+    slot = &acl->slots[i];
+    slot->key = key;
+    slot->flags = flags;
+    slot->record = 0;
+
+    acl->entries++;
+
+    size = 0;
+
+    if (flags & NGX_HTTP_PROV_ACL_PIN) {
+        size += NGX_HTTP_PROV_SHA256_LEN;
+    }
+
+    if (!acl->mac) {
+        size += 2 + id->len;
+    }
+
+    if (flags & NGX_HTTP_PROV_ACL_ATTRS) {
+        size += 2;
+        attr = attrs->elts;
+
+        for (i = 0; i < attrs->nelts; i++) {
+            size += 1 + attr[i].key.len + 2 + attr[i].value.len;
+        }
+    }
+
+    if (size == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_http_prov_acl_reserve(acl, size);
+    if (p == NULL) {
+        ap->errors++;
+        return NGX_ERROR;
+    }
+
+    slot->record = (uint32_t) (p - acl->data);
+
+    if (flags & NGX_HTTP_PROV_ACL_PIN) {
+        p = ngx_cpymem(p, pin, NGX_HTTP_PROV_SHA256_LEN);
+    }
+
+    if (!acl->mac) {
+        len16 = (uint16_t) id->len;
+        p = ngx_cpymem(p, &len16, 2);
+        p = ngx_cpymem(p, id->data, id->len);
+    }
+
+    if (flags & NGX_HTTP_PROV_ACL_ATTRS) {
+        len16 = (uint16_t) attrs->nelts;
+        p = ngx_cpymem(p, &len16, 2);
+        attr = attrs->elts;
+
+        for (i = 0; i < attrs->nelts; i++) {
+            *p++ = (u_char) attr[i].key.len;
+            p = ngx_cpymem(p, attr[i].key.data, attr[i].key.len);
+            len16 = (uint16_t) attr[i].value.len;
+            p = ngx_cpymem(p, &len16, 2);
+            p = ngx_cpymem(p, attr[i].value.data, attr[i].value.len);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* record offsets are 32-bit: 4 GB of pins and attributes at most */
+
+static u_char *
+ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl, size_t size)
+{
+    u_char  *data;
+    size_t   grown;
+
+    if (acl->used + size > acl->size) {
+        grown = ngx_max(acl->size * 2, 65536);
+
+        while (grown < acl->used + size) {
+            grown *= 2;
+        }
+
+        if (grown > 0xffffffff) {
+            return NULL;
+        }
+
+        data = ngx_alloc(grown, ngx_cycle->log);
+        if (data == NULL) {
+            return NULL;
+        }
+
+        if (acl->data != NULL) {
+            ngx_memcpy(data, acl->data, acl->used);
+            ngx_free(acl->data);
+
+        } else {
+            acl->used = 1;                  /* offset 0 means "no record" */
+        }
+
+        acl->data = data;
+        acl->size = grown;
+    }
+
+    data = acl->data + acl->used;
+    acl->used += size;
+
+    return data;
+}
+
+
+static uint64_t
+ngx_http_prov_acl_key(ngx_http_prov_acl_t *acl, ngx_str_t *id)
+{
+    u_char    *p, *last;
+    uint64_t   key;
+
+    key = 0;
+    last = id->data + id->len;
+
+    if (acl->mac) {
+        /* the canonical id: 12 lowercase hex digits */
+
+        for (p = id->data; p < last; p++) {
+            key = (key << 4) | ((*p <= '9') ? *p - '0' : *p - 'a' + 10);
+        }
+
+        return key | NGX_HTTP_PROV_ACL_USED;
+    }
+
+    /* FNV-1a */
+
+    key = 0xcbf29ce484222325ULL;
+
+    for (p = id->data; p < last; p++) {
+        key = (key ^ *p) * 0x100000001b3ULL;
+    }
+
+    return key | NGX_HTTP_PROV_ACL_USED;
+}
+
+
+ngx_http_prov_acl_slot_t *
+ngx_http_prov_acl_lookup(ngx_http_prov_acl_t *acl, ngx_str_t *id)
+{
+    u_char                    *record;
+    uint16_t                   len16;
+    uint64_t                   key;
+    ngx_uint_t                 i;
+    ngx_http_prov_acl_slot_t  *slot;
+
+    if (acl->mac && id->len != NGX_HTTP_PROV_MAC_LEN) {
+        return NULL;
+    }
+
+    key = ngx_http_prov_acl_key(acl, id);
+
+    for (i = (key * 0x9e3779b97f4a7c15ULL) >> acl->shift;
+         acl->slots[i].key != 0;
+         i = (i + 1) & acl->mask)
+    {
+        slot = &acl->slots[i];
+
+        if (slot->key != key) {
+            continue;
+        }
+
+        if (acl->mac) {
+            return slot;
+        }
+
+        record = acl->data + slot->record;
+
+        if (slot->flags & NGX_HTTP_PROV_ACL_PIN) {
+            record += NGX_HTTP_PROV_SHA256_LEN;
+        }
+
+        ngx_memcpy(&len16, record, 2);
+
+        if (len16 == id->len && ngx_memcmp(record + 2, id->data, len16) == 0)
+        {
+            return slot;
+        }
+    }
+
+    return NULL;
+}
+
+
+u_char *
+ngx_http_prov_acl_pin(ngx_http_prov_acl_t *acl, ngx_http_prov_acl_slot_t *slot)
+{
+    if (!(slot->flags & NGX_HTTP_PROV_ACL_PIN)) {
+        return NULL;
+    }
+
+    return acl->data + slot->record;
+}
+
+
+/* an attribute's value, pointing into the list: nothing allocated */
+
+ngx_int_t
+ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
+    ngx_http_prov_acl_slot_t *slot, ngx_str_t *key, ngx_str_t *value)
+{
+    u_char      *p;
+    uint16_t     len16, count;
+    ngx_uint_t   i, klen;
+
+    if (!(slot->flags & NGX_HTTP_PROV_ACL_ATTRS)) {
+        return NGX_DECLINED;
+    }
+
+    p = acl->data + slot->record;
+
+    if (slot->flags & NGX_HTTP_PROV_ACL_PIN) {
+        p += NGX_HTTP_PROV_SHA256_LEN;
+    }
+
+    if (!acl->mac) {
+        ngx_memcpy(&len16, p, 2);
+        p += 2 + len16;
+    }
+
+    ngx_memcpy(&count, p, 2);
+    p += 2;
+
+    for (i = 0; i < count; i++) {
+        klen = *p++;
+        ngx_memcpy(&len16, p + klen, 2);
+
+        if (klen == key->len && ngx_strncasecmp(p, key->data, klen) == 0) {
+            value->len = len16;
+            value->data = p + klen + 2;
+            return NGX_OK;
+        }
+
+        p += klen + 2 + len16;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static void
+ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap, const char *fmt, ...)
+{
+    u_char   *p;
+    va_list   args;
+    u_char    buf[NGX_MAX_ERROR_STR];
+
+    ap->errors++;
+
+    if (ap->errors > NGX_HTTP_PROV_ACL_ERRORS) {
+
+        if (ap->errors == NGX_HTTP_PROV_ACL_ERRORS + 1) {
+            ngx_log_error(NGX_LOG_EMERG, ap->cf->log, 0,
+                          "%V: too many errors, the rest are not shown",
+                          &ap->acl->path);
+        }
+
+        return;
+    }
+
+    va_start(args, fmt);
+    p = ngx_vslprintf(buf, buf + sizeof(buf), fmt, args);
+    va_end(args);
+
+    ngx_log_error(NGX_LOG_EMERG, ap->cf->log, 0, "%V:%ui: %*s",
+                  &ap->acl->path, ap->line, (size_t) (p - buf), buf);
+}
+
+
+static void
+ngx_http_prov_acl_cleanup(void *data)
+{
+    ngx_http_prov_acl_t  *acl = data;
+
+    if (acl->slots != NULL) {
+        ngx_free(acl->slots);
+    }
+
+    if (acl->data != NULL) {
+        ngx_free(acl->data);
+    }
+}

@@ -1,0 +1,392 @@
+
+/*
+ * Copyright (C) The ngx_http_prov_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_prov_module.h"
+
+
+/*
+ * Everything read from the certificate goes through OpenSSL's X.509
+ * structures: the $ssl_client_s_dn string cannot be trusted, since an
+ * attribute value may carry text that looks like another attribute.
+ */
+
+
+typedef struct {
+    ngx_str_t                   name;
+    int                         nid;
+} ngx_http_prov_attribute_t;
+
+
+static ngx_int_t ngx_http_prov_oid_from_underscores(ngx_str_t *name,
+    u_char *buf, size_t size);
+
+
+/*
+ * OpenSSL's short names are case-sensitive; operators write "ST", "st"
+ * or, as Cisco's documentation does, "S".  Variable names reach us in
+ * lower case.
+ */
+
+static ngx_http_prov_attribute_t  ngx_http_prov_attributes[] = {
+    { ngx_string("c"), NID_countryName },
+    { ngx_string("st"), NID_stateOrProvinceName },
+    { ngx_string("s"), NID_stateOrProvinceName },
+    { ngx_string("l"), NID_localityName },
+    { ngx_string("o"), NID_organizationName },
+    { ngx_string("ou"), NID_organizationalUnitName },
+    { ngx_string("cn"), NID_commonName },
+    { ngx_string("serialnumber"), NID_serialNumber },
+    { ngx_string("uid"), NID_userId },
+    { ngx_string("emailaddress"), NID_pkcs9_emailAddress },
+    { ngx_string("dc"), NID_domainComponent },
+    { ngx_string("title"), NID_title },
+    { ngx_string("sn"), NID_surname },
+    { ngx_string("gn"), NID_givenName },
+    { ngx_string("givenname"), NID_givenName },
+    { ngx_string("initials"), NID_initials },
+    { ngx_string("street"), NID_streetAddress },
+    { ngx_string("postalcode"), NID_postalCode },
+    { ngx_string("name"), NID_name },
+    { ngx_string("pseudonym"), NID_pseudonym },
+    { ngx_string("dnqualifier"), NID_dnQualifier },
+    { ngx_string("description"), NID_description },
+    { ngx_string("businesscategory"), NID_businessCategory },
+    { ngx_null_string, NID_undef }
+};
+
+
+X509 *
+ngx_http_prov_verified_certificate(ngx_http_request_t *r, long *verify_result)
+{
+    X509              *cert;
+    ngx_connection_t  *c;
+
+    *verify_result = X509_V_OK;
+
+    c = r->connection;
+
+    if (c->ssl == NULL) {
+        return NULL;
+    }
+
+    cert = SSL_get_peer_certificate(c->ssl->connection);
+
+    if (cert == NULL) {
+        return NULL;
+    }
+
+    /*
+     * the result is kept in the TLS session, so it also holds
+     * for resumed sessions; under "ssl_verify_client optional_no_ca"
+     * nginx lets unverified certificates through, we do not
+     */
+
+    *verify_result = SSL_get_verify_result(c->ssl->connection);
+
+    return cert;
+}
+
+
+ASN1_OBJECT *
+ngx_http_prov_attribute_object(ngx_str_t *name, ngx_uint_t underscores)
+{
+    u_char                     *p;
+    ngx_http_prov_attribute_t  *a;
+    u_char                      buf[128];
+
+    for (a = ngx_http_prov_attributes; a->name.len; a++) {
+        if (a->name.len == name->len
+            && ngx_strncasecmp(a->name.data, name->data, name->len) == 0)
+        {
+            return OBJ_nid2obj(a->nid);
+        }
+    }
+
+    if (underscores) {
+        if (ngx_http_prov_oid_from_underscores(name, buf, sizeof(buf))
+            != NGX_OK)
+        {
+            return NULL;
+        }
+
+        return OBJ_txt2obj((char *) buf, 1);
+    }
+
+    if (name->len == 0 || name->len >= sizeof(buf)) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(buf, name->data, name->len);
+    *p = '\0';
+
+    /* long names and dotted OIDs, whether OpenSSL knows them or not */
+
+    return OBJ_txt2obj((char *) buf, 0);
+}
+
+
+static ngx_int_t
+ngx_http_prov_oid_from_underscores(ngx_str_t *name, u_char *buf, size_t size)
+{
+    u_char      ch;
+    ngx_uint_t  i;
+
+    if (name->len == 0 || name->len >= size) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < name->len; i++) {
+        ch = name->data[i];
+
+        if (ch == '_') {
+            buf[i] = '.';
+            continue;
+        }
+
+        if (ch < '0' || ch > '9') {
+            return NGX_ERROR;
+        }
+
+        buf[i] = ch;
+    }
+
+    buf[i] = '\0';
+
+    return NGX_OK;
+}
+
+
+ngx_str_t *
+ngx_http_prov_attribute_name(ngx_pool_t *pool, ASN1_OBJECT *obj)
+{
+    int          nid, len;
+    ngx_str_t   *name, oid;
+    const char  *sn;
+    char         buf[128];
+
+    name = ngx_palloc(pool, sizeof(ngx_str_t));
+    if (name == NULL) {
+        return NULL;
+    }
+
+    nid = OBJ_obj2nid(obj);
+    sn = (nid == NID_undef) ? NULL : OBJ_nid2sn(nid);
+
+    if (sn != NULL) {
+        name->len = ngx_strlen(sn);
+        name->data = (u_char *) sn;
+        return name;
+    }
+
+    len = OBJ_obj2txt(buf, sizeof(buf), obj, 1);
+    if (len <= 0 || (size_t) len >= sizeof(buf)) {
+        return NULL;
+    }
+
+    oid.len = len;
+    oid.data = (u_char *) buf;
+
+    name->len = len;
+    name->data = ngx_pstrdup(pool, &oid);
+    if (name->data == NULL) {
+        return NULL;
+    }
+
+    return name;
+}
+
+
+/*
+ * the number of times the attribute occurs in the name, members of
+ * multi-valued RDNs included; "last" is the index of the last one
+ */
+
+ngx_int_t
+ngx_http_prov_attribute_count(X509_NAME *name, ASN1_OBJECT *obj, int *last)
+{
+    int         index;
+    ngx_int_t   n;
+
+    n = 0;
+    index = -1;
+    *last = -1;
+
+    for ( ;; ) {
+        index = X509_NAME_get_index_by_OBJ(name, obj, index);
+
+        if (index < 0) {
+            break;
+        }
+
+        *last = index;
+        n++;
+    }
+
+    return n;
+}
+
+
+/*
+ * the value of one name entry as UTF-8, whatever its ASN.1 string type
+ * (BMPString, UniversalString, T61String, ...), with its real length
+ */
+
+ngx_int_t
+ngx_http_prov_entry_value(ngx_pool_t *pool, X509_NAME *name, int index,
+    ngx_str_t *value)
+{
+    int               len;
+    u_char           *utf8;
+    X509_NAME_ENTRY  *entry;
+
+    entry = X509_NAME_get_entry(name, index);
+    if (entry == NULL) {
+        return NGX_DECLINED;
+    }
+
+    utf8 = NULL;
+    len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+
+    if (len < 0) {
+        return NGX_DECLINED;
+    }
+
+    value->len = len;
+    value->data = ngx_pnalloc(pool, len + 1);
+
+    if (value->data == NULL) {
+        OPENSSL_free(utf8);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(value->data, utf8, len);
+    value->data[len] = '\0';
+
+    OPENSSL_free(utf8);
+
+    return NGX_OK;
+}
+
+
+/*
+ * the value of an attribute that occurs exactly once and holds no NUL,
+ * as $prov_cert_<attr> shows it
+ */
+
+ngx_int_t
+ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert, ASN1_OBJECT *obj,
+    ngx_str_t *value)
+{
+    int         index;
+    ngx_int_t   rc;
+    X509_NAME  *name;
+
+    name = X509_get_subject_name(cert);
+    if (name == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_prov_attribute_count(name, obj, &index) != 1) {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_prov_entry_value(pool, name, index, value);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_strlchr(value->data, value->data + value->len, '\0') != NULL) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the certificate's serial number in hex, as "openssl x509 -serial" */
+
+u_char *
+ngx_http_prov_serial(ngx_pool_t *pool, X509 *cert)
+{
+    u_char        *p, *hex;
+    int            i, len;
+    const u_char  *data;
+    ASN1_INTEGER  *serial;
+
+    serial = X509_get_serialNumber(cert);
+
+    if (serial == NULL) {
+        return (u_char *) "none";
+    }
+
+    len = ASN1_STRING_length(serial);
+    data = ASN1_STRING_get0_data(serial);
+
+    if (len <= 0 || data == NULL) {
+        return (u_char *) "0";
+    }
+
+    hex = ngx_pnalloc(pool, 2 * len + 1);
+    if (hex == NULL) {
+        return NULL;
+    }
+
+    p = hex;
+
+    for (i = 0; i < len; i++) {
+        p = ngx_sprintf(p, "%02XD", data[i]);
+    }
+
+    *p = '\0';
+
+    return hex;
+}
+
+
+/*
+ * attribute values come from the device: keep them to printable ASCII
+ * in the error log, and short
+ */
+
+u_char *
+ngx_http_prov_log_escape(ngx_pool_t *pool, ngx_str_t *value)
+{
+    u_char      ch, *dst, *p;
+    size_t      len;
+    ngx_uint_t  i;
+
+    len = ngx_min(value->len, NGX_HTTP_PROV_LOG_VALUE_LEN);
+
+    dst = ngx_pnalloc(pool, len * 4 + sizeof("...") + 1);
+    if (dst == NULL) {
+        return NULL;
+    }
+
+    p = dst;
+
+    for (i = 0; i < len; i++) {
+        ch = value->data[i];
+
+        if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
+            p = ngx_sprintf(p, "\\x%02Xd", ch);
+            continue;
+        }
+
+        *p++ = ch;
+    }
+
+    if (value->len > len) {
+        p = ngx_cpymem(p, "...", 3);
+    }
+
+    *p = '\0';
+
+    return dst;
+}

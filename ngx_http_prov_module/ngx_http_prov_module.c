@@ -1,0 +1,931 @@
+
+/*
+ * Copyright (C) The ngx_http_prov_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_prov_module.h"
+
+
+static ngx_int_t ngx_http_prov_handler(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_prov_check_certificate(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_check_generic(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_check_id(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_check_acl(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_check_uri(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_same_gate(ngx_http_prov_loc_conf_t *a,
+    ngx_http_prov_loc_conf_t *b);
+static ngx_uint_t ngx_http_prov_refuse(ngx_http_request_t *r,
+    ngx_http_prov_ctx_t *ctx, ngx_uint_t result, const char *fmt, ...);
+static void ngx_http_prov_cleanup(void *data);
+
+static void *ngx_http_prov_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_prov_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_http_prov_id(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_prov_generic(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static void ngx_http_prov_free_object(void *data);
+static ngx_int_t ngx_http_prov_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_prov_init(ngx_conf_t *cf);
+
+
+static ngx_str_t  ngx_http_prov_results[] = {
+    ngx_null_string,
+    ngx_string("allow"),
+    ngx_string("no_cert"),
+    ngx_string("unverified"),
+    ngx_string("bad_id"),
+    ngx_string("generic"),
+    ngx_string("not_listed"),
+    ngx_string("denied"),
+    ngx_string("pin_mismatch"),
+    ngx_string("uri_mismatch")
+};
+
+
+static ngx_conf_enum_t  ngx_http_prov_log_levels[] = {
+    { ngx_string("info"), NGX_LOG_INFO },
+    { ngx_string("notice"), NGX_LOG_NOTICE },
+    { ngx_string("warn"), NGX_LOG_WARN },
+    { ngx_string("error"), NGX_LOG_ERR },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_command_t  ngx_http_prov_commands[] = {
+
+    { ngx_string("prov"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prov_loc_conf_t, enable),
+      NULL },
+
+    { ngx_string("prov_id"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_prov_id,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("prov_generic"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_prov_generic,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("prov_acl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_prov_acl,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("prov_profile"),
+      NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_prov_profile,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("prov_uri_id"),
+      NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_prov_uri_id,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("prov_log_level"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_prov_loc_conf_t, log_level),
+      &ngx_http_prov_log_levels },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_prov_module_ctx = {
+    ngx_http_prov_preconfiguration,        /* preconfiguration */
+    ngx_http_prov_init,                    /* postconfiguration */
+
+    ngx_http_prov_create_main_conf,        /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_prov_create_loc_conf,         /* create location configuration */
+    ngx_http_prov_merge_loc_conf           /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_prov_module = {
+    NGX_MODULE_V1,
+    &ngx_http_prov_module_ctx,             /* module context */
+    ngx_http_prov_commands,                /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_int_t
+ngx_http_prov_handler(ngx_http_request_t *r)
+{
+    ngx_http_prov_ctx_t       *ctx;
+    ngx_http_prov_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
+
+    if (!plcf->enable) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_prov_evaluate(r, plcf);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx->result == NGX_HTTP_PROV_ALLOW) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(plcf->log_level, r->connection->log, 0,
+                  "prov: access forbidden (%V): %V",
+                  ngx_http_prov_result_name(ctx->result), &ctx->reason);
+
+    return NGX_HTTP_FORBIDDEN;
+}
+
+
+/*
+ * the outcome for this request under the given configuration; kept
+ * in the request, and found again after internal redirects
+ */
+
+ngx_http_prov_ctx_t *
+ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf)
+{
+    ngx_pool_cleanup_t   *cln;
+    ngx_http_prov_ctx_t  *ctx;
+
+    ctx = ngx_http_prov_get_ctx(r);
+
+    if (ctx != NULL && ngx_http_prov_same_gate(ctx->conf, plcf)) {
+        return ctx;
+    }
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_prov_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        cln = ngx_pool_cleanup_add(r->pool, 0);
+        if (cln == NULL) {
+            return NULL;
+        }
+
+        cln->handler = ngx_http_prov_cleanup;
+        cln->data = ctx;
+
+        ngx_http_set_ctx(r, ctx, ngx_http_prov_module);
+
+    } else {
+        ngx_str_null(&ctx->id);
+        ngx_str_null(&ctx->reason);
+        ctx->acl = NULL;
+        ctx->entry = NULL;
+    }
+
+    ctx->conf = plcf;
+    ctx->result = ngx_http_prov_check_certificate(r, plcf, ctx);
+
+    if (ctx->result == NGX_HTTP_PROV_NONE) {
+        return NULL;
+    }
+
+    return ctx;
+}
+
+
+/*
+ * locations that inherit the gate's settings share them, and the
+ * outcome with them: an internal redirect does not check again
+ */
+
+static ngx_uint_t
+ngx_http_prov_same_gate(ngx_http_prov_loc_conf_t *a,
+    ngx_http_prov_loc_conf_t *b)
+{
+    return a == b
+           || (a->id == b->id
+               && a->generic == b->generic
+               && a->acl == b->acl
+               && a->acl_default_allow == b->acl_default_allow
+               && a->uri_id == b->uri_id);
+}
+
+
+ngx_http_prov_ctx_t *
+ngx_http_prov_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t   *cln;
+    ngx_http_prov_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prov_module);
+
+    if (ctx != NULL) {
+        return ctx;
+    }
+
+    /*
+     * internal redirects, named locations and error pages clear module
+     * contexts; the outcome must survive them, for the access log and
+     * the redirect's target
+     */
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_prov_cleanup) {
+            ctx = cln->data;
+            ngx_http_set_ctx(r, ctx, ngx_http_prov_module);
+            break;
+        }
+    }
+
+    return ctx;
+}
+
+
+static void
+ngx_http_prov_cleanup(void *data)
+{
+    /* only a marker to find the context by */
+}
+
+
+ngx_str_t *
+ngx_http_prov_result_name(ngx_uint_t result)
+{
+    return &ngx_http_prov_results[result];
+}
+
+
+/* NGX_HTTP_PROV_NONE on internal errors */
+
+static ngx_uint_t
+ngx_http_prov_check_certificate(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, ngx_http_prov_ctx_t *ctx)
+{
+    X509        *cert;
+    long         verify;
+    u_char      *serial;
+    ngx_uint_t   result;
+
+    cert = ngx_http_prov_verified_certificate(r, &verify);
+
+    if (cert == NULL) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_NO_CERT,
+                                    "no client certificate");
+    }
+
+    if (verify != X509_V_OK) {
+        serial = ngx_http_prov_serial(r->pool, cert);
+        X509_free(cert);
+
+        if (serial == NULL) {
+            return NGX_HTTP_PROV_NONE;
+        }
+
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UNVERIFIED,
+                                    "client certificate verify error "
+                                    "%l \"%s\", serial %s",
+                                    verify,
+                                    X509_verify_cert_error_string(verify),
+                                    serial);
+    }
+
+    result = ngx_http_prov_check_generic(r, plcf, cert, ctx);
+
+    if (result == NGX_HTTP_PROV_ALLOW) {
+        result = ngx_http_prov_check_id(r, plcf, cert, ctx);
+    }
+
+    if (result == NGX_HTTP_PROV_ALLOW && plcf->acl != NULL) {
+        result = ngx_http_prov_check_acl(r, plcf, cert, ctx);
+    }
+
+    if (result == NGX_HTTP_PROV_ALLOW && plcf->uri_id != NULL) {
+        result = ngx_http_prov_check_uri(r, plcf, cert, ctx);
+    }
+
+    X509_free(cert);
+
+    return result;
+}
+
+
+static ngx_uint_t
+ngx_http_prov_check_generic(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx)
+{
+    int                i, n;
+    u_char            *serial, *escaped;
+    ngx_int_t          rc;
+    ngx_str_t          value, *generic, *attr;
+    ngx_uint_t         k;
+    X509_NAME         *name;
+    X509_NAME_ENTRY   *entry;
+
+    if (plcf->generic == NULL) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    name = X509_get_subject_name(cert);
+    if (name == NULL) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    generic = plcf->generic->elts;
+    n = X509_NAME_entry_count(name);
+
+    for (i = 0; i < n; i++) {
+        rc = ngx_http_prov_entry_value(r->pool, name, i, &value);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_PROV_NONE;
+        }
+
+        if (rc != NGX_OK) {
+            continue;
+        }
+
+        for (k = 0; k < plcf->generic->nelts; k++) {
+            if (value.len != generic[k].len
+                || ngx_strncasecmp(value.data, generic[k].data, value.len)
+                   != 0)
+            {
+                continue;
+            }
+
+            entry = X509_NAME_get_entry(name, i);
+
+            attr = ngx_http_prov_attribute_name(r->pool,
+                                          X509_NAME_ENTRY_get_object(entry));
+            escaped = ngx_http_prov_log_escape(r->pool, &value);
+            serial = ngx_http_prov_serial(r->pool, cert);
+
+            if (attr == NULL || escaped == NULL || serial == NULL) {
+                return NGX_HTTP_PROV_NONE;
+            }
+
+            return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_GENERIC,
+                                        "generic certificate, %V \"%s\", "
+                                        "serial %s", attr, escaped, serial);
+        }
+    }
+
+    return NGX_HTTP_PROV_ALLOW;
+}
+
+
+static ngx_uint_t
+ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
+    X509 *cert, ngx_http_prov_ctx_t *ctx)
+{
+    int                       index;
+    u_char                   *serial, *escaped;
+    ngx_int_t                 n, rc;
+    ngx_str_t                 value;
+    X509_NAME                *name;
+    const char               *problem;
+    ngx_http_prov_id_conf_t  *id;
+
+    id = plcf->id;
+
+    serial = ngx_http_prov_serial(r->pool, cert);
+    if (serial == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    name = X509_get_subject_name(cert);
+
+    n = (name == NULL) ? 0
+                       : ngx_http_prov_attribute_count(name, id->object,
+                                                       &index);
+
+    if (n == 0) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
+                                    "%V missing, serial %s",
+                                    &id->name, serial);
+    }
+
+    if (n > 1) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
+                                    "%V present %i times, serial %s",
+                                    &id->name, n, serial);
+    }
+
+    rc = ngx_http_prov_entry_value(r->pool, name, index, &value);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
+                                    "%V is not a valid string, serial %s",
+                                    &id->name, serial);
+    }
+
+    if (value.len == 0) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
+                                    "%V is empty, serial %s",
+                                    &id->name, serial);
+    }
+
+    if (ngx_http_prov_id_safe(&value) != NGX_OK) {
+        problem = "contains a forbidden character";
+
+    } else {
+        rc = ngx_http_prov_id_extract(r, id, &value, &ctx->id);
+
+        if (rc == NGX_OK) {
+            return NGX_HTTP_PROV_ALLOW;
+        }
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_PROV_NONE;
+        }
+
+        problem = (id->format == NGX_HTTP_PROV_ID_MAC)
+                  ? "is not a MAC address" : "does not match the pattern";
+    }
+
+    ngx_str_null(&ctx->id);
+
+    escaped = ngx_http_prov_log_escape(r->pool, &value);
+    if (escaped == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
+                                "%V \"%s\" %s, serial %s",
+                                &id->name, escaped, problem, serial);
+}
+
+
+static ngx_uint_t
+ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
+    X509 *cert, ngx_http_prov_ctx_t *ctx)
+{
+    u_char                    *pin, *serial, *hex;
+    unsigned int               len;
+    ngx_http_prov_acl_slot_t  *entry;
+    u_char                     digest[EVP_MAX_MD_SIZE];
+
+    ctx->acl = plcf->acl;
+
+    entry = ngx_http_prov_acl_lookup(plcf->acl, &ctx->id);
+    ctx->entry = entry;
+
+    if (entry == NULL && plcf->acl_default_allow) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    serial = ngx_http_prov_serial(r->pool, cert);
+    if (serial == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    if (entry == NULL) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_NOT_LISTED,
+                                    "device \"%V\" not in \"%V\", serial %s",
+                                    &ctx->id, &plcf->acl->path, serial);
+    }
+
+    if (!(entry->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_DENIED,
+                                    "device \"%V\" denied by \"%V\", "
+                                    "serial %s",
+                                    &ctx->id, &plcf->acl->path, serial);
+    }
+
+    pin = ngx_http_prov_acl_pin(plcf->acl, entry);
+
+    if (pin == NULL) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    /* the SHA-256 of the certificate's DER, as openssl -fingerprint */
+
+    if (X509_digest(cert, EVP_sha256(), digest, &len) == 0
+        || len != NGX_HTTP_PROV_SHA256_LEN)
+    {
+        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "X509_digest() failed");
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    if (ngx_memcmp(digest, pin, NGX_HTTP_PROV_SHA256_LEN) == 0) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    hex = ngx_pnalloc(r->pool, 2 * NGX_HTTP_PROV_SHA256_LEN + 1);
+    if (hex == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    *ngx_hex_dump(hex, digest, NGX_HTTP_PROV_SHA256_LEN) = '\0';
+
+    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_PIN_MISMATCH,
+                                "device \"%V\" presented sha256 %s, not the "
+                                "certificate pinned in \"%V\", serial %s",
+                                &ctx->id, hex, &plcf->acl->path, serial);
+}
+
+
+static ngx_uint_t
+ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
+    X509 *cert, ngx_http_prov_ctx_t *ctx)
+{
+    u_char     *serial, *escaped;
+    ngx_int_t   rc;
+    ngx_str_t   named;
+
+    ngx_str_null(&named);
+
+    rc = ngx_http_prov_uri_id_check(r, plcf, &ctx->id, &named);
+
+    if (rc == NGX_OK) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    serial = ngx_http_prov_serial(r->pool, cert);
+    escaped = ngx_http_prov_log_escape(r->pool, &named);
+
+    if (serial == NULL || escaped == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_URI_MISMATCH,
+                                "device \"%V\" asked for the profile of "
+                                "\"%s\", serial %s",
+                                &ctx->id, escaped, serial);
+}
+
+
+/* records why the request is refused, for the handler's log line */
+
+static ngx_uint_t
+ngx_http_prov_refuse(ngx_http_request_t *r, ngx_http_prov_ctx_t *ctx,
+    ngx_uint_t result, const char *fmt, ...)
+{
+    u_char   *p;
+    va_list   args;
+    u_char    buf[NGX_MAX_ERROR_STR];
+
+    va_start(args, fmt);
+    p = ngx_vslprintf(buf, buf + sizeof(buf), fmt, args);
+    va_end(args);
+
+    ctx->reason.len = p - buf;
+    ctx->reason.data = ngx_pnalloc(r->pool, ctx->reason.len);
+
+    if (ctx->reason.data == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    ngx_memcpy(ctx->reason.data, buf, ctx->reason.len);
+
+    return result;
+}
+
+
+static void *
+ngx_http_prov_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_prov_main_conf_t  *pmcf;
+
+    pmcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_main_conf_t));
+    if (pmcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&pmcf->acls, cf->pool, 2,
+                       sizeof(ngx_http_prov_acl_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return pmcf;
+}
+
+
+static void *
+ngx_http_prov_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_prov_loc_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_loc_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    conf->enable = NGX_CONF_UNSET;
+    conf->id = NGX_CONF_UNSET_PTR;
+    conf->generic = NGX_CONF_UNSET_PTR;
+    conf->log_level = NGX_CONF_UNSET_UINT;
+    conf->acl_path = NGX_CONF_UNSET_PTR;
+    conf->acl_default_allow = NGX_CONF_UNSET;
+    conf->profiles = NGX_CONF_UNSET_PTR;
+    conf->uri_id = NGX_CONF_UNSET_PTR;
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->acl = NULL;
+     */
+
+    return conf;
+}
+
+
+static char *
+ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_prov_loc_conf_t  *prev = parent;
+    ngx_http_prov_loc_conf_t  *conf = child;
+
+    ngx_conf_merge_value(conf->enable, prev->enable, 0);
+    ngx_conf_merge_ptr_value(conf->id, prev->id, NULL);
+    ngx_conf_merge_ptr_value(conf->generic, prev->generic, NULL);
+    ngx_conf_merge_uint_value(conf->log_level, prev->log_level, NGX_LOG_ERR);
+
+    if (conf->acl_path == NGX_CONF_UNSET_PTR) {
+        conf->acl_path = prev->acl_path;
+        conf->acl_default_allow = prev->acl_default_allow;
+    }
+
+    if (conf->acl_path == NGX_CONF_UNSET_PTR) {
+        conf->acl_path = NULL;
+    }
+
+    ngx_conf_merge_value(conf->acl_default_allow, prev->acl_default_allow, 0);
+
+    if (conf->profiles == NGX_CONF_UNSET_PTR) {
+        conf->profiles = prev->profiles;
+        conf->profile_code = prev->profile_code;
+    }
+
+    if (conf->profiles == NGX_CONF_UNSET_PTR) {
+        conf->profiles = NULL;
+    }
+
+    ngx_conf_merge_ptr_value(conf->uri_id, prev->uri_id, NULL);
+
+    if ((conf->profiles != NULL || conf->uri_id != NULL) && !conf->enable) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"prov_profile\" and \"prov_uri_id\" "
+                           "require \"prov on\"");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->enable && conf->id == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"prov\" requires \"prov_id\"");
+        return NGX_CONF_ERROR;
+    }
+
+    /* ids in the list are read as this level's prov_id reads them */
+
+    if (conf->acl_path != NULL && conf->id != NULL) {
+        conf->acl = ngx_http_prov_acl_load(cf, conf->acl_path, conf->id);
+        if (conf->acl == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_prov_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_prov_loc_conf_t *plcf = conf;
+
+    ngx_str_t                *value, *name;
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_prov_id_conf_t  *id;
+
+    if (plcf->id != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    id = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_id_conf_t));
+    if (id == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    id->object = ngx_http_prov_attribute_object(&value[1], 0);
+
+    if (id->object == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown certificate attribute \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ASN1_OBJECT_free(id->object);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_prov_free_object;
+    cln->data = id->object;
+
+    name = ngx_http_prov_attribute_name(cf->pool, id->object);
+    if (name == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    id->name = *name;
+
+    if (ngx_http_prov_id_compile(cf, id,
+                                 (cf->args->nelts == 3) ? &value[2] : NULL)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->id = id;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_prov_free_object(void *data)
+{
+    ASN1_OBJECT  *object = data;
+
+    /* a no-op for OpenSSL's built-in objects */
+
+    ASN1_OBJECT_free(object);
+}
+
+
+static char *
+ngx_http_prov_generic(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_prov_loc_conf_t *plcf = conf;
+
+    ngx_str_t   *value, *generic;
+    ngx_uint_t   i;
+
+    if (plcf->generic == NGX_CONF_UNSET_PTR) {
+        plcf->generic = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+        if (plcf->generic == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "empty value in \"%V\" directive",
+                               &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        generic = ngx_array_push(plcf->generic);
+        if (generic == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *generic = value[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_prov_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value, *path;
+
+    if (plcf->acl_path != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (cf->args->nelts != 2) {
+            return "takes no parameters after \"off\"";
+        }
+
+        plcf->acl_path = NULL;
+        plcf->acl_default_allow = 0;
+        return NGX_CONF_OK;
+    }
+
+    plcf->acl_default_allow = 0;
+
+    if (cf->args->nelts == 3) {
+        if (ngx_strcmp(value[2].data, "default=allow") == 0) {
+            plcf->acl_default_allow = 1;
+
+        } else if (ngx_strcmp(value[2].data, "default=deny") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    path = ngx_palloc(cf->pool, sizeof(ngx_str_t));
+    if (path == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *path = value[1];
+
+    /* relative to the configuration prefix, as other nginx files */
+
+    if (ngx_conf_full_name(cf->cycle, path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->acl_path = path;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_prov_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_prov_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_prov_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_prov_handler;
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_prov_profile_handler;
+
+    return NGX_OK;
+}

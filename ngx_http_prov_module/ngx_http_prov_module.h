@@ -1,0 +1,188 @@
+
+/*
+ * Copyright (C) The ngx_http_prov_module authors
+ */
+
+
+#ifndef _NGX_HTTP_PROV_MODULE_H_INCLUDED_
+#define _NGX_HTTP_PROV_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+/* results of the gate, in the order of $prov_result's names */
+#define NGX_HTTP_PROV_NONE            0
+#define NGX_HTTP_PROV_ALLOW           1
+#define NGX_HTTP_PROV_NO_CERT         2
+#define NGX_HTTP_PROV_UNVERIFIED      3
+#define NGX_HTTP_PROV_BAD_ID          4
+#define NGX_HTTP_PROV_GENERIC         5
+#define NGX_HTTP_PROV_NOT_LISTED      6
+#define NGX_HTTP_PROV_DENIED          7
+#define NGX_HTTP_PROV_PIN_MISMATCH    8
+#define NGX_HTTP_PROV_URI_MISMATCH    9
+
+
+/* how the id is read from the attribute value */
+#define NGX_HTTP_PROV_ID_VALUE        0
+#define NGX_HTTP_PROV_ID_MAC          1
+#define NGX_HTTP_PROV_ID_REGEX        2
+
+
+#define NGX_HTTP_PROV_MAC_LEN         12
+#define NGX_HTTP_PROV_SHA256_LEN      32
+
+
+/* access list entries */
+#define NGX_HTTP_PROV_ACL_ALLOW       0x01
+#define NGX_HTTP_PROV_ACL_PIN         0x02
+#define NGX_HTTP_PROV_ACL_ATTRS       0x04
+
+/* longest attribute value quoted in a log line */
+#define NGX_HTTP_PROV_LOG_VALUE_LEN   128
+
+
+typedef struct {
+    ASN1_OBJECT                *object;
+    ngx_str_t                   name;       /* short name or OID, for logs */
+    ngx_uint_t                  format;
+#if (NGX_PCRE)
+    ngx_regex_t                *regex;
+    ngx_uint_t                  capture;    /* index of the id capture */
+    ngx_uint_t                  ncaptures;  /* size of the ovector */
+#endif
+} ngx_http_prov_id_conf_t;
+
+
+typedef struct {
+    uint64_t                    key;        /* 0: a free slot */
+    uint32_t                    record;     /* offset in data, 0: none */
+    uint32_t                    flags;
+} ngx_http_prov_acl_slot_t;
+
+
+typedef struct {
+    ngx_str_t                   path;
+    ngx_uint_t                  mac;        /* ids are MAC addresses */
+    ngx_http_prov_acl_slot_t   *slots;
+    ngx_uint_t                  mask;
+    ngx_uint_t                  shift;
+    ngx_uint_t                  entries;
+    u_char                     *data;       /* records */
+    size_t                      size;
+    size_t                      used;
+    ngx_msec_t                  load_time;
+} ngx_http_prov_acl_t;
+
+
+typedef struct {
+    ngx_str_t                   key;
+    ngx_str_t                   value;
+} ngx_http_prov_acl_attr_t;
+
+
+typedef struct {
+    ngx_array_t                 acls;       /* of ngx_http_prov_acl_t * */
+} ngx_http_prov_main_conf_t;
+
+
+typedef struct {
+    ngx_http_complex_value_t    value;
+    ngx_uint_t                  slashes;    /* "/" in the template */
+} ngx_http_prov_profile_t;
+
+
+typedef struct {
+#if (NGX_PCRE)
+    ngx_regex_t                *regex;
+    ngx_uint_t                  capture;
+    ngx_uint_t                  ncaptures;
+#endif
+} ngx_http_prov_uri_id_t;
+
+
+typedef struct {
+    ngx_flag_t                  enable;
+    ngx_http_prov_id_conf_t    *id;
+    ngx_array_t                *generic;    /* of ngx_str_t */
+    ngx_uint_t                  log_level;
+    ngx_str_t                  *acl_path;   /* NULL: "prov_acl off" */
+    ngx_flag_t                  acl_default_allow;
+    ngx_http_prov_acl_t        *acl;
+    ngx_array_t                *profiles;   /* of ngx_http_prov_profile_t */
+    ngx_int_t                   profile_code;
+    ngx_http_prov_uri_id_t     *uri_id;
+} ngx_http_prov_loc_conf_t;
+
+
+typedef struct {
+    ngx_uint_t                  result;
+    ngx_str_t                   id;         /* canonical device id */
+    ngx_str_t                   reason;     /* why refused, for the log */
+    ngx_http_prov_loc_conf_t   *conf;       /* what it was evaluated with */
+    ngx_http_prov_acl_t        *acl;
+    ngx_http_prov_acl_slot_t   *entry;      /* the device's, if listed */
+    unsigned                    redirected:1;
+} ngx_http_prov_ctx_t;
+
+
+/* ngx_http_prov_module.c */
+ngx_http_prov_ctx_t *ngx_http_prov_evaluate(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf);
+ngx_http_prov_ctx_t *ngx_http_prov_get_ctx(ngx_http_request_t *r);
+ngx_str_t *ngx_http_prov_result_name(ngx_uint_t result);
+
+/* ngx_http_prov_cert.c */
+X509 *ngx_http_prov_verified_certificate(ngx_http_request_t *r,
+    long *verify_result);
+ASN1_OBJECT *ngx_http_prov_attribute_object(ngx_str_t *name,
+    ngx_uint_t underscores);
+ngx_str_t *ngx_http_prov_attribute_name(ngx_pool_t *pool, ASN1_OBJECT *obj);
+ngx_int_t ngx_http_prov_attribute_count(X509_NAME *name, ASN1_OBJECT *obj,
+    int *last);
+ngx_int_t ngx_http_prov_entry_value(ngx_pool_t *pool, X509_NAME *name,
+    int index, ngx_str_t *value);
+ngx_int_t ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert,
+    ASN1_OBJECT *obj, ngx_str_t *value);
+u_char *ngx_http_prov_serial(ngx_pool_t *pool, X509 *cert);
+u_char *ngx_http_prov_log_escape(ngx_pool_t *pool, ngx_str_t *value);
+
+/* ngx_http_prov_id.c */
+char *ngx_http_prov_id_compile(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
+    ngx_str_t *format);
+ngx_int_t ngx_http_prov_id_safe(ngx_str_t *value);
+ngx_int_t ngx_http_prov_mac_normalize(ngx_str_t *value, u_char *mac);
+ngx_int_t ngx_http_prov_id_extract(ngx_http_request_t *r,
+    ngx_http_prov_id_conf_t *id, ngx_str_t *value, ngx_str_t *result);
+#if (NGX_PCRE)
+ngx_uint_t ngx_http_prov_regex_id_capture(ngx_regex_compile_t *rc);
+#endif
+
+/* ngx_http_prov_acl.c */
+ngx_http_prov_acl_t *ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
+    ngx_http_prov_id_conf_t *id);
+ngx_http_prov_acl_slot_t *ngx_http_prov_acl_lookup(ngx_http_prov_acl_t *acl,
+    ngx_str_t *id);
+u_char *ngx_http_prov_acl_pin(ngx_http_prov_acl_t *acl,
+    ngx_http_prov_acl_slot_t *slot);
+ngx_int_t ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
+    ngx_http_prov_acl_slot_t *slot, ngx_str_t *key, ngx_str_t *value);
+
+/* ngx_http_prov_profile.c */
+ngx_int_t ngx_http_prov_profile_handler(ngx_http_request_t *r);
+char *ngx_http_prov_profile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named);
+
+/* ngx_http_prov_variables.c */
+ngx_int_t ngx_http_prov_add_variables(ngx_conf_t *cf);
+
+
+extern ngx_module_t  ngx_http_prov_module;
+
+
+#endif /* _NGX_HTTP_PROV_MODULE_H_INCLUDED_ */

@@ -1,0 +1,463 @@
+
+/*
+ * Copyright (C) The ngx_http_prov_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_prov_module.h"
+
+
+static ngx_int_t ngx_http_prov_profile_safe(ngx_str_t *uri,
+    ngx_uint_t slashes);
+static ngx_int_t ngx_http_prov_profile_exists(ngx_http_request_t *r,
+    ngx_str_t *uri);
+
+
+/*
+ * "prov_profile uri ... [=code | fallback];" runs after the gate: the
+ * device goes to the first candidate that exists under the location's
+ * root, as try_files tests them, by an internal redirect so that the
+ * target may be an "internal" location or a proxy_pass renderer
+ */
+
+ngx_int_t
+ngx_http_prov_profile_handler(ngx_http_request_t *r)
+{
+    ngx_str_t                  uri, args;
+    ngx_uint_t                 i, n;
+    ngx_http_prov_ctx_t       *ctx;
+    ngx_http_prov_profile_t   *profile;
+    ngx_http_prov_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
+
+    if (plcf->profiles == NULL || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_prov_get_ctx(r);
+
+    /* the redirect's target serves; it does not pick again */
+
+    if (ctx != NULL && ctx->redirected) {
+        return NGX_DECLINED;
+    }
+
+    /*
+     * whatever else granted access ("satisfy any"), a profile goes only
+     * to a device the gate allowed
+     */
+
+    if (ctx == NULL || ctx->result != NGX_HTTP_PROV_ALLOW) {
+        return NGX_HTTP_FORBIDDEN;
+    }
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    profile = plcf->profiles->elts;
+    n = plcf->profiles->nelts;
+
+    for (i = 0; i < n; i++) {
+
+        if (ngx_http_complex_value(r, &profile[i].value, &uri) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (profile[i].value.lengths != NULL
+            && ngx_http_prov_profile_safe(&uri, profile[i].slashes) != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "prov: unsafe profile uri \"%V\" skipped for "
+                          "device \"%V\"", &uri, &ctx->id);
+            continue;
+        }
+
+        if (i == n - 1 && plcf->profile_code == 0) {
+            break;                             /* the fallback: no test */
+        }
+
+        switch (ngx_http_prov_profile_exists(r, &uri)) {
+
+        case NGX_OK:
+            goto found;
+
+        case NGX_DECLINED:
+            continue;
+
+        default:
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (i == n) {
+        return plcf->profile_code ? plcf->profile_code : NGX_HTTP_NOT_FOUND;
+    }
+
+found:
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "prov profile of \"%V\": \"%V\"", &ctx->id, &uri);
+
+    ctx->redirected = 1;
+
+    if (uri.len && uri.data[0] == '@') {
+        (void) ngx_http_named_location(r, &uri);
+
+    } else {
+        ngx_str_null(&args);
+        (void) ngx_http_internal_redirect(r, &uri, &args);
+    }
+
+    ngx_http_finalize_request(r, NGX_DONE);
+
+    return NGX_DONE;
+}
+
+
+/*
+ * what variables put into a candidate must not add a path segment or
+ * leave the folder: no "/" beyond the template's own, no "." or ".."
+ * segment, nothing a later decoder or log could read otherwise
+ */
+
+static ngx_int_t
+ngx_http_prov_profile_safe(ngx_str_t *uri, ngx_uint_t slashes)
+{
+    u_char      *p, *last, *segment;
+    ngx_uint_t   n;
+
+    if (uri->len == 0 || (uri->data[0] != '/' && uri->data[0] != '@')) {
+        return NGX_DECLINED;
+    }
+
+    n = 0;
+    last = uri->data + uri->len;
+    segment = uri->data;
+
+    for (p = uri->data; p <= last; p++) {
+
+        if (p == last || *p == '/') {
+            if ((p - segment == 2 && segment[0] == '.' && segment[1] == '.')
+                || (p - segment == 1 && segment[0] == '.'))
+            {
+                return NGX_DECLINED;
+            }
+
+            if (p == last) {
+                break;
+            }
+
+            n++;
+            segment = p + 1;
+            continue;
+        }
+
+        if (*p < 0x20 || *p == 0x7f || *p == '\\' || *p == '%' || *p == '?'
+            || *p == '#')
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+    return (n == slashes) ? NGX_OK : NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_prov_profile_exists(ngx_http_request_t *r, ngx_str_t *uri)
+{
+    u_char                    *p;
+    size_t                     root;
+    ngx_str_t                  path;
+    ngx_open_file_info_t       of;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (uri->data[0] == '@') {
+        return NGX_OK;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->alias) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "prov_profile needs \"root\", not \"alias\"");
+        return NGX_ERROR;
+    }
+
+    /* the root part of the path, as the static module would build it */
+
+    if (ngx_http_map_uri_to_path(r, &path, &root, uri->len + 1) == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(path.data + root, uri->data, uri->len);
+    *p = '\0';
+    path.len = p - path.data;
+
+    ngx_memzero(&of, sizeof(ngx_open_file_info_t));
+
+    of.read_ahead = clcf->read_ahead;
+    of.directio = clcf->directio;
+    of.valid = clcf->open_file_cache_valid;
+    of.min_uses = clcf->open_file_cache_min_uses;
+    of.test_only = 1;
+    of.errors = clcf->open_file_cache_errors;
+    of.events = clcf->open_file_cache_events;
+
+    if (ngx_http_set_disable_symlinks(r, clcf, &path, &of) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_open_cached_file(clcf->open_file_cache, &path, &of, r->pool)
+        != NGX_OK)
+    {
+        if (of.err == 0) {
+            return NGX_ERROR;
+        }
+
+        if (of.err != NGX_ENOENT
+            && of.err != NGX_ENOTDIR
+            && of.err != NGX_ENAMETOOLONG)
+        {
+            ngx_log_error(NGX_LOG_CRIT, r->connection->log, of.err,
+                          "%s \"%s\" failed", of.failed, path.data);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    return of.is_file ? NGX_OK : NGX_DECLINED;
+}
+
+
+/* "prov_profile" */
+
+char *
+ngx_http_prov_profile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_prov_loc_conf_t *plcf = conf;
+
+    u_char                            *p;
+    ngx_int_t                          code;
+    ngx_str_t                         *value;
+    ngx_uint_t                         i, last;
+    ngx_http_prov_profile_t           *profile;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (plcf->profiles != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    last = cf->args->nelts - 1;
+
+    plcf->profile_code = 0;
+
+    if (value[last].len > 1 && value[last].data[0] == '=') {
+        code = ngx_atoi(value[last].data + 1, value[last].len - 1);
+
+        if (code == NGX_ERROR || code < 100 || code > 999) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid code \"%V\"", &value[last]);
+            return NGX_CONF_ERROR;
+        }
+
+        plcf->profile_code = code;
+        last--;
+    }
+
+    if (last == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"prov_profile\" needs a uri");
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->profiles = ngx_array_create(cf->pool, last,
+                                      sizeof(ngx_http_prov_profile_t));
+    if (plcf->profiles == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i <= last; i++) {
+
+        /* a literal "/" first: the folder variables cannot change */
+
+        if (value[i].len == 0
+            || (value[i].data[0] != '/'
+                && !(i == last && plcf->profile_code == 0
+                     && value[i].data[0] == '@')))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "profile uri \"%V\" must start with \"/\"",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        profile = ngx_array_push(plcf->profiles);
+        if (profile == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(profile, sizeof(ngx_http_prov_profile_t));
+
+        for (p = value[i].data; p < value[i].data + value[i].len; p++) {
+            if (*p == '/') {
+                profile->slashes++;
+            }
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &value[i];
+        ccv.complex_value = &profile->value;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* "prov_uri_id regex;" */
+
+char *
+ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+#if (NGX_PCRE)
+    ngx_http_prov_loc_conf_t *plcf = conf;
+
+    ngx_str_t                *value;
+    ngx_regex_compile_t       rc;
+    ngx_http_prov_uri_id_t   *uri_id;
+    u_char                    errstr[NGX_MAX_CONF_ERRSTR];
+
+    if (plcf->uri_id != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        plcf->uri_id = NULL;
+        return NGX_CONF_OK;
+    }
+
+    uri_id = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_uri_id_t));
+    if (uri_id == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
+
+    rc.pattern = value[1];
+    rc.pool = cf->pool;
+    rc.err.len = NGX_MAX_CONF_ERRSTR;
+    rc.err.data = errstr;
+
+    if (ngx_regex_compile(&rc) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V", &rc.err);
+        return NGX_CONF_ERROR;
+    }
+
+    if (rc.captures == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "regex \"%V\" has no capture for the id",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    uri_id->regex = rc.regex;
+    uri_id->ncaptures = (rc.captures + 1) * 3;
+    uri_id->capture = ngx_http_prov_regex_id_capture(&rc);
+
+    plcf->uri_id = uri_id;
+
+    return NGX_CONF_OK;
+
+#else
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"prov_uri_id\" requires PCRE library");
+    return NGX_CONF_ERROR;
+
+#endif
+}
+
+
+/*
+ * NGX_OK when the uri names no device or this one: the id it names is
+ * read by the same rules as the certificate's
+ */
+
+ngx_int_t
+ngx_http_prov_uri_id_check(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named)
+{
+#if (NGX_PCRE)
+    int                      *captures;
+    ngx_int_t                 rc;
+    ngx_str_t                 value;
+    ngx_http_prov_uri_id_t   *uri_id;
+    u_char                    mac[NGX_HTTP_PROV_MAC_LEN];
+
+    uri_id = plcf->uri_id;
+
+    captures = ngx_palloc(r->pool, uri_id->ncaptures * sizeof(int));
+    if (captures == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_regex_exec(uri_id->regex, &r->uri, captures, uri_id->ncaptures);
+
+    if (rc == NGX_REGEX_NO_MATCHED) {
+        return NGX_OK;
+    }
+
+    if (rc < 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      ngx_regex_exec_n " failed: %i on \"%V\"", rc, &r->uri);
+        return NGX_ERROR;
+    }
+
+    if ((ngx_uint_t) rc <= uri_id->capture
+        || captures[2 * uri_id->capture] < 0)
+    {
+        return NGX_OK;
+    }
+
+    value.data = r->uri.data + captures[2 * uri_id->capture];
+    value.len = captures[2 * uri_id->capture + 1]
+                - captures[2 * uri_id->capture];
+
+    *named = value;
+
+    if (plcf->id->format == NGX_HTTP_PROV_ID_MAC) {
+        if (ngx_http_prov_mac_normalize(&value, mac) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        value.data = mac;
+        value.len = NGX_HTTP_PROV_MAC_LEN;
+    }
+
+    if (value.len == id->len && ngx_memcmp(value.data, id->data, id->len) == 0)
+    {
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+
+#else
+
+    return NGX_OK;
+
+#endif
+}

@@ -1,0 +1,234 @@
+
+/*
+ * Copyright (C) The ngx_http_prov_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_prov_module.h"
+
+
+static ngx_http_prov_ctx_t *ngx_http_prov_variable_ctx(ngx_http_request_t *r);
+static ngx_int_t ngx_http_prov_id_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_prov_result_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_prov_cert_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_prov_acl_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+#define NGX_HTTP_PROV_CERT_PREFIX  "prov_cert_"
+#define NGX_HTTP_PROV_ACL_PREFIX   "prov_acl_"
+
+
+static ngx_http_variable_t  ngx_http_prov_vars[] = {
+
+    { ngx_string("prov_id"), NULL, ngx_http_prov_id_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("prov_result"), NULL, ngx_http_prov_result_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string(NGX_HTTP_PROV_CERT_PREFIX), NULL,
+      ngx_http_prov_cert_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+    { ngx_string(NGX_HTTP_PROV_ACL_PREFIX), NULL,
+      ngx_http_prov_acl_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE|NGX_HTTP_VAR_PREFIX, 0 },
+
+      ngx_http_null_variable
+};
+
+
+ngx_int_t
+ngx_http_prov_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_prov_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * the gate's outcome where it ran (also after it redirected), else
+ * what it would say under this location's prov_id
+ */
+
+static ngx_http_prov_ctx_t *
+ngx_http_prov_variable_ctx(ngx_http_request_t *r)
+{
+    ngx_http_prov_ctx_t       *ctx;
+    ngx_http_prov_loc_conf_t  *plcf;
+
+    ctx = ngx_http_prov_get_ctx(r);
+
+    if (ctx != NULL) {
+        return ctx;
+    }
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
+
+    if (plcf->id == NULL) {
+        return NULL;
+    }
+
+    return ngx_http_prov_evaluate(r, plcf);
+}
+
+
+static ngx_int_t
+ngx_http_prov_id_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_prov_ctx_t  *ctx;
+
+    ctx = ngx_http_prov_variable_ctx(r);
+
+    if (ctx == NULL || ctx->id.len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = ctx->id.len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = ctx->id.data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_prov_result_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t            *name;
+    ngx_http_prov_ctx_t  *ctx;
+
+    ctx = ngx_http_prov_variable_ctx(r);
+
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    name = ngx_http_prov_result_name(ctx->result);
+
+    v->len = name->len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = name->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_prov_cert_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t *var = (ngx_str_t *) data;
+
+    X509         *cert;
+    long          verify;
+    ngx_int_t     rc;
+    ngx_str_t     attr, value;
+    ASN1_OBJECT  *obj;
+
+    attr.len = var->len - (sizeof(NGX_HTTP_PROV_CERT_PREFIX) - 1);
+    attr.data = var->data + sizeof(NGX_HTTP_PROV_CERT_PREFIX) - 1;
+
+    obj = ngx_http_prov_attribute_object(&attr, 1);
+
+    if (obj == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    cert = ngx_http_prov_verified_certificate(r, &verify);
+
+    if (cert == NULL || verify != X509_V_OK) {
+        rc = NGX_DECLINED;
+
+    } else {
+        rc = ngx_http_prov_cert_value(r->pool, cert, obj, &value);
+    }
+
+    if (cert != NULL) {
+        X509_free(cert);
+    }
+
+    ASN1_OBJECT_free(obj);
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = value.len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = value.data;
+
+    return NGX_OK;
+}
+
+
+/* an attribute of the device's access list entry, when it has one */
+
+static ngx_int_t
+ngx_http_prov_acl_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t *var = (ngx_str_t *) data;
+
+    ngx_str_t             key, value;
+    ngx_http_prov_ctx_t  *ctx;
+
+    ctx = ngx_http_prov_variable_ctx(r);
+
+    if (ctx == NULL || ctx->entry == NULL || ctx->id.len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    key.len = var->len - (sizeof(NGX_HTTP_PROV_ACL_PREFIX) - 1);
+    key.data = var->data + sizeof(NGX_HTTP_PROV_ACL_PREFIX) - 1;
+
+    if (ngx_http_prov_acl_attribute(ctx->acl, ctx->entry, &key, &value)
+        != NGX_OK)
+    {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = value.len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = value.data;
+
+    return NGX_OK;
+}

@@ -1,0 +1,66 @@
+#!/bin/bash
+# Usage: scripts/build-module.sh NGINX_SRC BUILD_DIR
+#
+# Builds ngx_http_prov_module.so against an nginx source tree, in
+# BUILD_DIR, never inside the source trees.  With Debian's nginx-dev tree
+# (/usr/share/nginx/src) it uses the flags Debian's nginx was built with
+# (conf_flags) and --with-compat, so the module loads into that binary.
+
+set -euo pipefail
+
+nginx_src=$(cd "$1" && pwd)
+build=$(mkdir -p "$2" && cd "$2" && pwd)
+module_dir=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ ! -x "$nginx_src/configure" ] && [ ! -x "$nginx_src/auto/configure" ]
+then
+    echo "$nginx_src: not an nginx source tree (no configure)" >&2
+    exit 1
+fi
+
+if [ -f "$nginx_src/conf_flags" ]; then
+    # shellcheck disable=SC1091
+    . "$nginx_src/conf_flags"
+    flags=("${NGX_CONF_FLAGS[@]}")
+else
+    flags=(--with-compat --with-http_ssl_module --with-http_v2_module
+           --with-debug)
+fi
+
+flags+=(--with-cc-opt="-Wall -Wextra -Werror"
+        --add-dynamic-module="$module_dir")
+
+tree="$build/nginx"
+stamp="$tree/.prov-configured"
+# the module's config lists its sources: a change there needs configure
+wanted="$nginx_src ${flags[*]} $(cksum < "$module_dir/config")"
+
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+    rm -rf "$tree"
+    mkdir -p "$tree"
+
+    # configure writes into the current folder: work on a copy
+    cp -a "$nginx_src/." "$tree/"
+
+    configure=./configure
+    if [ ! -x "$tree/configure" ]; then
+        configure=auto/configure                # a git checkout of nginx
+    fi
+
+    rm -rf "$tree/objs" "$tree/Makefile"
+
+    (cd "$tree" && $configure "${flags[@]}") > "$build/configure.log" 2>&1 || {
+        tail -30 "$build/configure.log" >&2
+        echo "configure failed, see $build/configure.log" >&2
+        exit 1
+    }
+
+    echo "$wanted" > "$stamp"
+fi
+
+make -s -C "$tree" -f objs/Makefile modules
+
+# replace, never overwrite in place: a running nginx may have it mapped
+cp "$tree/objs/ngx_http_prov_module.so" "$build/.ngx_http_prov_module.so.new"
+mv -f "$build/.ngx_http_prov_module.so.new" "$build/ngx_http_prov_module.so"
+echo "built $build/ngx_http_prov_module.so"

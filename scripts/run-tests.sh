@@ -1,0 +1,45 @@
+#!/bin/bash
+# Usage: scripts/run-tests.sh [t/file.t ...]      (make test T="t/x.t")
+#
+# Runs t/ with prove against the built module.  The real Test::Nginx is used
+# when Perl finds it (or when TEST_NGINX_LIB points at a copy of its lib/);
+# otherwise the project's minimal implementation of its format in
+# t/harness/lib.
+
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+build=${BUILD:-$root/build}
+
+export TEST_NGINX_BINARY=${NGINX_BIN:-/usr/sbin/nginx}
+export TEST_NGINX_LOAD_MODULES=${MODULE:-$build/ngx_http_prov_module.so}
+export TEST_NGINX_PROV_PKI=${TEST_NGINX_PROV_PKI:-$build/pki}
+
+if [ ! -f "$TEST_NGINX_LOAD_MODULES" ]; then
+    echo "no module at $TEST_NGINX_LOAD_MODULES: run make first" >&2
+    exit 1
+fi
+
+# a new throwaway PKI each run: no key is ever kept or committed
+rm -rf "$TEST_NGINX_PROV_PKI"
+bash t/pki/make-pki.sh "$TEST_NGINX_PROV_PKI" >/dev/null
+
+includes=()
+
+if [ -n "${TEST_NGINX_LIB:-}" ]; then
+    echo "Test::Nginx from $TEST_NGINX_LIB"
+    includes=(-I "$TEST_NGINX_LIB")
+elif perl -MTest::Nginx::Socket -e 1 2>/dev/null; then
+    echo "Test::Nginx: the installed one"
+else
+    echo "Test::Nginx is not installed: using the fallback in t/harness/lib"
+    includes=(-I t/harness/lib)
+fi
+
+if [ $# -eq 0 ]; then
+    set -- t/
+fi
+
+prove "${includes[@]}" -r "$@"

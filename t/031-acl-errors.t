@@ -1,0 +1,608 @@
+# A bad access list stops nginx: every bad line is reported on its own
+# error log line "<file>:<line>: <reason>", then "<n> error(s) in access
+# list", and nginx does not start.  Comments, blank lines, CR LF line ends,
+# tabs and a last line without its newline are accepted.
+# The list is $TEST_NGINX_SERVER_ROOT/html/acl, written by --- user_files.
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use ProvTest;
+
+our $ACL = "$ENV{TEST_NGINX_SERVER_ROOT}/html/acl";
+
+sub fingerprint {
+    my ($cert) = @_;
+    my $out = `openssl x509 -in '$ProvTest::PKI/$cert.crt' -noout -fingerprint -sha256`;
+    $out =~ /=((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\s*\z/
+        or die "no SHA-256 fingerprint of $cert.crt: $out";
+    return $1;
+}
+
+our $FP = fingerprint('dev-a');             # 85:CA:...: 95 characters
+(our $FP_BARE = $FP) =~ s/://g;             # 64 hex digits
+
+# backend(acl => prov_acl directive, id => prov_id directive,
+#         gate => prov directive, %ProvTest::backend options)
+sub backend {
+    my %o = (
+        acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl;',
+        id => 'prov_id ST mac;',
+        gate => 'prov on;',
+        @_,
+    );
+    my ($acl, $id, $gate) = delete @o{qw(acl id gate)};
+    return ProvTest::backend(
+        verify => 'on',
+        server => "$gate\n$id\n$acl\n"
+                . "add_header X-Account \"\$prov_acl_account\" always;\n",
+        %o,
+    );
+}
+
+# The --- user_files: a profile and the list, written byte for byte.
+sub files {
+    my ($acl, @more) = @_;
+    return [['profile.cfg', $ProvTest::PROFILE], @more, ['acl', $acl]];
+}
+
+# lines(EOL, [line, reason or undef], ...) -> the file's text
+sub lines {
+    my ($eol, @l) = @_;
+    return CORE::join('', map { $_->[0] . $eol } @l);
+}
+
+# The error log patterns of a list: one line "<file>:<n>: <reason>" (the
+# whole message, nothing after it) per bad line, then the count.
+sub errors {
+    my ($file, @l) = @_;
+    my @pats;
+    my $n = 0;
+    for my $i (0 .. $#l) {
+        next unless defined $l[$i][1];
+        $n++;
+        push @pats, qr/\[emerg\] \d+#\d+: \Q$file:${\($i + 1)}: $l[$i][1]\E$/;
+    }
+    push @pats, qr/\[emerg\] \d+#\d+: \Q$n error(s) in access list "$file"\E/;
+    return \@pats;
+}
+
+# no error reported on the good lines
+sub no_errors {
+    my ($file, @l) = @_;
+    my @good = map { $_ + 1 } grep { !defined $l[$_][1] } 0 .. $#l;
+    return [qr/\Q$file\E:(?:${\ CORE::join('|', @good)}):/];
+}
+
+# one of each error, between good, blank and comment lines
+our @EACH = (
+    ["# the device list",                           undef],
+    ["000e08abcdef allow account=1",                undef],
+    ["",                                            undef],
+    ["000e08abcdeg allow",                          'bad id "000e08abcdeg": not a MAC address'],
+    ["000e08abcdf0 permit",                         'unknown action "permit"'],
+    ["000e08abcd80   # no action",                  'no action after "000e08abcd80"'],
+    ["000e08abcdc1 allow sha256=85CADE",            'bad sha256 fingerprint "85CADE"'],
+    ["000e08abcd51 allow sha256=$FP sha256=$FP",    'more than one "sha256="'],
+    ["000e08abcd52 allow account",                  'bad option "account": not key=value'],
+    ["000e08abcd53 allow acc-ount=1",               'bad key in "acc-ount=1"'],
+    ["000e08abcd54 allow account=",                 'empty value in "account="'],
+    ["000e08abcd55 allow account=1 Account=2",      'duplicate key in "Account=2"'],
+    ["000e08abcd56 allow account=a\x01b",           "control character in \"account=a\x01b\""],
+    ["00:0E:08:AB:CD:EF deny",                      'duplicate id "000e08abcdef"'],
+    ["000e08abcd57 allow # " . ('x' x 4100),        'line longer than 4096 bytes'],
+    ["   # fine after all that",                    undef],
+    ["000e08abcd58 allow",                          undef],
+);
+
+our @FINGERPRINTS = (
+    ["000e08abcd01 allow sha256=$FP",                undef],
+    ["000e08abcd02 allow sha256=$FP_BARE",           undef],
+    ["000e08abcd03 allow sha256=" . lc $FP,          undef],
+    ["000e08abcd11 allow sha256=" . substr($FP_BARE, 0, 63),
+        'bad sha256 fingerprint "' . substr($FP_BARE, 0, 63) . '"'],
+    ["000e08abcd12 allow sha256=${FP_BARE}0",        "bad sha256 fingerprint \"${FP_BARE}0\""],
+    ["000e08abcd13 allow sha256=" . substr($FP_BARE, 0, 63) . 'g',
+        'bad sha256 fingerprint "' . substr($FP_BARE, 0, 63) . 'g"'],
+    ["000e08abcd14 allow sha256=$FP:",               "bad sha256 fingerprint \"$FP:\""],
+    ["000e08abcd15 allow sha256=" . substr($FP, 3),
+        'bad sha256 fingerprint "' . substr($FP, 3) . '"'],
+    # 95 characters, a colon one place off: 85C:A:DE:...
+    ["000e08abcd16 allow sha256=" . substr($FP, 0, 2) . substr($FP, 3, 1) . ':' . substr($FP, 4),
+        'bad sha256 fingerprint "' . substr($FP, 0, 2) . substr($FP, 3, 1) . ':' . substr($FP, 4) . '"'],
+    ["000e08abcd17 allow sha256=",                   'bad sha256 fingerprint ""'],
+    # a SHA-1 fingerprint, openssl's default
+    ["000e08abcd18 allow sha256=" . substr($FP, 0, 59),
+        'bad sha256 fingerprint "' . substr($FP, 0, 59) . '"'],
+    ["000e08abcd19 allow sha256=" . CORE::join(':', unpack '(A4)*', $FP_BARE),
+        'bad sha256 fingerprint "' . CORE::join(':', unpack '(A4)*', $FP_BARE) . '"'],
+    ["000e08abcd1a allow sha256=" . substr($FP_BARE, 0, 62) . " " . substr($FP_BARE, 62),
+        'bad sha256 fingerprint "' . substr($FP_BARE, 0, 62) . '"'],
+);
+
+our @MACS = (
+    ["00:0e-08:ab:cd:61 allow",       'bad id "00:0e-08:ab:cd:61": not a MAC address'],
+    ["000:e08:abc:d62 allow",         'bad id "000:e08:abc:d62": not a MAC address'],
+    ["000e08abcd allow",              'bad id "000e08abcd": not a MAC address'],
+    ["000e08abcd640 allow",           'bad id "000e08abcd640": not a MAC address'],
+    ["00:0e:08:ab:cd:66: allow",      'bad id "00:0e:08:ab:cd:66:": not a MAC address'],
+    ["00:0e:08:ab:cd67 allow",        'bad id "00:0e:08:ab:cd67": not a MAC address'],
+    ["000e08abcdxg allow",            'bad id "000e08abcdxg": not a MAC address'],
+    ["000\xd0\xb508abcdef allow",     "bad id \"000\xd0\xb508abcdef\": not a MAC address"],
+    ["ciscogeneric deny",             'bad id "ciscogeneric": not a MAC address'],
+    [".. allow",                      'bad id "..": not a MAC address'],
+    ["000e08abcd63 allow",            undef],
+);
+
+our @LITERALS = (
+    ["SEP00112233AABB allow",         undef],
+    ["sep00112233aabb allow",         undef],
+    ["00:15:65:AB:CD:EF allow",       undef],
+    ["a/b allow",                     'bad id "a/b"'],
+    [". allow",                       'bad id "."'],
+    [".. deny",                       'bad id ".."'],
+    ["..\\SEP1 allow",                'bad id "..\\SEP1"'],
+    ["SEP\x01 allow",                 "bad id \"SEP\x01\""],
+    ["SEP\x7f allow",                 "bad id \"SEP\x7f\""],
+    ["SEP00112233AABB deny",          'duplicate id "SEP00112233AABB"'],
+    ["...  allow",                    undef],
+);
+
+our @ACTIONS = (
+    ["000e08abcd01 Allow",                    'unknown action "Allow"'],
+    ["000e08abcd02 ALLOW",                    'unknown action "ALLOW"'],
+    ["000e08abcd03 DENY",                     'unknown action "DENY"'],
+    ["000e08abcd04 allowed",                  'unknown action "allowed"'],
+    ["000e08abcd05 allow,",                   'unknown action "allow,"'],
+    ["000e08abcd06 sha256=$FP",               "unknown action \"sha256=$FP\""],
+    ["000e08abcd07 account=1",                'unknown action "account=1"'],
+    ["000e08abcd08",                          'no action after "000e08abcd08"'],
+    ["000e08abcd09 # allow",                  'no action after "000e08abcd09"'],
+    ["000e08abcd0a\tdeny",                    undef],
+);
+
+our @OPTIONS = (
+    ["000e08abcd01 allow =x",                 'bad option "=x": not key=value'],
+    ["000e08abcd02 allow stolen",             'bad option "stolen": not key=value'],
+    ["000e08abcd03 allow a.b=1",              'bad key in "a.b=1"'],
+    ["000e08abcd04 allow k\xc3\xa9y=1",       "bad key in \"k\xc3\xa9y=1\""],
+    ["000e08abcd05 allow a=1 b= c=3",         'empty value in "b="'],
+    ["000e08abcd06 allow account=1 account=1", 'duplicate key in "account=1"'],
+    ["000e08abcd07 allow Profile=a PROFILE=b", 'duplicate key in "PROFILE=b"'],
+    ["000e08abcd08 allow note=\x1b[31m",      "control character in \"note=\x1b[31m\""],
+    ["000e08abcd09 allow note=a\x7f",         "control character in \"note=a\x7f\""],
+    ["000e08abcd0a allow note=a\x0bb",        "control character in \"note=a\x0bb\""],
+    ["000e08abcd0b allow sha256=$FP_BARE sha256=$FP",  'more than one "sha256="'],
+    ["000e08abcd0c allow a=b=c _=1 A_1=x",    undef],
+);
+
+our @DUPLICATES = (
+    ["000e08abcdef allow",                    undef],
+    ["000E.08AB.CDEF deny",                   'duplicate id "000e08abcdef"'],
+    ["00-0e-08-ab-cd-f0 allow",               undef],
+    ["000e08abcdf0 allow account=2",          'duplicate id "000e08abcdf0"'],
+    ["00:0e:08:ab:cd:ef allow",               'duplicate id "000e08abcdef"'],
+);
+
+# sizes: a line of 4096 bytes is fine, 4097 is not, nor 100000 (more than
+# the reading buffer); the lines after them keep their numbers
+our @SIZES = (
+    ["000e08abcd01 allow",                    undef],
+    ["# " . ('x' x 99998),                    'line longer than 4096 bytes'],
+    ["000e08abcd02 permit",                   'unknown action "permit"'],
+    ["000e08abcd03 allow #" . ('y' x 4077),   'line longer than 4096 bytes'],
+    ["000e08abcd04 allow #" . ('z' x 4076),   undef],
+    ["000e08abcd05 allow",                    undef],
+    ["000e08abcd06 allow note=\x01",          "control character in \"note=\x01\""],
+);
+die "sizes" unless length($SIZES[3][0]) == 4097 && length($SIZES[4][0]) == 4096;
+
+# 5000 good lines (more than the reading buffer), then a bad one
+our @MANY = (
+    (map { [sprintf('000e08%06x allow account=%d', $_, $_), undef] } 1 .. 5000),
+    ["000e08abcdef permit",                   'unknown action "permit"'],
+    ["000e08000001 deny",                     'duplicate id "000e08000001"'],
+);
+
+ProvTest::defaults(
+    http_config => backend(),
+    config => ProvTest::front(),
+);
+
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: one error of each kind, each with its file:line
+--- user_files eval
+main::files(main::lines("\n", @main::EACH))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::EACH)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::EACH)
+
+
+
+=== TEST 2: the same with CR LF line ends: the same lines, the same numbers
+--- user_files eval
+main::files(main::lines("\r\n", @main::EACH))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::EACH)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::EACH)
+
+
+
+=== TEST 3: fingerprints: 64 hex digits, or 32 pairs joined by colons
+--- user_files eval
+main::files(main::lines("\n", @main::FINGERPRINTS))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::FINGERPRINTS)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::FINGERPRINTS)
+
+
+
+=== TEST 4: ids that are no MAC address, in a list read by "prov_id ST mac"
+--- user_files eval
+main::files(main::lines("\n", @main::MACS))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::MACS)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::MACS)
+
+
+
+=== TEST 5: unsafe and duplicate ids in a literal list ("prov_id CN")
+Literal ids are not case-folded: SEP00112233AABB and sep00112233aabb are two.
+--- http_config eval
+main::backend(id => 'prov_id CN;')
+--- user_files eval
+main::files(main::lines("\n", @main::LITERALS))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::LITERALS)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::LITERALS)
+
+
+
+=== TEST 6: actions: "allow" or "deny", nothing else, right after the id
+--- user_files eval
+main::files(main::lines("\n", @main::ACTIONS))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::ACTIONS)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::ACTIONS)
+
+
+
+=== TEST 7: options: key=value with a [A-Za-z0-9_] key, once each
+--- user_files eval
+main::files(main::lines("\n", @main::OPTIONS))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::OPTIONS)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::OPTIONS)
+
+
+
+=== TEST 8: duplicate ids, compared in canonical form
+--- user_files eval
+main::files(main::lines("\n", @main::DUPLICATES))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::DUPLICATES)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::DUPLICATES)
+
+
+
+=== TEST 9: overlong lines; the lines after them keep their numbers
+--- user_files eval
+main::files(main::lines("\n", @main::SIZES))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::SIZES)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::SIZES)
+
+
+
+=== TEST 10: line numbers past the reading buffer
+--- user_files eval
+main::files(main::lines("\n", @main::MANY))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::MANY)
+--- no_error_log eval
+[qr/\Q$main::ACL\E:(?!500[12]:)\d+:/]
+
+
+
+=== TEST 11: an error on the last line, without its newline
+--- user_files eval
+main::files("000e08abcdef allow\n000e08abcdf0 permit")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+[
+    qr/\[emerg\] \d+#\d+: \Q$main::ACL:2: unknown action "permit"\E$/,
+    qr/\[emerg\] \d+#\d+: \Q1 error(s) in access list "$main::ACL"\E/,
+]
+
+
+
+=== TEST 12: at most 100 errors are printed, all are counted
+--- user_files eval
+main::files(CORE::join('', map { "000e08abcd01 permit$_\n" } 1 .. 150))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+[
+    qr/\[emerg\] \d+#\d+: \Q$main::ACL:1: unknown action "permit1"\E$/,
+    qr/\[emerg\] \d+#\d+: \Q$main::ACL:100: unknown action "permit100"\E$/,
+    qr/\[emerg\] \d+#\d+: .*too many errors/,
+    qr/\[emerg\] \d+#\d+: \Q150 error(s) in access list "$main::ACL"\E/,
+]
+--- no_error_log eval
+[
+    qr/\Q$main::ACL\E:101:/,
+    qr/\Q$main::ACL\E:150:/,
+]
+
+
+
+=== TEST 13: a missing file
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/no-such-acl;')
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: open\(\) "\Q$ENV{TEST_NGINX_SERVER_ROOT}\E\/html\/no-such-acl" failed \(2: No such file or directory\) in \S+nginx\.conf:\d+$/
+
+
+
+=== TEST 14: a directory
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html;')
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: access list "\Q$ENV{TEST_NGINX_SERVER_ROOT}\E\/html" is not a file in /
+
+
+
+=== TEST 15: the list is read (and must be right) where the gate is off too
+prov_id and prov_acl apply to the location: $prov_acl_<key> needs the list.
+--- http_config eval
+main::backend(gate => 'prov off;')
+--- user_files eval
+main::files("000e08abcdef permit\n")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: \Q$main::ACL:1: unknown action "permit"\E$/
+
+
+
+=== TEST 16: a bad list named only in a location
+--- http_config eval
+main::backend(acl => '', extra => '
+        location /gated/ {
+            prov_acl $TEST_NGINX_SERVER_ROOT/html/acl;
+        }
+')
+--- user_files eval
+main::files("000e08abcdef allow\n000e08abcdef deny\n")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: \Q$main::ACL:2: duplicate id "000e08abcdef"\E$/
+
+
+
+=== TEST 17: prov_acl directive: unknown parameter
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl default=maybe;')
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: invalid parameter "default=maybe" in \S+nginx\.conf:\d+$/
+
+
+
+=== TEST 18: prov_acl directive: "off" takes no parameter
+--- http_config eval
+main::backend(acl => 'prov_acl off default=allow;')
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: "prov_acl" directive takes no parameters after "off" in \S+nginx\.conf:\d+$/
+
+
+
+=== TEST 19: prov_acl directive: twice at one level
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl; prov_acl off;')
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: "prov_acl" directive is duplicate in \S+nginx\.conf:\d+$/
+
+
+
+=== TEST 20: prov_acl directive: too many arguments
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl default=allow x;')
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: invalid number of arguments in "prov_acl" directive in \S+nginx\.conf:\d+$/
+
+
+
+=== TEST 21: accepted: CR LF, comments, blank and blank-looking lines, tabs
+Trailing comments right after a token, and a last line without its
+newline; no CR ends up in a value.
+--- user_files eval
+main::files(
+    "# the device list\r\n"
+  . "\r\n"
+  . "   \t \r\n"
+  . "\t000e08abcdef\tallow\taccount=1042\t\r\n"
+  . "000e08abcdf0   deny   account=1043   # reported stolen\r\n"
+  . "  # an indented comment\r\n"
+  . "000e08abcd80 allow#no space before the comment\r\n"
+  . "000e08abcd51 allow account=51#a comment in a value's place\r\n"
+  . "#000e08abcd52 allow\r\n"
+  . "000e08abcdc1 allow account=last"
+)
+--- request eval
+[
+    "GET /as/dev-a/profile.cfg",
+    "GET /as/full/profile.cfg",
+    "GET /as/mac-colon/profile.cfg",
+    "GET /as/chain-c/profile.cfg",
+    "GET /as/mac-dash/profile.cfg",
+    "GET /as/dev-b/profile.cfg",
+]
+--- error_code eval
+[200, 200, 200, 200, 403, 403]
+--- response_headers eval
+[
+    "X-Prov-Result: allow\nX-Account: 1042",
+    "X-Prov-Result: allow\nX-Account:",
+    "X-Prov-Result: allow\nX-Account: 51",
+    "X-Prov-Result: allow\nX-Account: last",
+    "X-Prov-Result: not_listed\nX-Account:",
+    "X-Prov-Result: denied\nX-Account: 1043",
+]
+--- no_error_log
+[emerg]
+
+
+
+=== TEST 22: accepted: CR at the end of a last line without newline
+--- user_files eval
+main::files("000e08abcdef allow account=1\r")
+--- request
+GET /as/dev-a/profile.cfg
+--- response_body eval
+$ProvTest::PROFILE
+--- response_headers
+X-Prov-Result: allow
+X-Account: 1
+
+
+
+=== TEST 23: accepted: an empty list denies every device
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- error_code: 403
+--- response_headers
+X-Prov-Id: 000e08abcdef
+X-Prov-Result: not_listed
+--- error_log eval
+qq{prov: access forbidden (not_listed): device "000e08abcdef" not in "$main::ACL", serial 1001}
+
+
+
+=== TEST 24: accepted: only comments and blank lines
+--- user_files eval
+main::files("# nothing yet\r\n\n   \n\t# still nothing\n#\n")
+--- request
+GET /as/dev-a/profile.cfg
+--- error_code: 403
+--- response_headers
+X-Prov-Result: not_listed
+
+
+
+=== TEST 25: accepted: a line of 4096 bytes, good lines past the reading buffer
+--- user_files eval
+main::files(main::lines("\n", @main::MANY[0 .. 4999],
+    ["000e08abcdef allow account=a #" . ('w' x 4066), undef]))
+--- request eval
+[
+    "GET /as/dev-a/profile.cfg",
+    "GET /as/dev-b/profile.cfg",
+]
+--- error_code eval
+[200, 403]
+--- response_headers eval
+[
+    "X-Prov-Result: allow\nX-Account: a",
+    "X-Prov-Result: not_listed\nX-Account:",
+]
+--- no_error_log
+[emerg]

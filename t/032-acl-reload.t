@@ -1,0 +1,400 @@
+# Reloads re-read the access list: a changed list takes effect, a broken
+# one fails the reload and the running configuration keeps serving.
+#
+# A plain Test::More test: Test::Nginx::Socket has no step that rewrites a
+# file between requests and reloads nginx (its TEST_NGINX_USE_HUP mode
+# reloads for every block, and the project's fallback does not support it),
+# so this file starts its own nginx (master process, one worker) in a
+# temporary prefix with the suite's usual front/backend configuration
+# (ProvTest), edits the list, signals the master, and watches the answers.
+# The X-Pid response header ($pid) tells which worker answered: a good
+# reload replaces the worker, a failed one leaves the old worker serving.
+#
+# Environment as for the rest of the suite: TEST_NGINX_BINARY (default
+# "nginx"), TEST_NGINX_LOAD_MODULES (default build/ngx_http_prov_module.so
+# if it exists), TEST_NGINX_PROV_PKI (ProvTest makes the PKI when unset).
+
+use strict;
+use warnings;
+
+use Test::More;
+use File::Spec;
+use File::Temp qw(tempdir);
+use IO::Select;
+use IO::Socket::INET;
+use POSIX ();
+use Time::HiRes qw(sleep time);
+
+use lib 't/lib';
+use ProvTest;
+
+my $NGINX = $ENV{TEST_NGINX_BINARY} || 'nginx';
+my $MODULES = $ENV{TEST_NGINX_LOAD_MODULES};
+if (!defined $MODULES || $MODULES eq '') {
+    my $so = File::Spec->rel2abs('build/ngx_http_prov_module.so');
+    plan skip_all => 'TEST_NGINX_LOAD_MODULES not set and no build/ngx_http_prov_module.so'
+        unless -f $so;
+    $MODULES = $so;
+}
+
+my $PREFIX = tempdir('prov-acl-reload-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my $ACL = "$PREFIX/html/acl";
+my $LOG = "$PREFIX/logs/error.log";
+my $PIDFILE = "$PREFIX/logs/nginx.pid";
+my $TIMEOUT = 10;           # seconds, for every wait below
+my $MASTER;                 # the pid of the nginx this test started
+my %WORKERS;                # worker pids seen in X-Pid
+
+mkdir "$PREFIX/$_" or die "mkdir $PREFIX/$_: $!" for qw(conf logs html);
+write_file("$PREFIX/html/profile.cfg", $ProvTest::PROFILE);
+
+# a free port for the front server
+my $PORT = do {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1, ReuseAddr => 1)
+        or die "no free port: $!";
+    my $p = $s->sockport;
+    close $s;
+    $p;
+};
+
+write_file("$PREFIX/conf/nginx.conf", config());
+
+my $V1 = <<'_EOF_';
+000e08abcdef allow account=v1
+000e08abcdf0 deny  account=v1-stolen
+_EOF_
+
+my $V2 = <<'_EOF_';
+# a stolen, b recovered, full added
+000e08abcdef deny  account=v2-stolen
+00:0E:08:AB:CD:F0 allow account=v2
+000e08abcd80 allow account=v2-full
+_EOF_
+
+my $BROKEN = <<'_EOF_';
+000e08abcdef allow account=broken
+000e08abcdf0 permit
+000e08abcd80 allow account=broken-full
+000E08ABCDEF deny
+_EOF_
+
+my $V3 = <<'_EOF_';
+000e08abcdef allow account=v3
+_EOF_
+
+eval {
+    run();
+    1;
+} or fail("the test died: $@");
+
+stop_nginx();
+done_testing();
+
+
+sub run {
+    write_file($ACL, $V1);
+
+    my $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG 2>&1`;
+    if (!is($?, 0, 'nginx starts')) {
+        diag($out);
+        return;
+    }
+    $MASTER = wait_for_pid_file();
+    ok($MASTER, 'master pid') or return;
+
+    # the first configuration
+    my $w1 = check_v1('start');
+    return unless $w1;
+
+    # a changed list: "nginx -s reload", a new worker with the new list
+    write_file($ACL, $V2);
+    $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG -s reload 2>&1`;
+    is($?, 0, 'reload with a changed list: nginx -s reload succeeds')
+        or diag($out);
+    my $w2 = wait_for_new_worker($w1, 'reload with a changed list');
+    return unless $w2;
+    check_v2('after the reload', $w2);
+
+    # a broken list: "nginx -t" and "nginx -s reload" refuse it, naming
+    # every bad line
+    write_file($ACL, $BROKEN);
+    my @expected = (
+        ['line 2', qr/^\Qnginx: [emerg] $ACL:2: unknown action "permit"\E$/],
+        ['line 4', qr/^\Qnginx: [emerg] $ACL:4: duplicate id "000e08abcdef"\E$/],
+        ['the count', qr/^\Qnginx: [emerg] 2 error(s) in access list "$ACL"\E(?: in \S+:\d+)?$/],
+    );
+
+    $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG -t 2>&1`;
+    isnt($?, 0, 'broken list: nginx -t fails');
+    check_stderr($out, \@expected, 'broken list: nginx -t');
+
+    $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG -s reload 2>&1`;
+    isnt($?, 0, 'broken list: nginx -s reload fails (the configuration is read first)');
+    check_stderr($out, \@expected, 'broken list: nginx -s reload');
+    check_v2('after nginx -s reload with the broken list', $w2);
+
+    # the master itself reloading the broken list (SIGHUP, as a process
+    # manager may send it): it logs the errors and keeps the old workers
+    my $pos = -s $LOG;
+    ok(kill('HUP', $MASTER), 'broken list: SIGHUP sent to the master');
+    my $log = wait_for_log($pos, qr/\Q2 error(s) in access list "$ACL"\E/);
+    ok(defined $log, 'broken list: the master logs the failed reload');
+    $log //= '';
+    like($log, qr/\[emerg\] \d+#\d+: \Q$ACL:2: unknown action "permit"\E$/m,
+         'broken list: the master logs line 2');
+    like($log, qr/\[emerg\] \d+#\d+: \Q$ACL:4: duplicate id "000e08abcdef"\E$/m,
+         'broken list: the master logs line 4');
+    unlike($log, qr/start worker process/,
+           'broken list: no new worker started');
+    ok(alive($MASTER), 'broken list: the master still runs');
+    sleep 0.3;
+    check_v2('after SIGHUP with the broken list', $w2);
+
+    # fixed again: the next reload works
+    write_file($ACL, $V3);
+    $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG -s reload 2>&1`;
+    is($?, 0, 'fixed list: nginx -s reload succeeds') or diag($out);
+    my $w3 = wait_for_new_worker($w2, 'fixed list');
+    return unless $w3;
+    my $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 200, 'fixed list: dev-a allowed');
+    is($r->{h}{'x-account'}, 'v3', 'fixed list: dev-a account=v3');
+    $r = get('/as/dev-b/profile.cfg');
+    is($r->{code}, 403, 'fixed list: dev-b not listed');
+    is($r->{h}{'x-prov-result'}, 'not_listed', 'fixed list: $prov_result not_listed');
+}
+
+sub check_v1 {
+    my ($when) = @_;
+    my $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 200, "$when: dev-a allowed") or return;
+    is($r->{body}, $ProvTest::PROFILE, "$when: dev-a gets the profile");
+    is($r->{h}{'x-account'}, 'v1', "$when: dev-a account=v1");
+    my $w = $r->{h}{'x-pid'};
+    $r = get('/as/dev-b/profile.cfg');
+    is($r->{code}, 403, "$when: dev-b denied");
+    is($r->{h}{'x-prov-result'}, 'denied', "$when: dev-b \$prov_result denied");
+    $r = get('/as/full/profile.cfg');
+    is($r->{code}, 403, "$when: full not listed");
+    is($r->{h}{'x-prov-result'}, 'not_listed', "$when: full \$prov_result not_listed");
+    return $w;
+}
+
+sub check_v2 {
+    my ($when, $worker) = @_;
+    my $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 403, "$when: dev-a denied");
+    is($r->{h}{'x-prov-result'}, 'denied', "$when: dev-a \$prov_result denied");
+    is($r->{h}{'x-account'}, 'v2-stolen', "$when: dev-a account=v2-stolen");
+    is($r->{h}{'x-pid'}, $worker, "$when: answered by worker $worker");
+    $r = get('/as/dev-b/profile.cfg');
+    is($r->{code}, 200, "$when: dev-b allowed");
+    is($r->{body}, $ProvTest::PROFILE, "$when: dev-b gets the profile");
+    is($r->{h}{'x-account'}, 'v2', "$when: dev-b account=v2");
+    $r = get('/as/full/profile.cfg');
+    is($r->{code}, 200, "$when: full allowed");
+    is($r->{h}{'x-account'}, 'v2-full', "$when: full account=v2-full");
+}
+
+sub check_stderr {
+    my ($out, $expected, $what) = @_;
+    my @lines = split /\n/, $out;
+    for my $e (@$expected) {
+        my ($name, $re) = @$e;
+        ok((grep { $_ =~ $re } @lines), "$what: prints $name")
+            or diag("output:\n$out");
+    }
+}
+
+# After a good reload: wait until the old worker is gone (so that every
+# later request meets the new one), then return the new worker's pid.
+sub wait_for_new_worker {
+    my ($old, $what) = @_;
+    my $deadline = time + $TIMEOUT;
+    my $new;
+    while (time < $deadline) {
+        my $r = get('/as/dev-a/profile.cfg', 1);
+        if ($r && $r->{h}{'x-pid'} && $r->{h}{'x-pid'} ne $old) {
+            $new = $r->{h}{'x-pid'};
+            last;
+        }
+        sleep 0.05;
+    }
+    ok($new, "$what: a new worker answers") or return;
+    while (time < $deadline && alive($old)) {
+        sleep 0.05;
+    }
+    ok(!alive($old), "$what: the old worker $old exited");
+    return $new;
+}
+
+# error log text written after $pos once it matches $re, undef on timeout
+sub wait_for_log {
+    my ($pos, $re) = @_;
+    my $deadline = time + $TIMEOUT;
+    while (time < $deadline) {
+        if (open my $in, '<', $LOG) {
+            seek $in, $pos, 0;
+            my $text = do { local $/; <$in> } // '';
+            close $in;
+            return $text if $text =~ $re;
+        }
+        sleep 0.05;
+    }
+    return undef;
+}
+
+sub wait_for_pid_file {
+    my $deadline = time + $TIMEOUT;
+    while (time < $deadline) {
+        if (open my $in, '<', $PIDFILE) {
+            my $pid = <$in>;
+            close $in;
+            if (defined $pid && $pid =~ /^(\d+)\s*$/) {
+                return $1;
+            }
+        }
+        sleep 0.05;
+    }
+    return undef;
+}
+
+# kill 0 reports a zombie as alive: look at /proc too
+sub alive {
+    my ($pid) = @_;
+    return 0 unless $pid && kill 0, $pid;
+    if (open my $st, '<', "/proc/$pid/stat") {
+        my $line = <$st> // '';
+        close $st;
+        return 0 if $line =~ /^\d+ \(.*\) Z/s;
+    }
+    return 1;
+}
+
+# GET over plain HTTP/1.1 from the front server; {code, h => {lc name =>
+# value}, body}.  $quiet: no test failure on a connection error.
+sub get {
+    my ($path, $quiet) = @_;
+    my $res = { code => 0, h => {}, body => '' };
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $PORT,
+                                  Proto => 'tcp', Timeout => $TIMEOUT);
+    if (!$s) {
+        fail("connect for $path: $!") unless $quiet;
+        return $res;
+    }
+    $s->autoflush(1);
+    print $s "GET $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    my $sel = IO::Select->new($s);
+    my $raw = '';
+    my $deadline = time + $TIMEOUT;
+    while (time < $deadline) {
+        last unless $sel->can_read($deadline - time);
+        my $n = sysread($s, my $buf, 65536);
+        last unless $n;
+        $raw .= $buf;
+    }
+    close $s;
+    my ($head, $body) = split /\r\n\r\n/, $raw, 2;
+    $head //= '';
+    my @lines = split /\r\n/, $head;
+    my $status = shift(@lines) // '';
+    ($res->{code}) = $status =~ m{^HTTP/\d\.\d (\d{3})};
+    $res->{code} //= 0;
+    for (@lines) {
+        my ($k, $v) = /^([^:]+):\s*(.*)$/ or next;
+        $res->{h}{lc $k} = $v;
+    }
+    $res->{body} = $body // '';
+    $WORKERS{$res->{h}{'x-pid'}} = 1 if $res->{h}{'x-pid'};
+    if ($res->{code} == 0 && !$quiet) {
+        fail("no HTTP response for $path");
+    }
+    return $res;
+}
+
+sub write_file {
+    my ($path, $text) = @_;
+    open my $out, '>', $path or die "open $path: $!";
+    binmode $out;
+    print $out $text;
+    close $out or die "close $path: $!";
+}
+
+# Stop the nginx this test started: QUIT, then TERM, then KILL, bounded.
+sub stop_nginx {
+    return unless $MASTER && alive($MASTER);
+    for my $sig (qw(QUIT TERM KILL)) {
+        kill $sig, $MASTER;
+        my $deadline = time + 5;
+        while (time < $deadline && alive($MASTER)) {
+            sleep 0.05;
+        }
+        last unless alive($MASTER);
+    }
+    # workers of a killed master exit by themselves once it is gone;
+    # give them a moment so the temporary prefix can be removed
+    my $deadline = time + 5;
+    while (time < $deadline && grep { alive($_) } keys %WORKERS) {
+        sleep 0.05;
+    }
+}
+
+END {
+    local $?;
+    stop_nginx();
+}
+
+sub config {
+    my $backend = ProvTest::backend(
+        verify => 'on',
+        server => <<'_EOC_',
+        prov on;
+        prov_id ST mac;
+        prov_acl $TEST_NGINX_SERVER_ROOT/html/acl;
+        add_header X-Account "$prov_acl_account" always;
+        add_header X-Pid "$pid" always;
+_EOC_
+    );
+    my $front = ProvTest::front();
+    my $user = $> == 0 ? 'user root;' : '';
+    my $load = join "\n", map { "load_module $_;" } split ' ', $MODULES;
+    my $conf = <<"_EOC_";
+$load
+$user
+worker_processes 1;
+master_process on;
+daemon on;
+error_log $LOG info;
+pid $PIDFILE;
+
+events {
+    worker_connections 64;
+}
+
+http {
+    access_log off;
+    client_body_temp_path $PREFIX/client_body_temp;
+    proxy_temp_path $PREFIX/proxy_temp;
+    fastcgi_temp_path $PREFIX/fastcgi_temp;
+    uwsgi_temp_path $PREFIX/uwsgi_temp;
+    scgi_temp_path $PREFIX/scgi_temp;
+    default_type text/plain;
+
+$backend
+    server {
+        listen 127.0.0.1:$PORT;
+        server_name localhost;
+$front
+    }
+}
+_EOC_
+    my %var = (
+        TEST_NGINX_SERVER_ROOT => $PREFIX,
+        TEST_NGINX_PROV_PKI => $ProvTest::PKI,
+    );
+    $conf =~ s{\$(TEST_NGINX_[A-Z0-9_]+)}{
+        defined $var{$1} ? $var{$1} : die "no value for \$$1\n"
+    }ge;
+    return $conf;
+}

@@ -1,0 +1,355 @@
+package ProvTest;
+
+# Shared helpers of the ngx_http_prov_module test suite.
+#
+# Test::Nginx sends plain HTTP only, so mutual TLS is driven through nginx
+# itself: the test server of Test::Nginx (the "front", --- config) proxies to a
+# second server in the same nginx (the "backend", --- http_config) that
+# terminates TLS on unix sockets, verifies the client certificate and runs the
+# module.  The front picks the client certificate from the URI:
+#
+#   /as/<cert>/<path>    HTTPS, client certificate <cert> of the test PKI
+#                        (t/pki/make-pki.sh; "none": no certificate), HTTP/1.1,
+#                        a new TLS connection and full handshake per request
+#   /ka/<cert>/<path>    the same over a kept-alive upstream TLS connection
+#   /re/<cert>/<path>    a new TLS connection per request, resuming the TLS
+#                        session of the previous request (session tickets)
+#                        (nginx keeps kept-alive connections and TLS sessions
+#                        per upstream server, whatever the client certificate:
+#                        /ka/, /re/ and /h2ka/ have an upstream per <cert>,
+#                        see pools(), so no request rides another
+#                        certificate's connection or session)
+#   /h2/<cert>/<path>    HTTP/2 over TLS (grpc_pass grpcs://, plain GET works)
+#   /h2ka/<cert>/<path>  the same over a kept-alive HTTP/2 connection
+#   /h10/<cert>/<path>   HTTP/1.0 over TLS
+#   /old/<cert>/<path>   TLSv1.0, RSA key exchange (an old device)
+#   /plain/<path>        plain HTTP, no TLS at all
+#
+# The backend serves $TEST_NGINX_SERVER_ROOT/html (--- user_files) and adds
+# response headers, passed through by the front:
+#   X-Prov-Id  X-Prov-Result   $prov_id, $prov_result      (prov_headers => 1)
+#   X-Verify   $ssl_client_verify        X-Serial  $ssl_client_serial
+#   X-Conn     $connection/$connection_requests (same TLS connection: same number)
+#   X-Reused   $ssl_session_reused       X-Proto   $server_protocol
+#   X-TLS      $ssl_protocol             X-Cipher  $ssl_cipher
+# These are server-level add_header directives: a backend location that has
+# add_header directives of its own must repeat them (see headers()).
+#
+# Usage in a .t file:
+#
+#   use Test::Nginx::Socket 'no_plan';
+#   use lib 't/lib';
+#   use ProvTest;
+#   ProvTest::defaults(...);    # optional, see defaults()
+#   ...
+#   --- http_config eval
+#   ProvTest::backend(verify => 'on', server => 'prov on; prov_id ST mac;')
+#   --- config eval
+#   ProvTest::front()
+#   --- user_files eval
+#   ProvTest::profiles()
+#   --- request
+#   GET /as/dev-a/profile.cfg
+#
+# Loading this module makes the test PKI once: into $TEST_NGINX_PROV_PKI if
+# set, else into t/servroot-pki (and sets TEST_NGINX_PROV_PKI, so config
+# sections can say $TEST_NGINX_PROV_PKI/dev-a.crt).
+
+use strict;
+use warnings;
+
+use File::Basename qw(dirname);
+use File::Spec;
+
+our $VERSION = '0.01';
+
+my $tdir = File::Spec->rel2abs(File::Spec->catdir(dirname(__FILE__), File::Spec->updir));
+
+our $PKI = make_pki();
+
+# the body of nginx's stock 403 page, and nothing else (no profile bytes)
+our $FORBIDDEN = '\A<html>\r\n<head><title>403 Forbidden</title></head>\r\n'
+    . '<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n'
+    . '<hr><center>nginx[^<]*</center>\r\n</body>\r\n</html>\r\n'
+    . '(?:<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n)*\z';
+
+# nginx's own 400 answer to a certificate it did not verify (no profile bytes)
+our $CERT_ERROR = '\A<html>\r\n<head><title>400 The SSL certificate error</title>'
+    . '</head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n'
+    . '<center>The SSL certificate error</center>\r\n'
+    . '<hr><center>nginx[^<]*</center>\r\n</body>\r\n</html>\r\n'
+    . '(?:<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n)*\z';
+
+# nginx's own 400 answer under "ssl_verify_client on" without a certificate
+our $NO_CERT_ERROR = '\A<html>\r\n<head><title>400 No required SSL certificate was sent'
+    . '</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n'
+    . '<center>No required SSL certificate was sent</center>\r\n'
+    . '<hr><center>nginx[^<]*</center>\r\n</body>\r\n</html>\r\n'
+    . '(?:<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n)*\z';
+
+# the profile every test serves (see profiles()), and a regex matching
+# exactly it
+our $PROFILE = "<flat-profile><SIP_Password_1_>secret-of-the-device</SIP_Password_1_></flat-profile>\n";
+our $PROFILE_RE = '\A' . quotemeta($PROFILE) . '\z';
+
+sub make_pki {
+    my $dir = $ENV{TEST_NGINX_PROV_PKI};
+    if (!defined $dir || $dir eq '') {
+        $dir = File::Spec->catdir($tdir, 'servroot-pki');
+    }
+    $dir = File::Spec->rel2abs($dir);
+
+    my $script = File::Spec->catfile($tdir, 'pki', 'make-pki.sh');
+    # the script returns at once when $dir is complete and up to date
+    system('bash', $script, $dir) == 0
+        or die "ProvTest: $script $dir failed (exit status $?)\n";
+
+    $ENV{TEST_NGINX_PROV_PKI} = $dir;
+    return $dir;
+}
+
+sub pki { $PKI }
+
+# defaults(section => text, ...): blocks of the file that lack one of these
+# sections get it (an add_block_preprocessor).  Typically:
+#   ProvTest::defaults(
+#       http_config => ProvTest::backend(verify => 'on', server => '...'),
+#       config => ProvTest::front(),
+#       user_files => ProvTest::profiles(),
+#   );
+sub defaults {
+    my %d = @_;
+    Test::Nginx::Socket::add_block_preprocessor(sub {
+        my $block = shift;
+        for my $k (sort keys %d) {
+            $block->set_value($k, $d{$k}) if !defined $block->$k;
+        }
+    });
+}
+
+# The response headers the backend adds; repeat them in a backend location
+# that has add_header directives of its own.
+sub headers {
+    my %o = (prov_headers => 1, @_);
+    my $h = <<'_EOC_';
+        add_header X-Verify "$ssl_client_verify" always;
+        add_header X-Serial "$ssl_client_serial" always;
+        add_header X-Conn "$connection/$connection_requests" always;
+        add_header X-Reused "$ssl_session_reused" always;
+        add_header X-Proto "$server_protocol" always;
+        add_header X-TLS "$ssl_protocol" always;
+        add_header X-Cipher "$ssl_cipher" always;
+_EOC_
+    if ($o{prov_headers}) {
+        $h = <<'_EOC_' . $h;
+        add_header X-Prov-Id "$prov_id" always;
+        add_header X-Prov-Result "$prov_result" always;
+_EOC_
+    }
+    return $h;
+}
+
+# backend(%options): the --- http_config text.
+#   verify   => ssl_verify_client value: on | optional | optional_no_ca | off
+#               (default on)
+#   ca       => name of the trusted device CA file in the PKI (device-ca);
+#               undef: no ssl_client_certificate at all
+#   http     => text at http level (before the backend server)
+#   server   => text in the backend server block (e.g. the prov directives)
+#   location => text in the backend's "location /"
+#   extra    => more text in the backend server block, after "location /"
+#   ssl      => more ssl_* directives in the backend server block
+#   protocols, ciphers => ssl_protocols, ssl_ciphers (default: TLSv1 to
+#               TLSv1.3, "DEFAULT:@SECLEVEL=0", so old devices get in)
+#   prov_headers => add X-Prov-Id/X-Prov-Result (default 1; needs the module)
+sub backend {
+    my %o = (
+        verify => 'on',
+        ca => 'device-ca',
+        http => '',
+        server => '',
+        location => '',
+        extra => '',
+        ssl => '',
+        protocols => 'TLSv1 TLSv1.1 TLSv1.2 TLSv1.3',
+        ciphers => 'DEFAULT:@SECLEVEL=0',
+        prov_headers => 1,
+        @_,
+    );
+
+    my $headers = headers(prov_headers => $o{prov_headers});
+    my $pools = pools();
+    my $ca = defined $o{ca}
+             ? "        ssl_client_certificate \$TEST_NGINX_PROV_PKI/$o{ca}.crt;" : '';
+
+    return <<"_EOC_";
+    # --- ProvTest::backend
+    upstream pt_tls {
+        server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock;
+    }
+
+    upstream pt_h2 {
+        server unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock;
+    }
+
+$pools
+    upstream pt_plain {
+        server unix:\$TEST_NGINX_SERVER_ROOT/html/plain.sock;
+    }
+
+    map \$pt_dev \$pt_crt {
+        none     "";
+        default  \$TEST_NGINX_PROV_PKI/\$pt_dev.crt;
+    }
+
+    map \$pt_dev \$pt_key {
+        none     "";
+        default  \$TEST_NGINX_PROV_PKI/\$pt_dev.key;
+    }
+
+$o{http}
+    server {
+        listen unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock ssl;
+        listen unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock ssl http2;
+        listen unix:\$TEST_NGINX_SERVER_ROOT/html/plain.sock;
+        server_name localhost;
+
+        ssl_certificate \$TEST_NGINX_PROV_PKI/server.crt;
+        ssl_certificate_key \$TEST_NGINX_PROV_PKI/server.key;
+        ssl_certificate \$TEST_NGINX_PROV_PKI/server-rsa.crt;
+        ssl_certificate_key \$TEST_NGINX_PROV_PKI/server-rsa.key;
+$ca
+        ssl_verify_client $o{verify};
+        ssl_verify_depth 2;
+        ssl_protocols $o{protocols};
+        ssl_ciphers $o{ciphers};
+$o{ssl}
+        root \$TEST_NGINX_SERVER_ROOT/html;
+
+$headers
+$o{server}
+
+        location / {
+$o{location}
+        }
+
+$o{extra}
+    }
+    # --- end of ProvTest::backend
+_EOC_
+}
+
+# The certificates of the PKI, by name, and "none".
+sub certs {
+    opendir my $dh, $PKI or die "ProvTest: $PKI: $!\n";
+    my @names = sort map { /^(.+)\.key\z/ && -f "$PKI/$1.crt" ? ($1) : () } readdir $dh;
+    closedir $dh;
+    return ('none', @names);
+}
+
+# Upstreams of their own for every certificate, for the routes that keep
+# something per upstream server (kept-alive connections, TLS sessions): a
+# request never rides a connection or session made with another
+# certificate.
+sub pools {
+    my $pools = '';
+    for my $c (certs()) {
+        $pools .= <<"_EOC_";
+    upstream pt_ka_$c { server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock; keepalive 2; }
+    upstream pt_re_$c { server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock; }
+    upstream pt_h2ka_$c { server unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock; keepalive 2; }
+_EOC_
+    }
+    return $pools;
+}
+
+# front(%options): the --- config text (locations of the test server).
+#   protocols => TLS versions the front offers (default "TLSv1.2 TLSv1.3":
+#                nginx 1.22's default for proxy_ssl_protocols lacks TLSv1.3)
+#   extra     => more text in the test server block
+sub front {
+    my %o = (extra => '', protocols => 'TLSv1.2 TLSv1.3', @_);
+
+    return <<"_EOC_";
+        # --- ProvTest::front
+        proxy_ssl_certificate \$pt_crt;
+        proxy_ssl_certificate_key \$pt_key;
+        proxy_ssl_session_reuse off;
+        proxy_ssl_protocols $o{protocols};
+        grpc_ssl_protocols $o{protocols};
+        proxy_http_version 1.1;
+        proxy_set_header Host localhost;
+        proxy_set_header Connection close;
+        proxy_read_timeout 5s;
+
+        location ~ ^/as/(?<pt_dev>[^/]+)(?<pt_path>/.*)\$ {
+            proxy_pass https://pt_tls\$pt_path\$is_args\$args;
+        }
+
+        location ~ ^/ka/(?<pt_dev>[^/]+)(?<pt_path>/.*)\$ {
+            proxy_set_header Host localhost;
+            proxy_set_header Connection "";
+            proxy_pass https://pt_ka_\$pt_dev\$pt_path\$is_args\$args;
+        }
+
+        location ~ ^/re/(?<pt_dev>[^/]+)(?<pt_path>/.*)\$ {
+            proxy_ssl_session_reuse on;
+            proxy_pass https://pt_re_\$pt_dev\$pt_path\$is_args\$args;
+        }
+
+        location ~ ^/h10/(?<pt_dev>[^/]+)(?<pt_path>/.*)\$ {
+            proxy_http_version 1.0;
+            proxy_pass https://pt_tls\$pt_path\$is_args\$args;
+        }
+
+        location ~ ^/old/(?<pt_dev>[^/]+)(?<pt_path>/.*)\$ {
+            proxy_ssl_protocols TLSv1;
+            proxy_ssl_ciphers AES128-SHA:\@SECLEVEL=0;
+            proxy_pass https://pt_tls\$pt_path\$is_args\$args;
+        }
+
+        location ~ ^/h2/(?<pt_dev>[^/]+)(?<pt_path>/.*)\$ {
+            rewrite ^/h2/[^/]+(/.*)\$ \$1 break;
+            grpc_ssl_certificate \$pt_crt;
+            grpc_ssl_certificate_key \$pt_key;
+            grpc_ssl_session_reuse off;
+            grpc_set_header Host localhost;
+            grpc_read_timeout 5s;
+            grpc_pass grpcs://pt_h2;
+        }
+
+        location ~ ^/h2ka/(?<pt_dev>[^/]+)(?<pt_path>/.*)\$ {
+            rewrite ^/h2ka/[^/]+(/.*)\$ \$1 break;
+            grpc_ssl_certificate \$pt_crt;
+            grpc_ssl_certificate_key \$pt_key;
+            grpc_ssl_session_reuse off;
+            grpc_set_header Host localhost;
+            grpc_read_timeout 5s;
+            grpc_pass grpcs://pt_h2ka_\$pt_dev;
+        }
+
+        location ~ ^/plain(?<pt_path>/.*)\$ {
+            proxy_pass http://pt_plain\$pt_path\$is_args\$args;
+        }
+$o{extra}
+        # --- end of ProvTest::front
+_EOC_
+}
+
+# profiles(): the --- user_files text: /profile.cfg ($PROFILE), and a
+# profile of its own for dev-a and dev-b: /devices/<mac>.cfg holding
+# "profile of <mac>\n" (device_profile()).
+sub profiles {
+    my $files = ">>> profile.cfg\n$PROFILE";
+    for my $mac (qw(000e08abcdef 000e08abcdf0)) {
+        $files .= ">>> devices/$mac.cfg\n" . device_profile($mac);
+    }
+    return $files;
+}
+
+sub device_profile {
+    my ($mac) = @_;
+    return "profile of $mac\n";
+}
+
+1;
