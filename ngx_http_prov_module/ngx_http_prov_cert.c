@@ -97,6 +97,7 @@ ASN1_OBJECT *
 ngx_http_prov_attribute_object(ngx_str_t *name, ngx_uint_t underscores)
 {
     u_char                     *p;
+    ASN1_OBJECT                *obj;
     ngx_http_prov_attribute_t  *a;
     u_char                      buf[128];
 
@@ -115,19 +116,27 @@ ngx_http_prov_attribute_object(ngx_str_t *name, ngx_uint_t underscores)
             return NULL;
         }
 
-        return OBJ_txt2obj((char *) buf, 1);
+        obj = OBJ_txt2obj((char *) buf, 1);
+
+    } else {
+        if (name->len == 0 || name->len >= sizeof(buf)) {
+            return NULL;
+        }
+
+        p = ngx_cpymem(buf, name->data, name->len);
+        *p = '\0';
+
+        /* long names and dotted OIDs, whether OpenSSL knows them or not */
+
+        obj = OBJ_txt2obj((char *) buf, 0);
     }
 
-    if (name->len == 0 || name->len >= sizeof(buf)) {
-        return NULL;
+    if (obj == NULL) {
+        /* nginx would report the queued error later, on another request */
+        ERR_clear_error();
     }
 
-    p = ngx_cpymem(buf, name->data, name->len);
-    *p = '\0';
-
-    /* long names and dotted OIDs, whether OpenSSL knows them or not */
-
-    return OBJ_txt2obj((char *) buf, 0);
+    return obj;
 }
 
 
@@ -254,6 +263,7 @@ ngx_http_prov_entry_value(ngx_pool_t *pool, X509_NAME *name, int index,
     len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
 
     if (len < 0) {
+        ERR_clear_error();
         return NGX_DECLINED;
     }
 
