@@ -109,6 +109,13 @@ static ngx_command_t  ngx_http_prov_commands[] = {
       0,
       NULL },
 
+    { ngx_string("prov_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_prov_status,
+      0,
+      0,
+      NULL },
+
     { ngx_string("prov_log_level"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -166,6 +173,13 @@ ngx_http_prov_handler(ngx_http_request_t *r)
     ctx = ngx_http_prov_evaluate(r, plcf);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* once a request, whatever redirects it goes through */
+
+    if (!ctx->counted) {
+        ctx->counted = 1;
+        ngx_http_prov_status_count(ctx->result);
     }
 
     if (ctx->result == NGX_HTTP_PROV_ALLOW) {
@@ -927,5 +941,5 @@ ngx_http_prov_init(ngx_conf_t *cf)
 
     *h = ngx_http_prov_profile_handler;
 
-    return NGX_OK;
+    return ngx_http_prov_status_add_zone(cf);
 }

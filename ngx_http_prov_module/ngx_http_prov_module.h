@@ -24,6 +24,7 @@
 #define NGX_HTTP_PROV_DENIED          7
 #define NGX_HTTP_PROV_PIN_MISMATCH    8
 #define NGX_HTTP_PROV_URI_MISMATCH    9
+#define NGX_HTTP_PROV_RESULTS         10
 
 
 /* how the id is read from the attribute value */
@@ -126,6 +127,7 @@ typedef struct {
     ngx_http_prov_acl_t        *acl;
     ngx_http_prov_acl_slot_t   *entry;      /* the device's, if listed */
     unsigned                    redirected:1;
+    unsigned                    counted:1;
 } ngx_http_prov_ctx_t;
 
 
@@ -177,6 +179,11 @@ char *ngx_http_prov_profile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named);
+
+/* ngx_http_prov_status.c */
+ngx_int_t ngx_http_prov_status_add_zone(ngx_conf_t *cf);
+void ngx_http_prov_status_count(ngx_uint_t result);
+char *ngx_http_prov_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 /* ngx_http_prov_variables.c */
 ngx_int_t ngx_http_prov_add_variables(ngx_conf_t *cf);

@@ -1,0 +1,352 @@
+
+/*
+ * Copyright (C) The ngx_http_prov_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include "ngx_http_prov_module.h"
+
+
+/*
+ * Counters live in a small shared zone, so that every worker adds to
+ * the same ones and a reload keeps them (nginx hands a zone of the same
+ * name and size to the new cycle).
+ */
+
+
+#define NGX_HTTP_PROV_STATUS_ZONE  "ngx_http_prov_status"
+
+
+typedef struct {
+    ngx_atomic_t                requests[NGX_HTTP_PROV_RESULTS];
+} ngx_http_prov_counters_t;
+
+
+static ngx_int_t ngx_http_prov_status_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static ngx_int_t ngx_http_prov_status_handler(ngx_http_request_t *r);
+static ngx_buf_t *ngx_http_prov_status_json(ngx_http_request_t *r,
+    ngx_http_prov_counters_t *counters, ngx_array_t *acls);
+static ngx_buf_t *ngx_http_prov_status_prometheus(ngx_http_request_t *r,
+    ngx_http_prov_counters_t *counters, ngx_array_t *acls);
+
+
+static u_char *ngx_http_prov_status_label(u_char *dst, ngx_str_t *value);
+
+
+static ngx_shm_zone_t  *ngx_http_prov_status_zone;
+
+
+ngx_int_t
+ngx_http_prov_status_add_zone(ngx_conf_t *cf)
+{
+    ngx_str_t  name = ngx_string(NGX_HTTP_PROV_STATUS_ZONE);
+
+    ngx_http_prov_status_zone = ngx_shared_memory_add(cf, &name,
+                                                  8 * ngx_pagesize,
+                                                  &ngx_http_prov_module);
+    if (ngx_http_prov_status_zone == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_prov_status_zone->init = ngx_http_prov_status_init_zone;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_prov_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_slab_pool_t           *shpool;
+    ngx_http_prov_counters_t  *counters;
+
+    if (data != NULL) {
+        /* a reload: keep counting where the old cycle stopped */
+        shm_zone->data = data;
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        shm_zone->data = shpool->data;
+        return NGX_OK;
+    }
+
+    counters = ngx_slab_calloc(shpool, sizeof(ngx_http_prov_counters_t));
+    if (counters == NULL) {
+        return NGX_ERROR;
+    }
+
+    shpool->data = counters;
+    shm_zone->data = counters;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_prov_status_count(ngx_uint_t result)
+{
+    ngx_http_prov_counters_t  *counters;
+
+    if (ngx_http_prov_status_zone == NULL
+        || ngx_http_prov_status_zone->data == NULL
+        || result >= NGX_HTTP_PROV_RESULTS)
+    {
+        return;
+    }
+
+    counters = ngx_http_prov_status_zone->data;
+
+    (void) ngx_atomic_fetch_add(&counters->requests[result], 1);
+}
+
+
+char *
+ngx_http_prov_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_prov_status_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_prov_status_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc;
+    ngx_buf_t                  *b;
+    ngx_str_t                   format;
+    ngx_chain_t                 out;
+    ngx_http_prov_counters_t   *counters;
+    ngx_http_prov_main_conf_t  *pmcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_prov_status_zone == NULL
+        || ngx_http_prov_status_zone->data == NULL)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    counters = ngx_http_prov_status_zone->data;
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prov_module);
+
+    if (ngx_http_arg(r, (u_char *) "format", 6, &format) == NGX_OK
+        && format.len == 10
+        && ngx_strncmp(format.data, "prometheus", 10) == 0)
+    {
+        ngx_str_set(&r->headers_out.content_type,
+                    "text/plain; version=0.0.4");
+        b = ngx_http_prov_status_prometheus(r, counters, &pmcf->acls);
+
+    } else {
+        ngx_str_set(&r->headers_out.content_type, "application/json");
+        b = ngx_http_prov_status_json(r, counters, &pmcf->acls);
+    }
+
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static ngx_buf_t *
+ngx_http_prov_status_json(ngx_http_request_t *r,
+    ngx_http_prov_counters_t *counters, ngx_array_t *acls)
+{
+    size_t                 size;
+    ngx_buf_t             *b;
+    ngx_str_t             *name;
+    ngx_uint_t             i;
+    ngx_atomic_uint_t      total;
+    ngx_http_prov_acl_t  **acl;
+
+    acl = acls->elts;
+
+    size = sizeof("{\"requests\":{},\"acls\":[]}\n") + sizeof("\"total\":")
+           + NGX_ATOMIC_T_LEN;
+
+    for (i = 1; i < NGX_HTTP_PROV_RESULTS; i++) {
+        size += sizeof("\"\":,") + 16 + NGX_ATOMIC_T_LEN;
+    }
+
+    for (i = 0; i < acls->nelts; i++) {
+        size += sizeof("{\"file\":\"\",\"devices\":,\"load_ms\":},")
+                + acl[i]->path.len
+                + ngx_escape_json(NULL, acl[i]->path.data, acl[i]->path.len)
+                + 2 * NGX_ATOMIC_T_LEN;
+    }
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NULL;
+    }
+
+    total = 0;
+
+    b->last = ngx_cpymem(b->last, "{\"requests\":{", 13);
+
+    for (i = 1; i < NGX_HTTP_PROV_RESULTS; i++) {
+        name = ngx_http_prov_result_name(i);
+        total += counters->requests[i];
+
+        b->last = ngx_sprintf(b->last, "\"%V\":%uA,", name,
+                              counters->requests[i]);
+    }
+
+    b->last = ngx_sprintf(b->last, "\"total\":%uA},\"acls\":[", total);
+
+    for (i = 0; i < acls->nelts; i++) {
+        b->last = ngx_cpymem(b->last, "{\"file\":\"", 9);
+        b->last = (u_char *) ngx_escape_json(b->last, acl[i]->path.data,
+                                             acl[i]->path.len);
+        b->last = ngx_sprintf(b->last, "\",\"devices\":%ui,\"load_ms\":%M}%s",
+                              acl[i]->entries, acl[i]->load_time,
+                              (i + 1 < acls->nelts) ? "," : "");
+    }
+
+    b->last = ngx_cpymem(b->last, "]}\n", 3);
+
+    return b;
+}
+
+
+static ngx_buf_t *
+ngx_http_prov_status_prometheus(ngx_http_request_t *r,
+    ngx_http_prov_counters_t *counters, ngx_array_t *acls)
+{
+    size_t                 size;
+    ngx_buf_t             *b;
+    ngx_str_t             *name;
+    ngx_uint_t             i;
+    ngx_http_prov_acl_t  **acl;
+
+    static u_char  requests_head[] =
+        "# HELP nginx_prov_requests_total Requests decided by the prov gate,"
+        " by result.\n"
+        "# TYPE nginx_prov_requests_total counter\n";
+
+    static u_char  acl_head[] =
+        "# HELP nginx_prov_acl_devices Devices in a loaded access list.\n"
+        "# TYPE nginx_prov_acl_devices gauge\n";
+
+    static u_char  load_head[] =
+        "# HELP nginx_prov_acl_load_seconds Time to read an access list.\n"
+        "# TYPE nginx_prov_acl_load_seconds gauge\n";
+
+    acl = acls->elts;
+
+    size = sizeof(requests_head) + sizeof(acl_head) + sizeof(load_head);
+
+    for (i = 1; i < NGX_HTTP_PROV_RESULTS; i++) {
+        size += sizeof("nginx_prov_requests_total{result=\"\"} \n") + 16
+                + NGX_ATOMIC_T_LEN;
+    }
+
+    for (i = 0; i < acls->nelts; i++) {
+        /* label values escape "\" and '"' as \\ and \" */
+        size += 2 * (sizeof("nginx_prov_acl_load_seconds{file=\"\"} \n")
+                     + 2 * acl[i]->path.len + NGX_ATOMIC_T_LEN + 8);
+    }
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NULL;
+    }
+
+    b->last = ngx_cpymem(b->last, requests_head, sizeof(requests_head) - 1);
+
+    for (i = 1; i < NGX_HTTP_PROV_RESULTS; i++) {
+        name = ngx_http_prov_result_name(i);
+        b->last = ngx_sprintf(b->last,
+                              "nginx_prov_requests_total{result=\"%V\"} %uA\n",
+                              name, counters->requests[i]);
+    }
+
+    if (acls->nelts == 0) {
+        return b;
+    }
+
+    b->last = ngx_cpymem(b->last, acl_head, sizeof(acl_head) - 1);
+
+    for (i = 0; i < acls->nelts; i++) {
+        b->last = ngx_cpymem(b->last, "nginx_prov_acl_devices{file=\"",
+                             sizeof("nginx_prov_acl_devices{file=\"") - 1);
+
+        b->last = ngx_http_prov_status_label(b->last, &acl[i]->path);
+
+        b->last = ngx_sprintf(b->last, "\"} %ui\n", acl[i]->entries);
+    }
+
+    b->last = ngx_cpymem(b->last, load_head, sizeof(load_head) - 1);
+
+    for (i = 0; i < acls->nelts; i++) {
+        b->last = ngx_cpymem(b->last, "nginx_prov_acl_load_seconds{file=\"",
+                             sizeof("nginx_prov_acl_load_seconds{file=\"")
+                             - 1);
+
+        b->last = ngx_http_prov_status_label(b->last, &acl[i]->path);
+
+        b->last = ngx_sprintf(b->last, "\"} %M.%03M\n",
+                              acl[i]->load_time / 1000,
+                              acl[i]->load_time % 1000);
+    }
+
+    return b;
+}
+
+
+/* a Prometheus label value: backslash and quote escaped, no newline */
+
+static u_char *
+ngx_http_prov_status_label(u_char *dst, ngx_str_t *value)
+{
+    u_char  *p, *last;
+
+    last = value->data + value->len;
+
+    for (p = value->data; p < last; p++) {
+        if (*p == '\\' || *p == '"') {
+            *dst++ = '\\';
+        }
+
+        *dst++ = (*p == '\n') ? ' ' : *p;
+    }
+
+    return dst;
+}
