@@ -26,6 +26,7 @@ static ngx_int_t ngx_http_prov_profile_exists(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_prov_profile_handler(ngx_http_request_t *r)
 {
+    u_char                    *escaped;
     ngx_str_t                  uri, args;
     ngx_uint_t                 i, n;
     ngx_http_prov_ctx_t       *ctx;
@@ -71,9 +72,14 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
         if (profile[i].value.lengths != NULL
             && ngx_http_prov_profile_safe(&uri, profile[i].slashes) != NGX_OK)
         {
+            escaped = ngx_http_prov_log_escape(r->pool, &uri);
+            if (escaped == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                          "prov: unsafe profile uri \"%V\" skipped for "
-                          "device \"%V\"", &uri, &ctx->id);
+                          "prov: unsafe profile uri \"%s\" skipped for "
+                          "device \"%V\"", escaped, &ctx->id);
             continue;
         }
 
@@ -142,7 +148,11 @@ ngx_http_prov_profile_safe(ngx_str_t *uri, ngx_uint_t slashes)
     for (p = uri->data; p <= last; p++) {
 
         if (p == last || *p == '/') {
-            if ((p - segment == 2 && segment[0] == '.' && segment[1] == '.')
+
+            /* an empty variable must not make "dir//file" into "dir/file" */
+
+            if ((p == segment && p != uri->data)
+                || (p - segment == 2 && segment[0] == '.' && segment[1] == '.')
                 || (p - segment == 1 && segment[0] == '.'))
             {
                 return NGX_DECLINED;
