@@ -1,0 +1,441 @@
+# examples/*.conf: each is a whole nginx.conf that "nginx -t" accepts with
+# the module; one of them (cisco-spa.conf) also serves devices.
+#
+# A plain Test::More test (the examples are whole files with their own
+# load_module, events and http blocks, which Test::Nginx's data-driven
+# format would wrap in its own), so it runs the same under the real
+# Test::Nginx and under the fallback in t/harness/lib.
+#
+# Each example is copied into a temporary prefix with as little changed as
+# possible, so that what is tested is what the file says:
+#   load_module modules/ngx_http_prov_module.so;
+#                       -> the module under test ($TEST_NGINX_LOAD_MODULES,
+#                          else build/ngx_http_prov_module.so)
+#   /etc/nginx/prov/..., /srv/prov..., /var/log/nginx/..., /run/nginx.pid
+#                       -> the same path under the temporary prefix, where
+#                          the test writes the files the example names in
+#                          /etc/nginx/prov/ (%ETC below: server keys and the
+#                          device CA from the test PKI, access lists)
+#   user www-data;      -> user nobody; only where www-data does not exist
+#   listen [address:]443
+#                       -> listen 127.0.0.1:<a free port>, one port for
+#                          each address of the example: "nginx -t" binds
+#                          the listening sockets (and fails on an address
+#                          this host does not have, or on 443 when not root)
+#
+# Environment: TEST_NGINX_BINARY (default: nginx in PATH),
+# TEST_NGINX_LOAD_MODULES, TEST_NGINX_PROV_PKI (see t/lib/ProvTest.pm).
+
+use strict;
+use warnings;
+
+use Test::More;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname basename);
+use File::Copy qw(copy);
+use File::Path qw(make_path);
+use File::Spec;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use IPC::Open3 qw(open3);
+use Time::HiRes qw(sleep);
+
+use lib 't/lib';
+use ProvTest;
+
+my $root = abs_path(File::Spec->catdir(dirname(__FILE__), File::Spec->updir));
+my $pki = $ProvTest::PKI;
+my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+my $module = module_path();
+my $tmp;                        # the temporary prefixes, see prefix()
+
+# the examples this test must find (more may come: each is checked)
+my @expected = qw(audit-ratelimit.conf cisco-spa.conf cn-mac-vendor.conf
+                  legacy-devices.conf renderer-backend.conf);
+
+# the device lists the examples name
+my $DEVICES_ACL = <<'_ACL_';
+# id              action  [key=value ...]
+000e08abcdef      allow   account=1042 plan=gold
+00:0E:08:AB:CD:F0 allow   account=1043
+000e08abcd80      allow   account=1080
+000e08abcd10      deny    # reported stolen
+_ACL_
+
+# every file an example may name in /etc/nginx/prov/: a file of the test
+# PKI (a name) or the text to write (a reference)
+my %ETC = (
+    'server.crt'            => 'server.crt',
+    'server.key'            => 'server.key',
+    'server-rsa.crt'        => 'server-rsa.crt',
+    'server-rsa.key'        => 'server-rsa.key',
+    'cisco-device-ca.pem'   => 'device-ca.crt',
+    'polycom-device-ca.pem' => 'device-ca.crt',
+    'yealink-device-ca.pem' => 'device-ca.crt',
+    'devices.acl'           => \$DEVICES_ACL,
+    'legacy-devices.acl'    => \"000e08abcd90  allow  account=1090\n",
+    'polycom.acl'           => \"0004f2abcdef  allow\n",
+    'yealink.acl'           => \"00:15:65:ab:cd:ef  allow\n",
+);
+
+my @examples = sort glob "$root/examples/*.conf";
+my %have = map { basename($_) => 1 } @examples;
+
+for my $name (@expected) {
+    ok($have{$name}, "examples/$name exists");
+}
+
+for my $file (@examples) {
+    my $name = basename($file);
+    my $dir = prefix($name);
+    my $conf = localize(slurp($file), $dir, $name, 1);
+
+    my ($rc, $out) = nginx_t($dir, $conf);
+
+    is($rc, 0, "$name: nginx -t exit status") or diag($out);
+    like($out, qr/test is successful/, "$name: nginx -t: test is successful");
+
+    # no warning either, but that of "user" when not run by root
+    my @warn = grep { !/"user" directive makes sense only/ }
+               $out =~ /^(.*\[(?:warn|alert|crit)\].*)$/mg;
+    is("@warn", '', "$name: nginx -t without warnings");
+}
+
+# the test can fail: broken copies of an example are refused
+
+{
+    my $dir = prefix('broken-id');
+    my $conf = localize(slurp("$root/examples/cisco-spa.conf"), $dir, 'cisco-spa.conf');
+
+    ok($conf =~ s/prov_id( +)ST mac;/prov_id${1}STX mac;/, 'broken copy: prov_id changed');
+
+    my ($rc, $out) = nginx_t($dir, $conf);
+    isnt($rc, 0, 'unknown prov_id attribute: nginx -t fails');
+    like($out, qr/unknown certificate attribute "STX"/,
+         'unknown prov_id attribute: nginx -t says why');
+}
+
+{
+    my $dir = prefix('broken-acl');
+    my $conf = localize(slurp("$root/examples/cisco-spa.conf"), $dir, 'cisco-spa.conf');
+
+    open my $fh, '>>', "$dir/etc/nginx/prov/devices.acl" or die "devices.acl: $!";
+    print $fh "000E08ABCDEF  allow   # the same device again\n";
+    close $fh;
+
+    my ($rc, $out) = nginx_t($dir, $conf);
+    isnt($rc, 0, 'duplicate id in the access list: nginx -t fails');
+    like($out, qr{\Q$dir\E/etc/nginx/prov/devices\.acl:6: duplicate id "000e08abcdef"},
+         'duplicate id in the access list: file:line and reason');
+}
+
+# cisco-spa.conf serves: devices fetch as in the file's opening comment
+
+SKIP: {
+    eval { require IO::Socket::SSL; 1 }
+        or skip('IO::Socket::SSL is not installed: cisco-spa.conf not started', 1);
+
+    serve_cisco_spa();
+}
+
+done_testing();
+
+
+sub serve_cisco_spa {
+    my $dir = prefix('cisco-spa-running');
+    my %port;
+    my $conf = localize(slurp("$root/examples/cisco-spa.conf"), $dir, 'cisco-spa.conf',
+                        0, \%port);
+    my ($port) = values %port;
+
+    is(scalar keys %port, 1, 'cisco-spa.conf: listens on one port');
+
+    # the workers (www-data) read the prefix
+    chmod 0755, $dir;
+
+    my %files = (
+        'devices/000e08abcdef.cfg' => "profile of 000e08abcdef\n",
+        'models/SPA-962.cfg'       => "profile of the SPA-962\n",
+        'default.cfg'              => "the default profile\n",
+        'bootstrap/upgrade.cfg'    => "upgrade the firmware\n",
+        'firmware/spa962.bin'      => "firmware\n",
+    );
+
+    for my $f (sort keys %files) {
+        write_file("$dir/srv/prov/$f", $files{$f});
+    }
+
+    my $conf_file = "$dir/nginx.conf";
+    write_file($conf_file, $conf);
+
+    my @run = ($nginx, '-p', "$dir/", '-c', $conf_file,
+               '-e', "$dir/var/log/nginx/error.log");
+    my ($rc, $out) = run(@run);
+
+    is($rc, 0, 'cisco-spa.conf: nginx starts') or do { diag($out); return };
+
+    my $pid = wait_for_pid("$dir/run/nginx.pid");
+    my $up = $pid && wait_for_port($port);
+
+    ok($up, 'cisco-spa.conf: nginx listens');
+
+    if ($up) {
+        my @cases = (
+            # cert, uri, status, body, what
+            ['dev-a', '/spa962_000e08abcdef.cfg', 200, "profile of 000e08abcdef\n",
+             'a device gets its own profile'],
+            ['dev-b', '/spa962_000e08abcdf0.cfg', 200, "profile of the SPA-962\n",
+             'a device without a file of its own gets its model\'s'],
+            ['full', '/CP-8841-3PCC.cfg', 200, "the default profile\n",
+             'a model without a file gets the default'],
+            ['dev-a', '/spa962_000e08abcdf0.cfg', 403, undef,
+             'naming another device: 403'],
+            ['dev-a', '/devices/000e08abcdef.cfg', 404, undef,
+             'the profile folder itself: 404'],
+            ['ou-inject', '/spa962.cfg', 403, undef,
+             'a device the list denies: 403'],
+            ['polycom', '/spa962.cfg', 403, undef,
+             'a certificate without ST: 403'],
+            ['generic', '/spa962.cfg', 200, "upgrade the firmware\n",
+             'the generic certificate gets the bootstrap profile'],
+            ['none', '/spa962.cfg', 403, undef,
+             'no certificate: 403'],
+            ['none', '/firmware/spa962.bin', 200, "firmware\n",
+             'firmware needs no certificate'],
+        );
+
+        for my $c (@cases) {
+            my ($cert, $uri, $status, $body, $what) = @$c;
+            my ($got, $got_body) = fetch($port, $cert, $uri);
+
+            is($got, $status, "cisco-spa.conf: $what ($cert $uri)");
+
+            if (defined $body) {
+                is($got_body, $body, "cisco-spa.conf: $what: body");
+            } else {
+                unlike($got_body // '', qr/profile of|upgrade/,
+                       "cisco-spa.conf: $what: no profile in the body");
+            }
+        }
+
+        my $log = wait_for_log("$dir/var/log/nginx/prov.log", scalar @cases);
+
+        like($log, qr{"GET /spa962_000e08abcdef\.cfg HTTP/1\.0" 200 \d+ file=/devices/000e08abcdef\.cfg device=000e08abcdef result=allow model=SPA-962 serial=88012BA01001 account=1042\n},
+             'cisco-spa.conf: the access log names device, file and account');
+        like($log, qr{"GET /spa962\.cfg HTTP/1\.0" 200 \d+ file=/upgrade\.cfg device=- result=generic model=cisco\.com serial=ciscogeneric },
+             'cisco-spa.conf: the access log shows the bootstrap fetch as generic');
+    }
+
+    ($rc, $out) = run(@run, '-s', 'stop');
+    is($rc, 0, 'cisco-spa.conf: nginx stops') or diag($out);
+
+    if ($pid) {
+        for (1 .. 50) {
+            last unless kill 0, $pid;
+            sleep 0.1;
+        }
+
+        if (kill 0, $pid) {
+            kill 'KILL', $pid;
+            fail('cisco-spa.conf: nginx did not stop');
+        }
+    }
+
+    my $errors = slurp("$dir/var/log/nginx/error.log");
+    unlike($errors, qr/\[(?:alert|crit|emerg)\]/, 'cisco-spa.conf: no alert in the error log');
+    like($errors, qr/prov: access forbidden \(uri_mismatch\): device "000e08abcdef" asked for the profile of "000e08abcdf0"/,
+         'cisco-spa.conf: the refusal is in the error log');
+}
+
+# GET uri over TLS with the client certificate $cert of the test PKI
+# ("none": without one); returns (status, body)
+sub fetch {
+    my ($port, $cert, $uri) = @_;
+
+    my %tls = (
+        PeerAddr => '127.0.0.1',
+        PeerPort => $port,
+        Timeout => 5,
+        SSL_ca_file => "$pki/server-ca.crt",
+        SSL_verify_mode => IO::Socket::SSL::SSL_VERIFY_PEER(),
+        SSL_verifycn_scheme => 'http',
+        SSL_verifycn_name => 'localhost',
+        SSL_hostname => 'prov.example.com',
+    );
+
+    if ($cert ne 'none') {
+        $tls{SSL_cert_file} = "$pki/$cert.crt";
+        $tls{SSL_key_file} = "$pki/$cert.key";
+    }
+
+    my $s = IO::Socket::SSL->new(%tls);
+
+    if (!$s) {
+        diag("TLS to 127.0.0.1:$port as $cert: " . IO::Socket::SSL::errstr());
+        return (0, undef);
+    }
+
+    print $s "GET $uri HTTP/1.0\r\nHost: prov.example.com\r\n\r\n";
+
+    local $/;
+    my $reply = <$s>;
+    close $s;
+
+    return (0, undef) unless defined $reply
+                             && $reply =~ m{\AHTTP/1\.[01] (\d{3})[^\n]*\n(.*?)\r\n\r\n(.*)\z}s;
+
+    return ($1, $3);
+}
+
+# the module to load: the one in $TEST_NGINX_LOAD_MODULES (a list, as
+# Test::Nginx reads it), else build/ngx_http_prov_module.so
+sub module_path {
+    my @mods = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} // '');
+    my ($m) = grep { m{(?:^|/)ngx_http_prov_module\.so\z} } @mods;
+    $m //= "$root/build/ngx_http_prov_module.so";
+    return File::Spec->rel2abs($m);
+}
+
+# a fresh temporary prefix for one nginx configuration, under $tmp
+sub prefix {
+    my ($name) = @_;
+    $tmp //= tempdir('prov-examples-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    my $dir = "$tmp/$name";
+    $dir =~ s/\.conf\z//;
+    make_path("$dir/etc/nginx/prov", "$dir/srv/prov", "$dir/var/log/nginx", "$dir/run");
+    chmod 0755, $tmp;
+    return $dir;
+}
+
+# the example's text, rewritten to run under $dir (see the top of this
+# file), with the files it names in /etc/nginx/prov/ written there
+sub localize {
+    my ($text, $dir, $name, $check, $ports) = @_;
+
+    if ($check) {
+        my $n = () = $text =~ /^\s*load_module\s/mg;
+        is($n, 1, "$name: one load_module");
+    }
+
+    $text =~ s{^(\s*load_module\s+)modules/ngx_http_prov_module\.so;}{$1$module;}m
+        or fail("$name: no \"load_module modules/ngx_http_prov_module.so;\"");
+
+    $text =~ s{(?<![\w./])(/etc/nginx/prov/|/srv/prov\b|/var/log/nginx/|/run/nginx\.pid\b)}
+              {$dir$1}g;
+
+    $text =~ s/^(\s*user\s+)www-data;/${1}nobody;/m
+        unless defined getpwnam('www-data');
+
+    # a port of its own for each address:port the example listens on
+    $ports //= {};
+    my %free;
+    $text =~ s{^(\s*listen\s+)((?:\S+:)?443)(?=[\s;])}
+              {$1 . '127.0.0.1:' . ($ports->{$2} //= free_port(\%free))}mge;
+
+    my %named;
+    $named{$1} = 1 while $text =~ m{\Q$dir\E/etc/nginx/prov/([^\s;"']+)}g;
+
+    for my $f (sort keys %named) {
+        my $src = $ETC{$f};
+
+        if (!defined $src) {
+            fail("$name names /etc/nginx/prov/$f: t/050-examples.t must provide it (\%ETC)");
+            next;
+        }
+
+        if (ref $src) {
+            write_file("$dir/etc/nginx/prov/$f", $$src);
+        } else {
+            copy("$pki/$src", "$dir/etc/nginx/prov/$f")
+                or die "copy $pki/$src: $!";
+        }
+    }
+
+    write_file("$dir/nginx.conf", $text);
+    return $text;
+}
+
+sub nginx_t {
+    my ($dir, $conf) = @_;
+    write_file("$dir/nginx.conf", $conf);
+    return run($nginx, '-t', '-p', "$dir/", '-c', "$dir/nginx.conf",
+               '-e', "$dir/var/log/nginx/error.log");
+}
+
+# runs a command; returns (exit status, stdout and stderr)
+sub run {
+    my @cmd = @_;
+    my $pid = open3(my $in, my $out, undef, @cmd);
+    close $in;
+    local $/;
+    my $text = <$out> // '';
+    waitpid($pid, 0);
+    return ($? >> 8, $text);
+}
+
+# a port nothing listens on; the sockets stay open in %$held, so that the
+# ports of one configuration differ, until %$held goes
+sub free_port {
+    my ($held) = @_;
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    $held->{$port} = $s;
+    return $port;
+}
+
+sub wait_for_pid {
+    my ($file) = @_;
+    for (1 .. 50) {
+        if (-s $file) {
+            my ($pid) = slurp($file) =~ /(\d+)/;
+            return $pid if $pid;
+        }
+        sleep 0.1;
+    }
+    return undef;
+}
+
+sub wait_for_port {
+    my ($port) = @_;
+    for (1 .. 50) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                      Proto => 'tcp', Timeout => 1);
+        if ($s) {
+            close $s;
+            return 1;
+        }
+        sleep 0.1;
+    }
+    return 0;
+}
+
+# the access log, once it has $lines lines (written as requests end)
+sub wait_for_log {
+    my ($file, $lines) = @_;
+    my $log = '';
+    for (1 .. 50) {
+        $log = -f $file ? slurp($file) : '';
+        last if ($log =~ tr/\n//) >= $lines;
+        sleep 0.1;
+    }
+    return $log;
+}
+
+sub slurp {
+    my ($file) = @_;
+    open my $fh, '<', $file or die "$file: $!";
+    local $/;
+    my $text = <$fh>;
+    close $fh;
+    return $text;
+}
+
+sub write_file {
+    my ($file, $text) = @_;
+    make_path(dirname($file));
+    open my $fh, '>', $file or die "$file: $!";
+    print $fh $text;
+    close $fh or die "$file: $!";
+}
