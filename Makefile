@@ -5,6 +5,10 @@
 #   make test            the whole test suite (t/*.t)
 #   make demo            throwaway PKI, nginx on 127.0.0.1, devices fetching
 #   make bench-acl       access list load and lookup benchmarks (bench/)
+#   make deb             the Debian package libnginx-mod-http-prov (debian/),
+#                        into build/deb/
+#   make test-deb        as root: installs that package, runs nginx -t with
+#                        the module enabled, removes it again (t/deb/)
 #   make clean
 
 NGINX_SRC ?= /usr/share/nginx/src
@@ -16,10 +20,12 @@ BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev
 TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
                  libio-socket-ssl-perl
 DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
+DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper
 
 SOURCES = config $(wildcard ngx_http_prov_module/*.[ch])
 
-.PHONY: all module build-deps test test-deps demo demo-keep bench-acl clean
+.PHONY: all module build-deps test test-deps demo demo-keep bench-acl deb \
+        test-deb clean
 
 all: module
 
@@ -44,6 +50,20 @@ bench-acl: module
 	@bash scripts/deps.sh $(DEMO_PACKAGES) time
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
+
+# dpkg-buildpackage -b on a copy of the tree: build/deb/*.deb
+deb:
+	@bash scripts/deps.sh $(DEB_PACKAGES)
+	bash scripts/build-deb.sh $(BUILD)/deb
+
+# installs the package (DEB=path/to.deb, or builds one), checks it, removes it
+test-deb:
+	@if [ "$$(id -u)" -ne 0 ]; then \
+	    echo "make test-deb installs and removes a Debian package" \
+	         "(dpkg, /etc/nginx): run it as root" >&2; \
+	    exit 1; \
+	fi
+	BUILD=$(BUILD) bash t/deb/test-deb.sh $(DEB)
 
 clean:
 	rm -rf $(BUILD) t/servroot*
