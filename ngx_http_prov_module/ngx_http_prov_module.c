@@ -13,6 +13,9 @@
 static ngx_int_t ngx_http_prov_handler(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_prov_check_certificate(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_check_identity(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, X509 *cert, long verify,
+    ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_generic(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_id(ngx_http_request_t *r,
@@ -40,6 +43,9 @@ static char *ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd,
 static void ngx_http_prov_free_object(void *data);
 static ngx_int_t ngx_http_prov_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_prov_init(ngx_conf_t *cf);
+
+
+static int  ngx_http_prov_ssl_index = -1;
 
 
 static ngx_str_t  ngx_http_prov_results[] = {
@@ -315,7 +321,6 @@ ngx_http_prov_check_certificate(ngx_http_request_t *r,
 {
     X509        *cert;
     long         verify;
-    u_char      *serial;
     ngx_uint_t   result;
 
     cert = ngx_http_prov_verified_certificate(r, &verify);
@@ -325,27 +330,7 @@ ngx_http_prov_check_certificate(ngx_http_request_t *r,
                                     "no client certificate");
     }
 
-    if (verify != X509_V_OK) {
-        serial = ngx_http_prov_serial(r->pool, cert);
-        X509_free(cert);
-
-        if (serial == NULL) {
-            return NGX_HTTP_PROV_NONE;
-        }
-
-        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UNVERIFIED,
-                                    "client certificate verify error "
-                                    "%l \"%s\", serial %s",
-                                    verify,
-                                    X509_verify_cert_error_string(verify),
-                                    serial);
-    }
-
-    result = ngx_http_prov_check_generic(r, plcf, cert, ctx);
-
-    if (result == NGX_HTTP_PROV_ALLOW) {
-        result = ngx_http_prov_check_id(r, plcf, cert, ctx);
-    }
+    result = ngx_http_prov_check_identity(r, plcf, cert, verify, ctx);
 
     if (result == NGX_HTTP_PROV_ALLOW && plcf->acl != NULL) {
         result = ngx_http_prov_check_acl(r, plcf, cert, ctx);
@@ -356,6 +341,99 @@ ngx_http_prov_check_certificate(ngx_http_request_t *r,
     }
 
     X509_free(cert);
+
+    return result;
+}
+
+
+/*
+ * the certificate does not change during a TLS connection: its subject
+ * is read once, and later requests and HTTP/2 streams under the same
+ * prov_id reuse what was found
+ */
+
+static ngx_uint_t
+ngx_http_prov_check_identity(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, X509 *cert, long verify,
+    ngx_http_prov_ctx_t *ctx)
+{
+    u_char                    *serial;
+    ngx_uint_t                 result;
+    ngx_connection_t          *c;
+    ngx_ssl_conn_t            *ssl_conn;
+    ngx_http_prov_identity_t  *identity;
+
+    ssl_conn = r->connection->ssl->connection;
+
+    identity = SSL_get_ex_data(ssl_conn, ngx_http_prov_ssl_index);
+
+    if (identity != NULL
+        && identity->id_conf == plcf->id
+        && identity->generic == plcf->generic)
+    {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "prov identity of the connection reused: %V",
+                       ngx_http_prov_result_name(identity->result));
+
+        ctx->reused = 1;
+        ctx->id = identity->id;
+        ctx->reason = identity->reason;
+        return identity->result;
+    }
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "prov identity read from the certificate");
+
+    if (verify != X509_V_OK) {
+        serial = ngx_http_prov_serial(r->pool, cert);
+        if (serial == NULL) {
+            return NGX_HTTP_PROV_NONE;
+        }
+
+        result = ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UNVERIFIED,
+                                      "client certificate verify error "
+                                      "%l \"%s\", serial %s",
+                                      verify,
+                                      X509_verify_cert_error_string(verify),
+                                      serial);
+
+    } else {
+        result = ngx_http_prov_check_generic(r, plcf, cert, ctx);
+
+        if (result == NGX_HTTP_PROV_ALLOW) {
+            result = ngx_http_prov_check_id(r, plcf, cert, ctx);
+        }
+    }
+
+    if (result == NGX_HTTP_PROV_NONE || identity != NULL) {
+        /* one prov_id per connection is kept: memory stays bounded */
+        return result;
+    }
+
+    /* kept in the connection's pool: HTTP/2 streams have their own */
+
+    c = ngx_ssl_get_connection(ssl_conn);
+
+    identity = ngx_palloc(c->pool, sizeof(ngx_http_prov_identity_t));
+    if (identity == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    identity->id_conf = plcf->id;
+    identity->generic = plcf->generic;
+    identity->result = result;
+    identity->id.len = ctx->id.len;
+    identity->reason.len = ctx->reason.len;
+
+    identity->id.data = ngx_pstrdup(c->pool, &ctx->id);
+    identity->reason.data = ngx_pstrdup(c->pool, &ctx->reason);
+
+    if ((ctx->id.len && identity->id.data == NULL)
+        || (ctx->reason.len && identity->reason.data == NULL)
+        || SSL_set_ex_data(ssl_conn, ngx_http_prov_ssl_index, identity) == 0)
+    {
+        return NGX_HTTP_PROV_NONE;
+    }
 
     return result;
 }
@@ -940,6 +1018,16 @@ ngx_http_prov_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_prov_profile_handler;
+
+    if (ngx_http_prov_ssl_index == -1) {
+        ngx_http_prov_ssl_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+                                                       NULL);
+        if (ngx_http_prov_ssl_index == -1) {
+            ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
+                          "SSL_get_ex_new_index() failed");
+            return NGX_ERROR;
+        }
+    }
 
     return ngx_http_prov_status_add_zone(cf);
 }

@@ -119,6 +119,17 @@ typedef struct {
 } ngx_http_prov_loc_conf_t;
 
 
+/* the certificate's identity under one prov_id, kept per TLS connection */
+
+typedef struct {
+    ngx_http_prov_id_conf_t    *id_conf;
+    ngx_array_t                *generic;
+    ngx_uint_t                  result;
+    ngx_str_t                   id;
+    ngx_str_t                   reason;
+} ngx_http_prov_identity_t;
+
+
 typedef struct {
     ngx_uint_t                  result;
     ngx_str_t                   id;         /* canonical device id */
@@ -128,6 +139,7 @@ typedef struct {
     ngx_http_prov_acl_slot_t   *entry;      /* the device's, if listed */
     unsigned                    redirected:1;
     unsigned                    counted:1;
+    unsigned                    reused:1;   /* identity of the connection */
 } ngx_http_prov_ctx_t;
 
 

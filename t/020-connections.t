@@ -363,3 +363,51 @@ X-TLS: TLSv1
 X-Prov-Result: generic
 --- error_log
 prov: access forbidden (generic): generic certificate, ST "ciscogeneric", serial 1003
+
+
+
+=== TEST 90: the subject is read once per TLS connection, later requests reuse it
+One client request makes two backend requests, one after the other, over one
+kept-alive TLS connection (two SSI includes): the first reads the
+certificate, the second reuses what it found.
+--- config eval
+ProvTest::front(extra => <<'_EOC_')
+        location = /twice.html {
+            ssi on;
+        }
+_EOC_
+--- user_files eval
+ProvTest::profiles() . <<'_EOC_'
+>>> twice.html
+<!--# include virtual="/ka/dev-a/profile.cfg" wait="yes" --><!--# include virtual="/ka/dev-a/profile.cfg" wait="yes" -->
+_EOC_
+--- request
+GET /twice.html
+--- response_body eval
+$ProvTest::PROFILE x 2 . "\n"
+--- error_log
+prov identity read from the certificate
+prov identity of the connection reused: allow
+--- no_error_log
+prov: access forbidden
+
+
+
+=== TEST 91: a refusal is kept per connection too
+--- config eval
+ProvTest::front(extra => <<'_EOC_')
+        location = /twice.html {
+            ssi on;
+        }
+_EOC_
+--- user_files eval
+ProvTest::profiles() . <<'_EOC_'
+>>> twice.html
+<!--# include virtual="/ka/generic/profile.cfg" wait="yes" --><!--# include virtual="/ka/generic/profile.cfg" wait="yes" -->
+_EOC_
+--- request
+GET /twice.html
+--- error_log
+prov identity read from the certificate
+prov identity of the connection reused: generic
+prov: access forbidden (generic)

@@ -163,6 +163,19 @@ sub run {
     $r = get('/as/dev-b/profile.cfg');
     is($r->{code}, 403, 'fixed list: dev-b not listed');
     is($r->{h}{'x-prov-result'}, 'not_listed', 'fixed list: $prov_result not_listed');
+
+    # prov_status counts in a shared zone that reloads keep: the list in
+    # force now denies nobody, the denials counted are from before
+    $r = get('/prov-status');
+    is($r->{code}, 200, 'prov_status answers');
+    my ($denied) = $r->{body} =~ /"denied":(\d+)/;
+    my ($allowed) = $r->{body} =~ /"allow":(\d+)/;
+    ok(defined $denied && $denied > 0,
+       'prov_status: denials from before the reloads still counted ('
+       . ($denied // 'none') . ')');
+    ok(defined $allowed && $allowed >= 3,
+       'prov_status: allowed requests of every configuration counted ('
+       . ($allowed // 'none') . ')');
 }
 
 sub check_v1 {
@@ -356,7 +369,11 @@ sub config {
         add_header X-Pid "$pid" always;
 _EOC_
     );
-    my $front = ProvTest::front();
+    my $front = ProvTest::front(extra => <<'_EOC_');
+        location = /prov-status {
+            prov_status;
+        }
+_EOC_
     my $user = $> == 0 ? 'user root;' : '';
     my $load = join "\n", map { "load_module $_;" } split ' ', $MODULES;
     my $conf = <<"_EOC_";
