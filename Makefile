@@ -4,6 +4,8 @@
 #                        nginx-dev tree (or NGINX_SRC=/path/to/nginx-x.y.z)
 #   make test            the whole test suite (t/*.t)
 #   make demo            throwaway PKI, nginx on 127.0.0.1, devices fetching
+#   make bench           stock nginx, a map config, the module and Apache side
+#                        by side: bench/results/compare.md (bench/compare.sh)
 #   make bench-acl       access list load and lookup benchmarks (bench/)
 #   make deb             the Debian package libnginx-mod-http-prov (debian/),
 #                        into build/deb/
@@ -24,7 +26,7 @@ DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper
 
 SOURCES = config $(wildcard ngx_http_prov_module/*.[ch])
 
-.PHONY: all module build-deps test test-deps demo demo-keep bench-acl deb \
+.PHONY: all module build-deps test test-deps demo demo-keep bench bench-acl deb \
         test-deb clean
 
 all: module
@@ -44,6 +46,12 @@ test: test-deps module
 demo: module
 	@bash scripts/deps.sh $(DEMO_PACKAGES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash examples/demo/demo.sh $(DEMO_ARGS)
+
+# requests/s, handshakes/s, instructions/request, memory: floor, map, module,
+# Apache, in one run (ROUNDS=, ACL_LARGE=, ... : see bench/compare.sh)
+bench: module
+	@bash scripts/deps.sh $(DEMO_PACKAGES) apache2 apache2-utils valgrind strace
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash bench/compare.sh
 
 # ACL load time and memory against a stock map, lookup cost against size
 bench-acl: module

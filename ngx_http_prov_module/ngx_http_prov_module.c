@@ -607,6 +607,30 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         return NGX_HTTP_PROV_ALLOW;
     }
 
+    if (entry != NULL && (entry->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
+        pin = ngx_http_prov_acl_pin(plcf->acl, entry);
+
+        if (pin == NULL) {
+            return NGX_HTTP_PROV_ALLOW;
+        }
+
+        /* the SHA-256 of the certificate's DER, as openssl -fingerprint */
+
+        if (X509_digest(cert, EVP_sha256(), digest, &len) == 0
+            || len != NGX_HTTP_PROV_SHA256_LEN)
+        {
+            ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "X509_digest() failed");
+            return NGX_HTTP_PROV_NONE;
+        }
+
+        if (ngx_memcmp(digest, pin, NGX_HTTP_PROV_SHA256_LEN) == 0) {
+            return NGX_HTTP_PROV_ALLOW;
+        }
+    }
+
+    /* refused: the serial only for the log line */
+
     serial = ngx_http_prov_serial(r->pool, cert);
     if (serial == NULL) {
         return NGX_HTTP_PROV_NONE;
@@ -625,25 +649,7 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
                                     &ctx->id, &plcf->acl->path, serial);
     }
 
-    pin = ngx_http_prov_acl_pin(plcf->acl, entry);
-
-    if (pin == NULL) {
-        return NGX_HTTP_PROV_ALLOW;
-    }
-
-    /* the SHA-256 of the certificate's DER, as openssl -fingerprint */
-
-    if (X509_digest(cert, EVP_sha256(), digest, &len) == 0
-        || len != NGX_HTTP_PROV_SHA256_LEN)
-    {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "X509_digest() failed");
-        return NGX_HTTP_PROV_NONE;
-    }
-
-    if (ngx_memcmp(digest, pin, NGX_HTTP_PROV_SHA256_LEN) == 0) {
-        return NGX_HTTP_PROV_ALLOW;
-    }
+    /* a pinned device that presented another certificate */
 
     hex = ngx_pnalloc(r->pool, 2 * NGX_HTTP_PROV_SHA256_LEN + 1);
     if (hex == NULL) {
