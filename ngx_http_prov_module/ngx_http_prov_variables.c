@@ -11,6 +11,8 @@
 
 
 static ngx_http_prov_ctx_t *ngx_http_prov_variable_ctx(ngx_http_request_t *r);
+static void ngx_http_prov_variable_set(ngx_http_variable_value_t *v,
+    ngx_str_t *value);
 static ngx_int_t ngx_http_prov_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_prov_result_variable(ngx_http_request_t *r,
@@ -91,6 +93,17 @@ ngx_http_prov_variable_ctx(ngx_http_request_t *r)
 }
 
 
+static void
+ngx_http_prov_variable_set(ngx_http_variable_value_t *v, ngx_str_t *value)
+{
+    v->len = value->len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = value->data;
+}
+
+
 static ngx_int_t
 ngx_http_prov_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
@@ -104,11 +117,7 @@ ngx_http_prov_id_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->len = ctx->id.len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = ctx->id.data;
+    ngx_http_prov_variable_set(v, &ctx->id);
 
     return NGX_OK;
 }
@@ -130,11 +139,7 @@ ngx_http_prov_result_variable(ngx_http_request_t *r,
 
     name = ngx_http_prov_result_name(ctx->result);
 
-    v->len = name->len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = name->data;
+    ngx_http_prov_variable_set(v, name);
 
     return NGX_OK;
 }
@@ -186,11 +191,7 @@ ngx_http_prov_cert_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->len = value.len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = value.data;
+    ngx_http_prov_variable_set(v, &value);
 
     return NGX_OK;
 }
@@ -224,11 +225,7 @@ ngx_http_prov_acl_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    v->len = value.len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = value.data;
+    ngx_http_prov_variable_set(v, &value);
 
     return NGX_OK;
 }
