@@ -10,31 +10,11 @@
 # renderers, limit_req, the generic bootstrap route: 043-profile-delivery.t.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
-use ProvTest;
+use ProvTest qw(dev_profile exactly page);
 use Time::Local qw(timegm);
 
 our $A = '000e08abcdef';    # dev-a
 our $B = '000e08abcdf0';    # dev-b
-
-# a device's own profile: its SIP password is the secret no other device
-# may ever read
-sub dev_profile {
-    my ($mac) = @_;
-    return "profile of $mac\n<SIP_Password_1_>secret-$mac</SIP_Password_1_>\n";
-}
-
-sub exactly { '\A' . quotemeta(shift) . '\z' }
-
-# nginx's stock error page with the given status line, and nothing else;
-# and, whatever the page, not a byte of dev-b's secret
-sub page {
-    my ($status) = @_;
-    return '(?s)\A(?!.*secret-' . $B . ')'
-        . '\A<html>\r\n<head><title>' . $status . '</title></head>\r\n'
-        . '<body>\r\n<center><h1>' . $status . '</h1></center>\r\n'
-        . '<hr><center>nginx[^<]*</center>\r\n</body>\r\n</html>\r\n'
-        . '(?:<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n)*\z';
-}
 
 our $FORBIDDEN = '(?s)\A(?!.*secret-' . $B . ')' . $ProvTest::FORBIDDEN;
 our $NOT_FOUND = page('404 Not Found');

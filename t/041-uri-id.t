@@ -9,28 +9,10 @@
 # front's /raw route, which sends the path to the backend byte for byte.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
-use ProvTest;
+use ProvTest qw(dev_profile exactly page);
 
 our $A = '000e08abcdef';    # dev-a, serial 1001
 our $B = '000e08abcdf0';    # dev-b, serial 1002
-
-sub dev_profile {
-    my ($mac) = @_;
-    return "profile of $mac\n<SIP_Password_1_>secret-$mac</SIP_Password_1_>\n";
-}
-
-sub exactly { '\A' . quotemeta(shift) . '\z' }
-
-# nginx's stock error page with the given status line, and nothing else;
-# and, whatever the page, not a byte of dev-b's secret
-sub page {
-    my ($status) = @_;
-    return '(?s)\A(?!.*secret-' . $B . ')'
-        . '\A<html>\r\n<head><title>' . $status . '</title></head>\r\n'
-        . '<body>\r\n<center><h1>' . $status . '</h1></center>\r\n'
-        . '<hr><center>nginx[^<]*</center>\r\n</body>\r\n</html>\r\n'
-        . '(?:<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n)*\z';
-}
 
 our $FORBIDDEN = '(?s)\A(?!.*secret-' . $B . ')' . $ProvTest::FORBIDDEN;
 our $NOT_FOUND = page('404 Not Found');
@@ -80,16 +62,6 @@ sub backend {
     );
 }
 
-# the front, and /raw?d=<cert>&p=<path>: <path> goes to the backend as is
-sub front {
-    return ProvTest::front(extra => <<'_EOC_');
-        location = /raw {
-            set $pt_dev $arg_d;
-            proxy_pass https://pt_tls$arg_p;
-        }
-_EOC_
-}
-
 sub files {
     return [
         ["devices/$A.cfg", dev_profile($A)],
@@ -102,7 +74,7 @@ sub files {
 
 ProvTest::defaults(
     http_config => backend(),
-    config => front(),
+    config => ProvTest::raw_front(),
     user_files => files(),
 );
 

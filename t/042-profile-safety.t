@@ -9,26 +9,10 @@
 # unchecked URI would lead.  No request may yield a byte of it.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
-use ProvTest;
+use ProvTest qw(dev_profile exactly page);
 
 our $A = '000e08abcdef';    # dev-a
 our $B = '000e08abcdf0';    # dev-b
-
-sub dev_profile {
-    my ($mac) = @_;
-    return "profile of $mac\n<SIP_Password_1_>secret-$mac</SIP_Password_1_>\n";
-}
-
-sub exactly { '\A' . quotemeta(shift) . '\z' }
-
-sub page {
-    my ($status) = @_;
-    return '(?s)\A(?!.*secret-' . $B . ')'
-        . '\A<html>\r\n<head><title>' . $status . '</title></head>\r\n'
-        . '<body>\r\n<center><h1>' . $status . '</h1></center>\r\n'
-        . '<hr><center>nginx[^<]*</center>\r\n</body>\r\n</html>\r\n'
-        . '(?:<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n)*\z';
-}
 
 our $NOT_FOUND = page('404 Not Found');
 our $DEFAULT = "default profile\n";
@@ -85,16 +69,6 @@ sub backend {
                   . "add_header X-Uri \"\$uri\" always;\n$more",
         %o,
     );
-}
-
-# the front, and /raw?d=<cert>&p=<path>: <path> goes to the backend as is
-sub front {
-    return ProvTest::front(extra => <<'_EOC_');
-        location = /raw {
-            set $pt_dev $arg_d;
-            proxy_pass https://pt_tls$arg_p;
-        }
-_EOC_
 }
 
 sub files {
@@ -190,7 +164,7 @@ our $ACL_BACKEND = backend(
 
 ProvTest::defaults(
     http_config => backend(id => 'prov_id L;', extra => $CERT_LOCATIONS),
-    config => front(),
+    config => ProvTest::raw_front(),
     user_files => files(@CERT_TRAPS),
 );
 

@@ -7,26 +7,10 @@
 # per-device file.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
-use ProvTest;
+use ProvTest qw(dev_profile exactly page);
 
 our $A = '000e08abcdef';    # dev-a
 our $B = '000e08abcdf0';    # dev-b
-
-sub dev_profile {
-    my ($mac) = @_;
-    return "profile of $mac\n<SIP_Password_1_>secret-$mac</SIP_Password_1_>\n";
-}
-
-sub exactly { '\A' . quotemeta(shift) . '\z' }
-
-sub page {
-    my ($status) = @_;
-    return '(?s)\A(?!.*secret-)'
-        . '\A<html>\r\n<head><title>' . $status . '</title></head>\r\n'
-        . '<body>\r\n<center><h1>' . $status . '</h1></center>\r\n'
-        . '<hr><center>nginx[^<]*</center>\r\n</body>\r\n</html>\r\n'
-        . '(?:<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n)*\z';
-}
 
 our $FORBIDDEN = '(?s)\A(?!.*secret-)' . $ProvTest::FORBIDDEN;
 our $NOT_FOUND = page('404 Not Found');

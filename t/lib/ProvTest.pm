@@ -58,6 +58,9 @@ package ProvTest;
 use strict;
 use warnings;
 
+use Exporter 'import';
+our @EXPORT_OK = qw(dev_profile exactly page);
+
 use File::Basename qw(dirname);
 use File::Spec;
 
@@ -350,6 +353,38 @@ sub profiles {
 sub device_profile {
     my ($mac) = @_;
     return "profile of $mac\n";
+}
+
+# dev_profile(MAC): a device's own profile holding its SIP password, the
+# secret no other device may ever read (the prov_profile tests)
+sub dev_profile {
+    my ($mac) = @_;
+    return "profile of $mac\n<SIP_Password_1_>secret-$mac</SIP_Password_1_>\n";
+}
+
+# exactly(TEXT): a regex matching TEXT and nothing else
+sub exactly { '\A' . quotemeta(shift) . '\z' }
+
+# page(STATUS): a regex matching nginx's stock error page with that status
+# line and nothing else; it never holds any device's secret
+sub page {
+    my ($status) = @_;
+    return '(?s)\A(?!.*secret-)'
+        . '\A<html>\r\n<head><title>' . $status . '</title></head>\r\n'
+        . '<body>\r\n<center><h1>' . $status . '</h1></center>\r\n'
+        . '<hr><center>nginx[^<]*</center>\r\n</body>\r\n</html>\r\n'
+        . '(?:<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n)*\z';
+}
+
+# raw_front(): front(), plus /raw?d=<cert>&p=<path>, which sends <path> to
+# the backend byte for byte (nginx would normalise a path it proxies)
+sub raw_front {
+    return front(extra => <<'_EOC_');
+        location = /raw {
+            set $pt_dev $arg_d;
+            proxy_pass https://pt_tls$arg_p;
+        }
+_EOC_
 }
 
 1;
