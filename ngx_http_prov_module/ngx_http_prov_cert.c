@@ -320,43 +320,38 @@ ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert, ASN1_OBJECT *obj,
 }
 
 
-/* the certificate's serial number in hex, as "openssl x509 -serial" */
+/*
+ * ", serial <hex>" for a refusal's log line, the serial number as
+ * "openssl x509 -serial" prints it
+ */
 
 u_char *
-ngx_http_prov_serial(ngx_pool_t *pool, X509 *cert)
+ngx_http_prov_serial(u_char *p, u_char *last, X509 *cert)
 {
-    u_char        *p, *hex;
     int            i, len;
     const u_char  *data;
     ASN1_INTEGER  *serial;
 
+    p = ngx_slprintf(p, last, ", serial ");
+
     serial = X509_get_serialNumber(cert);
 
     if (serial == NULL) {
-        return (u_char *) "none";
+        return ngx_slprintf(p, last, "none");
     }
 
     len = ASN1_STRING_length(serial);
     data = ASN1_STRING_get0_data(serial);
 
     if (len <= 0 || data == NULL) {
-        return (u_char *) "0";
+        return ngx_slprintf(p, last, "0");
     }
-
-    hex = ngx_pnalloc(pool, 2 * len + 1);
-    if (hex == NULL) {
-        return NULL;
-    }
-
-    p = hex;
 
     for (i = 0; i < len; i++) {
-        p = ngx_sprintf(p, "%02XD", data[i]);
+        p = ngx_slprintf(p, last, "%02XD", data[i]);
     }
 
-    *p = '\0';
-
-    return hex;
+    return p;
 }
 
 

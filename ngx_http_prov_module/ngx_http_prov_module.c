@@ -27,7 +27,8 @@ static ngx_uint_t ngx_http_prov_check_uri(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_prov_same_gate(ngx_http_prov_loc_conf_t *a,
     ngx_http_prov_loc_conf_t *b);
 static ngx_uint_t ngx_http_prov_refuse(ngx_http_request_t *r,
-    ngx_http_prov_ctx_t *ctx, ngx_uint_t result, const char *fmt, ...);
+    ngx_http_prov_ctx_t *ctx, X509 *cert, ngx_uint_t result,
+    const char *fmt, ...);
 static void ngx_http_prov_cleanup(void *data);
 
 static void *ngx_http_prov_create_main_conf(ngx_conf_t *cf);
@@ -326,7 +327,7 @@ ngx_http_prov_check_certificate(ngx_http_request_t *r,
     cert = ngx_http_prov_verified_certificate(r, &verify);
 
     if (cert == NULL) {
-        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_NO_CERT,
+        return ngx_http_prov_refuse(r, ctx, NULL, NGX_HTTP_PROV_NO_CERT,
                                     "no client certificate");
     }
 
@@ -357,7 +358,6 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, X509 *cert, long verify,
     ngx_http_prov_ctx_t *ctx)
 {
-    u_char                    *serial;
     ngx_uint_t                 result;
     ngx_connection_t          *c;
     ngx_ssl_conn_t            *ssl_conn;
@@ -385,17 +385,10 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
                    "prov identity read from the certificate");
 
     if (verify != X509_V_OK) {
-        serial = ngx_http_prov_serial(r->pool, cert);
-        if (serial == NULL) {
-            return NGX_HTTP_PROV_NONE;
-        }
-
-        result = ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UNVERIFIED,
+        result = ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_UNVERIFIED,
                                       "client certificate verify error "
-                                      "%l \"%s\", serial %s",
-                                      verify,
-                                      X509_verify_cert_error_string(verify),
-                                      serial);
+                                      "%l \"%s\"", verify,
+                                      X509_verify_cert_error_string(verify));
 
     } else {
         result = ngx_http_prov_check_generic(r, plcf, cert, ctx);
@@ -444,7 +437,7 @@ ngx_http_prov_check_generic(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx)
 {
     int                i, n;
-    u_char            *serial, *escaped;
+    u_char            *escaped;
     ngx_int_t          rc;
     ngx_str_t          value, *generic, *attr;
     ngx_uint_t         k;
@@ -487,15 +480,14 @@ ngx_http_prov_check_generic(ngx_http_request_t *r,
             attr = ngx_http_prov_attribute_name(r->pool,
                                           X509_NAME_ENTRY_get_object(entry));
             escaped = ngx_http_prov_log_escape(r->pool, &value);
-            serial = ngx_http_prov_serial(r->pool, cert);
 
-            if (attr == NULL || escaped == NULL || serial == NULL) {
+            if (attr == NULL || escaped == NULL) {
                 return NGX_HTTP_PROV_NONE;
             }
 
-            return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_GENERIC,
-                                        "generic certificate, %V \"%s\", "
-                                        "serial %s", attr, escaped, serial);
+            return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_GENERIC,
+                                        "generic certificate, %V \"%s\"",
+                                        attr, escaped);
         }
     }
 
@@ -508,7 +500,7 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     X509 *cert, ngx_http_prov_ctx_t *ctx)
 {
     int                       index;
-    u_char                   *serial, *escaped;
+    u_char                   *escaped;
     ngx_int_t                 n, rc;
     ngx_str_t                 value;
     X509_NAME                *name;
@@ -517,11 +509,6 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
 
     id = plcf->id;
 
-    serial = ngx_http_prov_serial(r->pool, cert);
-    if (serial == NULL) {
-        return NGX_HTTP_PROV_NONE;
-    }
-
     name = X509_get_subject_name(cert);
 
     n = (name == NULL) ? 0
@@ -529,15 +516,15 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
                                                        &index);
 
     if (n == 0) {
-        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
-                                    "%V missing, serial %s",
-                                    &id->name, serial);
+        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+                                    "%V missing",
+                                    &id->name);
     }
 
     if (n > 1) {
-        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
-                                    "%V present %i times, serial %s",
-                                    &id->name, n, serial);
+        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+                                    "%V present %i times",
+                                    &id->name, n);
     }
 
     rc = ngx_http_prov_entry_value(r->pool, name, index, &value);
@@ -547,15 +534,15 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     }
 
     if (rc != NGX_OK) {
-        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
-                                    "%V is not a valid string, serial %s",
-                                    &id->name, serial);
+        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+                                    "%V is not a valid string",
+                                    &id->name);
     }
 
     if (value.len == 0) {
-        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
-                                    "%V is empty, serial %s",
-                                    &id->name, serial);
+        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+                                    "%V is empty",
+                                    &id->name);
     }
 
     if (ngx_http_prov_id_safe(&value) != NGX_OK) {
@@ -583,9 +570,9 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         return NGX_HTTP_PROV_NONE;
     }
 
-    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
-                                "%V \"%s\" %s, serial %s",
-                                &id->name, escaped, problem, serial);
+    return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+                                "%V \"%s\" %s",
+                                &id->name, escaped, problem);
 }
 
 
@@ -593,7 +580,7 @@ static ngx_uint_t
 ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     X509 *cert, ngx_http_prov_ctx_t *ctx)
 {
-    u_char                    *pin, *serial, *hex;
+    u_char                    *pin, *hex;
     unsigned int               len;
     ngx_http_prov_acl_slot_t  *entry;
     u_char                     digest[EVP_MAX_MD_SIZE];
@@ -629,24 +616,16 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         }
     }
 
-    /* refused: the serial only for the log line */
-
-    serial = ngx_http_prov_serial(r->pool, cert);
-    if (serial == NULL) {
-        return NGX_HTTP_PROV_NONE;
-    }
-
     if (entry == NULL) {
-        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_NOT_LISTED,
-                                    "device \"%V\" not in \"%V\", serial %s",
-                                    &ctx->id, &plcf->acl->path, serial);
+        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_NOT_LISTED,
+                                    "device \"%V\" not in \"%V\"",
+                                    &ctx->id, &plcf->acl->path);
     }
 
     if (!(entry->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
-        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_DENIED,
-                                    "device \"%V\" denied by \"%V\", "
-                                    "serial %s",
-                                    &ctx->id, &plcf->acl->path, serial);
+        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_DENIED,
+                                    "device \"%V\" denied by \"%V\"",
+                                    &ctx->id, &plcf->acl->path);
     }
 
     /* a pinned device that presented another certificate */
@@ -658,10 +637,10 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
 
     *ngx_hex_dump(hex, digest, NGX_HTTP_PROV_SHA256_LEN) = '\0';
 
-    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_PIN_MISMATCH,
+    return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_PIN_MISMATCH,
                                 "device \"%V\" presented sha256 %s, not the "
-                                "certificate pinned in \"%V\", serial %s",
-                                &ctx->id, hex, &plcf->acl->path, serial);
+                                "certificate pinned in \"%V\"",
+                                &ctx->id, hex, &plcf->acl->path);
 }
 
 
@@ -669,7 +648,7 @@ static ngx_uint_t
 ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     X509 *cert, ngx_http_prov_ctx_t *ctx)
 {
-    u_char     *serial, *escaped;
+    u_char     *escaped;
     ngx_int_t   rc;
     ngx_str_t   named;
 
@@ -685,25 +664,26 @@ ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         return NGX_HTTP_PROV_NONE;
     }
 
-    serial = ngx_http_prov_serial(r->pool, cert);
     escaped = ngx_http_prov_log_escape(r->pool, &named);
 
-    if (serial == NULL || escaped == NULL) {
+    if (escaped == NULL) {
         return NGX_HTTP_PROV_NONE;
     }
 
-    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_URI_MISMATCH,
+    return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_URI_MISMATCH,
                                 "device \"%V\" asked for the profile of "
-                                "\"%s\", serial %s",
-                                &ctx->id, escaped, serial);
+                                "\"%s\"", &ctx->id, escaped);
 }
 
 
-/* records why the request is refused, for the handler's log line */
+/*
+ * records why the request is refused, for the handler's log line; the
+ * certificate, if any, is named by its serial number
+ */
 
 static ngx_uint_t
 ngx_http_prov_refuse(ngx_http_request_t *r, ngx_http_prov_ctx_t *ctx,
-    ngx_uint_t result, const char *fmt, ...)
+    X509 *cert, ngx_uint_t result, const char *fmt, ...)
 {
     u_char   *p;
     va_list   args;
@@ -712,6 +692,10 @@ ngx_http_prov_refuse(ngx_http_request_t *r, ngx_http_prov_ctx_t *ctx,
     va_start(args, fmt);
     p = ngx_vslprintf(buf, buf + sizeof(buf), fmt, args);
     va_end(args);
+
+    if (cert != NULL) {
+        p = ngx_http_prov_serial(p, buf + sizeof(buf), cert);
+    }
 
     ctx->reason.len = p - buf;
     ctx->reason.data = ngx_pnalloc(r->pool, ctx->reason.len);

@@ -161,7 +161,7 @@ ngx_int_t ngx_http_prov_entry_value(ngx_pool_t *pool, X509_NAME *name,
     int index, ngx_str_t *value);
 ngx_int_t ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert,
     ASN1_OBJECT *obj, ngx_str_t *value);
-u_char *ngx_http_prov_serial(ngx_pool_t *pool, X509 *cert);
+u_char *ngx_http_prov_serial(u_char *p, u_char *last, X509 *cert);
 u_char *ngx_http_prov_log_escape(ngx_pool_t *pool, ngx_str_t *value);
 
 /* ngx_http_prov_id.c */
