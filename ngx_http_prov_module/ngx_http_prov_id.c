@@ -86,31 +86,74 @@ ngx_http_prov_id_regex(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
     }
 
     id->format = NGX_HTTP_PROV_ID_REGEX;
-    id->regex = rc.regex;
-    id->ncaptures = (rc.captures + 1) * 3;
-    id->capture = ngx_http_prov_regex_id_capture(&rc);
+    ngx_http_prov_regex_set(&id->regex, &rc);
 
     return NGX_CONF_OK;
 }
 
 
-/* the capture named "id", else the first one */
+/* a compiled regex whose id is the capture named "id", else the first */
 
-ngx_uint_t
-ngx_http_prov_regex_id_capture(ngx_regex_compile_t *rc)
+void
+ngx_http_prov_regex_set(ngx_http_prov_regex_t *re, ngx_regex_compile_t *rc)
 {
     u_char     *name;
     ngx_int_t   i;
+
+    re->regex = rc->regex;
+    re->ncaptures = (rc->captures + 1) * 3;
+    re->capture = 1;
 
     name = rc->names;
 
     for (i = 0; i < rc->named_captures; i++, name += rc->name_size) {
         if (ngx_strcmp(&name[2], "id") == 0) {
-            return 256 * name[0] + name[1];
+            re->capture = 256 * name[0] + name[1];
+            break;
         }
     }
+}
 
-    return 1;
+
+/*
+ * the id capture of a match in "subject": NGX_DECLINED when the regex
+ * does not match or leaves the capture unset
+ */
+
+ngx_int_t
+ngx_http_prov_regex_capture(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
+    ngx_str_t *subject, ngx_str_t *value)
+{
+    int        *captures;
+    ngx_int_t   rc;
+
+    captures = ngx_palloc(r->pool, re->ncaptures * sizeof(int));
+    if (captures == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_regex_exec(re->regex, subject, captures, re->ncaptures);
+
+    if (rc == NGX_REGEX_NO_MATCHED) {
+        return NGX_DECLINED;
+    }
+
+    if (rc < 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      ngx_regex_exec_n " failed: %i on \"%V\"", rc, subject);
+        return NGX_ERROR;
+    }
+
+    /* captures past the last one set are undefined with old PCRE */
+
+    if ((ngx_uint_t) rc <= re->capture || captures[2 * re->capture] < 0) {
+        return NGX_DECLINED;
+    }
+
+    value->data = subject->data + captures[2 * re->capture];
+    value->len = captures[2 * re->capture + 1] - captures[2 * re->capture];
+
+    return NGX_OK;
 }
 
 #endif
@@ -228,8 +271,7 @@ ngx_http_prov_id_extract(ngx_http_request_t *r, ngx_http_prov_id_conf_t *id,
     ngx_str_t *value, ngx_str_t *result)
 {
 #if (NGX_PCRE)
-    int        *captures;
-    ngx_int_t   rc;
+    ngx_int_t  rc;
 #endif
 
     switch (id->format) {
@@ -249,33 +291,11 @@ ngx_http_prov_id_extract(ngx_http_request_t *r, ngx_http_prov_id_conf_t *id,
 
     case NGX_HTTP_PROV_ID_REGEX:
 
-        captures = ngx_palloc(r->pool, id->ncaptures * sizeof(int));
-        if (captures == NULL) {
-            return NGX_ERROR;
+        rc = ngx_http_prov_regex_capture(r, &id->regex, value, result);
+
+        if (rc != NGX_OK) {
+            return rc;
         }
-
-        rc = ngx_regex_exec(id->regex, value, captures, id->ncaptures);
-
-        if (rc == NGX_REGEX_NO_MATCHED) {
-            return NGX_DECLINED;
-        }
-
-        if (rc < 0) {
-            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                          ngx_regex_exec_n " failed: %i on \"%V\"",
-                          rc, value);
-            return NGX_ERROR;
-        }
-
-        /* captures past the last one set are undefined with old PCRE */
-
-        if ((ngx_uint_t) rc <= id->capture || captures[2 * id->capture] < 0) {
-            return NGX_DECLINED;
-        }
-
-        result->data = value->data + captures[2 * id->capture];
-        result->len = captures[2 * id->capture + 1]
-                      - captures[2 * id->capture];
 
         return ngx_http_prov_id_safe(result);
 

@@ -46,15 +46,22 @@
 #define NGX_HTTP_PROV_LOG_VALUE_LEN   128
 
 
+/* a regex whose capture names a device: prov_id's and prov_uri_id's */
+
 typedef struct {
-    ASN1_OBJECT                *object;
-    ngx_str_t                   name;       /* short name or OID, for logs */
-    ngx_uint_t                  format;
 #if (NGX_PCRE)
     ngx_regex_t                *regex;
     ngx_uint_t                  capture;    /* index of the id capture */
     ngx_uint_t                  ncaptures;  /* size of the ovector */
 #endif
+} ngx_http_prov_regex_t;
+
+
+typedef struct {
+    ASN1_OBJECT                *object;
+    ngx_str_t                   name;       /* short name or OID, for logs */
+    ngx_uint_t                  format;
+    ngx_http_prov_regex_t       regex;
 } ngx_http_prov_id_conf_t;
 
 
@@ -97,15 +104,6 @@ typedef struct {
 
 
 typedef struct {
-#if (NGX_PCRE)
-    ngx_regex_t                *regex;
-    ngx_uint_t                  capture;
-    ngx_uint_t                  ncaptures;
-#endif
-} ngx_http_prov_uri_id_t;
-
-
-typedef struct {
     ngx_flag_t                  enable;
     ngx_http_prov_id_conf_t    *id;
     ngx_array_t                *generic;    /* of ngx_str_t */
@@ -115,7 +113,7 @@ typedef struct {
     ngx_http_prov_acl_t        *acl;
     ngx_array_t                *profiles;   /* of ngx_http_prov_profile_t */
     ngx_int_t                   profile_code;
-    ngx_http_prov_uri_id_t     *uri_id;
+    ngx_http_prov_regex_t      *uri_id;
 } ngx_http_prov_loc_conf_t;
 
 
@@ -172,7 +170,10 @@ ngx_int_t ngx_http_prov_mac_normalize(ngx_str_t *value, u_char *mac);
 ngx_int_t ngx_http_prov_id_extract(ngx_http_request_t *r,
     ngx_http_prov_id_conf_t *id, ngx_str_t *value, ngx_str_t *result);
 #if (NGX_PCRE)
-ngx_uint_t ngx_http_prov_regex_id_capture(ngx_regex_compile_t *rc);
+void ngx_http_prov_regex_set(ngx_http_prov_regex_t *re,
+    ngx_regex_compile_t *rc);
+ngx_int_t ngx_http_prov_regex_capture(ngx_http_request_t *r,
+    ngx_http_prov_regex_t *re, ngx_str_t *subject, ngx_str_t *value);
 #endif
 
 /* ngx_http_prov_acl.c */

@@ -346,7 +346,7 @@ ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ngx_str_t                *value;
     ngx_regex_compile_t       rc;
-    ngx_http_prov_uri_id_t   *uri_id;
+    ngx_http_prov_regex_t    *uri_id;
     u_char                    errstr[NGX_MAX_CONF_ERRSTR];
 
     if (plcf->uri_id != NGX_CONF_UNSET_PTR) {
@@ -360,7 +360,7 @@ ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_OK;
     }
 
-    uri_id = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_uri_id_t));
+    uri_id = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_regex_t));
     if (uri_id == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -384,9 +384,7 @@ ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    uri_id->regex = rc.regex;
-    uri_id->ncaptures = (rc.captures + 1) * 3;
-    uri_id->capture = ngx_http_prov_regex_id_capture(&rc);
+    ngx_http_prov_regex_set(uri_id, &rc);
 
     plcf->uri_id = uri_id;
 
@@ -412,40 +410,16 @@ ngx_http_prov_uri_id_check(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named)
 {
 #if (NGX_PCRE)
-    int                      *captures;
-    ngx_int_t                 rc;
-    ngx_str_t                 value;
-    ngx_http_prov_uri_id_t   *uri_id;
-    u_char                    mac[NGX_HTTP_PROV_MAC_LEN];
+    ngx_int_t  rc;
+    ngx_str_t  value;
+    u_char     mac[NGX_HTTP_PROV_MAC_LEN];
 
-    uri_id = plcf->uri_id;
+    rc = ngx_http_prov_regex_capture(r, plcf->uri_id, &r->uri, &value);
 
-    captures = ngx_palloc(r->pool, uri_id->ncaptures * sizeof(int));
-    if (captures == NULL) {
-        return NGX_ERROR;
+    if (rc != NGX_OK) {
+        /* NGX_DECLINED: the uri names no device */
+        return (rc == NGX_DECLINED) ? NGX_OK : rc;
     }
-
-    rc = ngx_regex_exec(uri_id->regex, &r->uri, captures, uri_id->ncaptures);
-
-    if (rc == NGX_REGEX_NO_MATCHED) {
-        return NGX_OK;
-    }
-
-    if (rc < 0) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      ngx_regex_exec_n " failed: %i on \"%V\"", rc, &r->uri);
-        return NGX_ERROR;
-    }
-
-    if ((ngx_uint_t) rc <= uri_id->capture
-        || captures[2 * uri_id->capture] < 0)
-    {
-        return NGX_OK;
-    }
-
-    value.data = r->uri.data + captures[2 * uri_id->capture];
-    value.len = captures[2 * uri_id->capture + 1]
-                - captures[2 * uri_id->capture];
 
     *named = value;
 
