@@ -239,6 +239,7 @@ ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf)
         ngx_str_null(&ctx->reason);
         ctx->acl = NULL;
         ctx->entry = NULL;
+        ctx->identity = NULL;
     }
 
     ctx->conf = plcf;
@@ -376,6 +377,7 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
                        ngx_http_prov_result_name(identity->result));
 
         ctx->reused = 1;
+        ctx->identity = identity;
         ctx->id = identity->id;
         ctx->reason = identity->reason;
         return identity->result;
@@ -420,6 +422,9 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
 
     identity->id.data = ngx_pstrdup(c->pool, &ctx->id);
     identity->reason.data = ngx_pstrdup(c->pool, &ctx->reason);
+    identity->acl = NULL;
+    identity->acl_default_allow = 0;
+    identity->acl_entry = NULL;
 
     if ((ctx->id.len && identity->id.data == NULL)
         || (ctx->reason.len && identity->reason.data == NULL)
@@ -427,6 +432,8 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
     {
         return NGX_HTTP_PROV_NONE;
     }
+
+    ctx->identity = identity;
 
     return result;
 }
@@ -583,22 +590,40 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     u_char                    *pin, *hex;
     unsigned int               len;
     ngx_http_prov_acl_slot_t  *entry;
+    ngx_http_prov_identity_t  *identity;
     u_char                     digest[EVP_MAX_MD_SIZE];
 
     ctx->acl = plcf->acl;
+    identity = ctx->identity;
+
+    /*
+     * the certificate does not change during a TLS connection: what this
+     * list allowed once, it allows on every later request and stream
+     */
+
+    if (identity != NULL
+        && identity->acl == plcf->acl
+        && identity->acl_default_allow == plcf->acl_default_allow)
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "prov access list outcome of the connection reused");
+
+        ctx->entry = identity->acl_entry;
+        return NGX_HTTP_PROV_ALLOW;
+    }
 
     entry = ngx_http_prov_acl_lookup(plcf->acl, &ctx->id);
     ctx->entry = entry;
 
     if (entry == NULL && plcf->acl_default_allow) {
-        return NGX_HTTP_PROV_ALLOW;
+        goto allow;
     }
 
     if (entry != NULL && (entry->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
         pin = ngx_http_prov_acl_pin(plcf->acl, entry);
 
         if (pin == NULL) {
-            return NGX_HTTP_PROV_ALLOW;
+            goto allow;
         }
 
         /* the SHA-256 of the certificate's DER, as openssl -fingerprint */
@@ -612,7 +637,7 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         }
 
         if (ngx_memcmp(digest, pin, NGX_HTTP_PROV_SHA256_LEN) == 0) {
-            return NGX_HTTP_PROV_ALLOW;
+            goto allow;
         }
     }
 
@@ -641,6 +666,16 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
                                 "device \"%V\" presented sha256 %s, not the "
                                 "certificate pinned in \"%V\"",
                                 &ctx->id, hex, &plcf->acl->path);
+
+allow:
+
+    if (identity != NULL) {
+        identity->acl = plcf->acl;
+        identity->acl_default_allow = plcf->acl_default_allow;
+        identity->acl_entry = entry;
+    }
+
+    return NGX_HTTP_PROV_ALLOW;
 }
 
 

@@ -125,6 +125,11 @@ typedef struct {
     ngx_uint_t                  result;
     ngx_str_t                   id;
     ngx_str_t                   reason;
+
+    /* the access list that allowed it, and its entry */
+    ngx_http_prov_acl_t        *acl;
+    ngx_flag_t                  acl_default_allow;
+    ngx_http_prov_acl_slot_t   *acl_entry;
 } ngx_http_prov_identity_t;
 
 
@@ -135,7 +140,8 @@ typedef struct {
     ngx_http_prov_loc_conf_t   *conf;       /* what it was evaluated with */
     ngx_http_prov_acl_t        *acl;
     ngx_http_prov_acl_slot_t   *entry;      /* the device's, if listed */
-    unsigned                    redirected:1;
+    ngx_http_prov_identity_t   *identity;   /* the connection's, if kept */
+    unsigned                    picked:1;
     unsigned                    counted:1;
     unsigned                    reused:1;   /* identity of the connection */
 } ngx_http_prov_ctx_t;

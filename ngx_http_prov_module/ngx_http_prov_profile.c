@@ -17,17 +17,18 @@ static ngx_int_t ngx_http_prov_profile_exists(ngx_http_request_t *r,
 
 
 /*
- * "prov_profile uri ... [=code | fallback];" runs after the gate: the
- * device goes to the first candidate that exists under the location's
- * root, as try_files tests them, by an internal redirect so that the
- * target may be an "internal" location or a proxy_pass renderer
+ * "prov_profile uri ... [=code | fallback];" runs after the gate and works
+ * as try_files does: the first candidate that exists under the location's
+ * root is served by this location in place, without running the phases
+ * again; a named location or the fallback is reached by an internal
+ * redirect, so that it may be an "internal" location or a renderer
  */
 
 ngx_int_t
 ngx_http_prov_profile_handler(ngx_http_request_t *r)
 {
     u_char                    *escaped;
-    ngx_str_t                  uri, args;
+    ngx_str_t                  uri;
     ngx_uint_t                 i, n;
     ngx_http_prov_ctx_t       *ctx;
     ngx_http_prov_profile_t   *profile;
@@ -41,9 +42,9 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_prov_get_ctx(r);
 
-    /* the redirect's target serves; it does not pick again */
+    /* what was picked is served; an error_page target does not pick again */
 
-    if (ctx != NULL && ctx->redirected) {
+    if (ctx != NULL && ctx->picked) {
         return NGX_DECLINED;
     }
 
@@ -90,7 +91,24 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
         switch (ngx_http_prov_profile_exists(r, &uri)) {
 
         case NGX_OK:
-            goto found;
+
+            if (uri.data[0] == '@') {
+                goto redirect;
+            }
+
+            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "prov profile of \"%V\": \"%V\" in place",
+                           &ctx->id, &uri);
+
+            ctx->picked = 1;
+
+            r->uri = uri;
+            ngx_http_set_exten(r);
+
+            /* a proxy_pass here must not send what the device asked for */
+            r->valid_unparsed_uri = 0;
+
+            return NGX_DECLINED;
 
         case NGX_DECLINED:
             continue;
@@ -104,19 +122,20 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
         return plcf->profile_code ? plcf->profile_code : NGX_HTTP_NOT_FOUND;
     }
 
-found:
+redirect:
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "prov profile of \"%V\": \"%V\"", &ctx->id, &uri);
+                   "prov profile of \"%V\": redirect to \"%V\"",
+                   &ctx->id, &uri);
 
-    ctx->redirected = 1;
+    ctx->picked = 1;
 
     if (uri.len && uri.data[0] == '@') {
         (void) ngx_http_named_location(r, &uri);
 
     } else {
-        ngx_str_null(&args);
-        (void) ngx_http_internal_redirect(r, &uri, &args);
+        /* the arguments stay, as with a candidate served in place */
+        (void) ngx_http_internal_redirect(r, &uri, &r->args);
     }
 
     ngx_http_finalize_request(r, NGX_DONE);
@@ -135,7 +154,28 @@ static ngx_int_t
 ngx_http_prov_profile_safe(ngx_str_t *uri, ngx_uint_t slashes)
 {
     u_char      *p, *last, *segment;
+    size_t       len;
     ngx_uint_t   n;
+
+    /* "/" ends a segment; the others are refused outright */
+
+    static uint32_t   stop[] = {
+        0xffffffff, /* 1111 1111 1111 1111  1111 1111 1111 1111 */
+
+                    /* ?>=< ;:98 7654 3210  /.-, +*)( '&%$ #"!  */
+        0x80008028, /* 1000 0000 0000 0000  1000 0000 0010 1000 */
+
+                    /* _^]\ [ZYX WVUT SRQP  ONML KJIH GFED CBA@ */
+        0x10000000, /* 0001 0000 0000 0000  0000 0000 0000 0000 */
+
+                    /*  ~}| {zyx wvut srqp  onml kjih gfed cba` */
+        0x80000000, /* 1000 0000 0000 0000  0000 0000 0000 0000 */
+
+        0x00000000, /* 0000 0000 0000 0000  0000 0000 0000 0000 */
+        0x00000000, /* 0000 0000 0000 0000  0000 0000 0000 0000 */
+        0x00000000, /* 0000 0000 0000 0000  0000 0000 0000 0000 */
+        0x00000000  /* 0000 0000 0000 0000  0000 0000 0000 0000 */
+    };
 
     if (uri->len == 0 || (uri->data[0] != '/' && uri->data[0] != '@')) {
         return NGX_DECLINED;
@@ -145,33 +185,33 @@ ngx_http_prov_profile_safe(ngx_str_t *uri, ngx_uint_t slashes)
     last = uri->data + uri->len;
     segment = uri->data;
 
-    for (p = uri->data; p <= last; p++) {
+    for (p = uri->data; /* void */ ; p++) {
 
-        if (p == last || *p == '/') {
-
-            /* an empty variable must not make "dir//file" into "dir/file" */
-
-            if ((p == segment && p != uri->data)
-                || (p - segment == 2 && segment[0] == '.' && segment[1] == '.')
-                || (p - segment == 1 && segment[0] == '.'))
-            {
-                return NGX_DECLINED;
-            }
-
-            if (p == last) {
-                break;
-            }
-
-            n++;
-            segment = p + 1;
+        if (p < last && !(stop[*p >> 5] & (1U << (*p & 0x1f)))) {
             continue;
         }
 
-        if (*p < 0x20 || *p == 0x7f || *p == '\\' || *p == '%' || *p == '?'
-            || *p == '#')
+        if (p < last && *p != '/') {
+            return NGX_DECLINED;
+        }
+
+        /* an empty variable must not make "dir//file" into "dir/file" */
+
+        len = p - segment;
+
+        if ((len == 0 && p != uri->data)
+            || (len == 1 && segment[0] == '.')
+            || (len == 2 && segment[0] == '.' && segment[1] == '.'))
         {
             return NGX_DECLINED;
         }
+
+        if (p == last) {
+            break;
+        }
+
+        n++;
+        segment = p + 1;
     }
 
     return (n == slashes) ? NGX_OK : NGX_DECLINED;

@@ -22,12 +22,17 @@ if [ -f "$nginx_src/conf_flags" ]; then
     # shellcheck disable=SC1091
     . "$nginx_src/conf_flags"
     flags=("${NGX_CONF_FLAGS[@]}")
+    # conf_flags leave out the compiler flags: these are what Debian's
+    # build of nginx used (dpkg-buildflags of bookworm, "nginx -V")
+    cc_opt="-g -O2 -fstack-protector-strong -Wformat -Werror=format-security"
+    cc_opt="$cc_opt -fPIC -Wdate-time -D_FORTIFY_SOURCE=2"
 else
     flags=(--with-compat --with-http_ssl_module --with-http_v2_module
            --with-debug)
+    cc_opt=
 fi
 
-flags+=(--with-cc-opt="-Wall -Wextra -Werror"
+flags+=(--with-cc-opt="$cc_opt -Wall -Wextra -Werror"
         --add-dynamic-module="$module_dir")
 
 tree="$build/nginx"

@@ -887,3 +887,64 @@ qq{prov: access forbidden (pin_mismatch): device "000e08abcdef" presented sha256
     "X-Prov-Result: denied\nX-Account: 1043\nX-Proto: HTTP/1.0",
     "X-Prov-Result: not_listed\nX-TLS: TLSv1",
 ]
+
+
+
+=== TEST 31: the list's verdict is found once per TLS connection
+Two backend requests over one kept-alive TLS connection (two SSI
+includes): the first looks dev-a up and checks its pin, the second reuses
+what the list allowed, with the same entry (the account in the body).
+--- http_config eval
+main::backend(extra => '
+        location /account/ {
+            prov_profile /accounts/$prov_acl_account.cfg =404;
+        }
+')
+--- config eval
+ProvTest::front(extra => <<'_EOC_')
+        location = /twice.html {
+            ssi on;
+        }
+_EOC_
+--- user_files eval
+main::files(
+    "000e08abcdef allow sha256=$main::FP{'dev-a'} account=1042\n",
+    ['accounts/1042.cfg', "account 1042\n"],
+    ['twice.html', '<!--# include virtual="/ka/dev-a/account/x.cfg" wait="yes" -->'
+                   . '<!--# include virtual="/ka/dev-a/account/x.cfg" wait="yes" -->'],
+)
+--- request
+GET /twice.html
+--- response_body
+account 1042
+account 1042
+--- error_log
+prov identity of the connection reused: allow
+prov access list outcome of the connection reused
+--- no_error_log
+prov: access forbidden
+
+
+
+=== TEST 32: a refusal by the list is not kept: each request is checked and logged
+--- config eval
+ProvTest::front(extra => <<'_EOC_')
+        location = /twice.html {
+            ssi on;
+        }
+_EOC_
+--- user_files eval
+main::files(
+    "000e08abcdef allow sha256=$main::FP{'dev-b'}\n",
+    ['twice.html', '<!--# include virtual="/ka/dev-a/profile.cfg" wait="yes" -->'
+                   . '<!--# include virtual="/ka/dev-a/profile.cfg" wait="yes" -->'],
+)
+--- request
+GET /twice.html
+--- response_body_like eval
+"\\A(?!.*secret-)"
+--- error_log
+prov identity of the connection reused: allow
+prov: access forbidden (pin_mismatch)
+--- no_error_log
+prov access list outcome of the connection reused

@@ -1,12 +1,12 @@
-# prov_profile: after the gate, an internal redirect to the first candidate
-# that exists under the location's root (try_files semantics): the fallback
-# chain device -> model -> default -> =code, an unconditional last candidate
-# (a URI or a @named location), "internal" targets (404 when asked for
-# directly), no second pick after the redirect, GET and HEAD only (405),
+# prov_profile: after the gate, the first candidate that exists under the
+# location's root, served in place (try_files semantics): the fallback chain
+# device -> model -> default -> =code, an unconditional last candidate (a URI
+# or a @named location, reached by an internal redirect), "internal" folders
+# (404 when asked for directly), no second pick, GET and HEAD only (405),
 # 304 from the static module, HTTP/2, HTTP/1.0, kept-alive and resumed TLS,
 # TLSv1.0, "satisfy any", "alias" (500) and the nginx -t errors.
 # URIs naming a device (prov_uri_id): 041-uri-id.t; unsafe values in the
-# candidates: 042-profile-safety.t; variables after the redirect, proxy_pass
+# candidates: 042-profile-safety.t; variables after a redirect, proxy_pass
 # renderers, limit_req, the generic bootstrap route: 043-profile-delivery.t.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
@@ -35,6 +35,20 @@ our $TARGETS = <<'_EOC_';
 _EOC_
 
 our $CHAIN = 'prov_profile /devices/$prov_id.cfg /models/$prov_cert_ou.cfg /default.cfg =404;';
+
+# A file candidate whose folder's location would answer 418, and a fallback.
+our $IN_PLACE = 'prov_profile /devices/$prov_id.cfg /fb/$prov_id;';
+our $IN_PLACE_TARGETS = <<'_EOC_';
+        location /devices/ {
+            internal;
+            return 418;
+        }
+
+        location /fb/ {
+            internal;
+            return 200 "fallback $uri for $prov_id\n";
+        }
+_EOC_
 
 # backend(profile => text of the backend's "location /", more => more text
 # in the server, %ProvTest::backend options): the gate in the server, the
@@ -730,3 +744,40 @@ GET /as/dev-a/x.cfg
 --- error_log
 [emerg]
 the closing bracket in "foo" variable is missing
+
+
+
+=== TEST 30: a found candidate is served in place, as try_files does
+The location that holds prov_profile serves the file: /devices/'s own
+"return 418", which a redirect would run, does not apply.
+--- http_config eval
+main::backend(profile => $main::IN_PLACE, extra => $main::IN_PLACE_TARGETS)
+--- request
+GET /as/dev-a/spa962.cfg
+--- error_code: 200
+--- response_body eval
+main::dev_profile($main::A)
+--- response_headers
+X-Uri: /devices/000e08abcdef.cfg
+--- error_log
+prov profile of "000e08abcdef": "/devices/000e08abcdef.cfg" in place
+--- no_error_log
+redirect to
+
+
+
+=== TEST 31: the fallback is reached by an internal redirect
+/fb/'s "return" answers for full (000e08abcd80, no file of its own).
+--- http_config eval
+main::backend(profile => $main::IN_PLACE, extra => $main::IN_PLACE_TARGETS)
+--- request
+GET /as/full/cp8841.cfg
+--- error_code: 200
+--- response_body
+fallback /fb/000e08abcd80 for 000e08abcd80
+--- response_headers
+X-Uri: /fb/000e08abcd80
+--- error_log
+prov profile of "000e08abcd80": redirect to "/fb/000e08abcd80"
+--- no_error_log
+in place

@@ -1,5 +1,5 @@
-# What serves the profile after prov_profile's redirect, and what sees the
-# device there: a proxy_pass renderer that receives the device id
+# What serves the profile prov_profile picked, and what sees the device
+# there: a proxy_pass renderer that receives the device id
 # (proxy_set_header X-Device-Id $prov_id), as the last candidate, as a
 # @named location or as the only one; the $prov_* variables in the access
 # log; per-device rate limits (limit_req_zone $prov_id); and the route of
@@ -125,7 +125,7 @@ __DATA__
 
 === TEST 1: the renderer, as the last candidate, receives the device id
 full (000e08abcd80) has no file: the renderer makes its profile.  A
-client's own X-Device-Id is replaced.
+client's own X-Device-Id is replaced; the request's arguments are kept.
 --- more_headers eval
 ["", "", "X-Device-Id: 000e08abcdf0\nX-Account: 1043", ""]
 --- request eval
@@ -141,7 +141,7 @@ client's own X-Device-Id is replaced.
 [
     "rendered /render/000e08abcd80.cfg for device=000e08abcd80 account=1080\n",
     main::dev_profile($main::A),
-    "rendered /render/000e08abcd80.cfg for device=000e08abcd80 account=1080\n",
+    "rendered /render/000e08abcd80.cfg?x=1 for device=000e08abcd80 account=1080\n",
     "rendered /render/000e08abcd80.cfg for device=000e08abcd80 account=1080\n",
 ]
 --- response_headers eval
@@ -246,9 +246,10 @@ The last request reads the backend's access log through the front.
 
 
 
-=== TEST 5: per-device rate limit: limit_req_zone $prov_id in the target location
-One request a minute per device: dev-a's second is refused, dev-b's first
-is not; the renderer location has no limit.
+=== TEST 5: per-device rate limit: limit_req_zone $prov_id where prov_profile is
+One request a minute per device, whether a file or the renderer serves it:
+dev-a's second is refused, dev-b's first is not, full's second (rendered)
+is refused.
 --- user_files eval
 main::files(
     ["dev/$main::A.cfg", main::dev_profile($main::A)],
@@ -259,13 +260,13 @@ main::backend(
     http => 'limit_req_zone $prov_id zone=dev:1m rate=1r/m;',
     extra => '
         location /limited/ {
+            limit_req zone=dev;
+            limit_req_status 429;
             prov_profile /dev/$prov_id.cfg /render/$prov_id.cfg;
         }
 
         location /dev/ {
             internal;
-            limit_req zone=dev;
-            limit_req_status 429;
         }
 ',
 )
@@ -280,7 +281,7 @@ main::backend(
     "GET /ka/dev-b/limited/spa962.cfg",
 ]
 --- error_code eval
-[200, 429, 200, 429, 200, 200, 429]
+[200, 429, 200, 429, 200, 429, 429]
 --- response_body_like eval
 [
     main::exactly(main::dev_profile($main::A)),
@@ -288,18 +289,18 @@ main::backend(
     main::exactly(main::dev_profile($main::B)),
     main::page('429 Too Many Requests'),
     "\\Arendered /render/000e08abcd80\\.cfg for device=000e08abcd80 account=1080\n\\z",
-    "\\Arendered /render/000e08abcd80\\.cfg for device=000e08abcd80 account=1080\n\\z",
+    main::page('429 Too Many Requests'),
     main::page('429 Too Many Requests'),
 ]
 --- response_headers eval
 [
     "X-Uri: /dev/000e08abcdef.cfg\nX-Prov-Id: 000e08abcdef",
-    "X-Uri: /dev/000e08abcdef.cfg\nX-Prov-Id: 000e08abcdef",
+    "X-Uri: /limited/spa962.cfg\nX-Prov-Id: 000e08abcdef",
     "X-Uri: /dev/000e08abcdf0.cfg\nX-Prov-Id: 000e08abcdf0",
-    "X-Uri: /dev/000e08abcdef.cfg",
+    "X-Uri: /limited/spa962.cfg",
     "X-Uri: /render/000e08abcd80.cfg",
-    "X-Uri: /render/000e08abcd80.cfg",
-    "X-Uri: /dev/000e08abcdf0.cfg",
+    "X-Uri: /limited/cp8841.cfg",
+    "X-Uri: /limited/spa962.cfg",
 ]
 
 
@@ -454,4 +455,28 @@ main::files(['bootstrap.cfg', "shared bootstrap\n"])
     "X-Prov-Result: generic",
     "X-Uri: /devices/000e08abcdf0.cfg",
     "X-Uri: /devices/000e08abcdef.cfg",
+]
+
+
+
+=== TEST 9: a proxy_pass where prov_profile is gets the picked URI, never the device's
+A file candidate is served in place; a proxy_pass without a URI part in
+that location would send the request's own URI: it sends the candidate,
+with the request's arguments (as try_files does).
+--- http_config eval
+main::backend(extra => '
+        location /pp/ {
+            prov_profile /devices/$prov_id.cfg =404;
+            proxy_set_header X-Device-Id $prov_id;
+            proxy_pass http://pt_render;
+        }
+')
+--- request eval
+["GET /as/dev-a/pp/spa962_000e08abcdf0.cfg", "GET /as/dev-b/pp/x.cfg?u=000e08abcdef"]
+--- error_code eval
+[200, 200]
+--- response_body eval
+[
+    "rendered /devices/000e08abcdef.cfg for device=000e08abcdef account=\n",
+    "rendered /devices/000e08abcdf0.cfg?u=000e08abcdef for device=000e08abcdf0 account=\n",
 ]
