@@ -7,6 +7,9 @@
 #   make bench           stock nginx, a map config, the module and Apache side
 #                        by side: bench/results/compare.md (bench/compare.sh)
 #   make bench-acl       access list load and lookup benchmarks (bench/)
+#   make stress          reloads under load, a broken access list, missing
+#                        profiles, 1000 devices at once, each with a verdict:
+#                        stress/results/stress.md (stress/stress.sh)
 #   make deb             the Debian package libnginx-mod-http-prov (debian/),
 #                        into build/deb/
 #   make test-deb        as root: installs that package, runs nginx -t with
@@ -23,11 +26,12 @@ TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
                  libio-socket-ssl-perl
 DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
 DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper
+STRESS_PACKAGES = $(BUILD_PACKAGES) openssl perl libio-socket-ssl-perl
 
 SOURCES = config $(wildcard ngx_http_prov_module/*.[ch])
 
 .PHONY: all module build-deps test test-deps demo demo-keep bench bench-acl deb \
-        test-deb clean
+        test-deb stress clean
 
 all: module
 
@@ -58,6 +62,12 @@ bench-acl: module
 	@bash scripts/deps.sh $(DEMO_PACKAGES) time
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
+
+# its own nginx on 127.0.0.1:22443 (STRESS_PORT=), clients forked in Perl;
+# 75-115 s on 2 cores (FLEET=, PROCS=, RELOAD_SECONDS=: see stress/stress.sh)
+stress: module
+	@bash scripts/deps.sh $(STRESS_PACKAGES)
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash stress/stress.sh
 
 # dpkg-buildpackage -b on a copy of the tree: build/deb/*.deb
 deb:

@@ -186,7 +186,7 @@ ngx_http_prov_handler(ngx_http_request_t *r)
 
     if (!ctx->counted) {
         ctx->counted = 1;
-        ngx_http_prov_status_count(ctx->result);
+        ngx_http_prov_status_count(r, ctx->result);
     }
 
     if (ctx->result == NGX_HTTP_PROV_ALLOW) {

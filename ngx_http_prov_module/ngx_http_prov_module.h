@@ -94,6 +94,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                 acls;       /* of ngx_http_prov_acl_t * */
+    ngx_shm_zone_t             *status_zone;
 } ngx_http_prov_main_conf_t;
 
 
@@ -201,7 +202,7 @@ ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
 
 /* ngx_http_prov_status.c */
 ngx_int_t ngx_http_prov_status_add_zone(ngx_conf_t *cf);
-void ngx_http_prov_status_count(ngx_uint_t result);
+void ngx_http_prov_status_count(ngx_http_request_t *r, ngx_uint_t result);
 char *ngx_http_prov_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 /* ngx_http_prov_variables.c */

@@ -14,6 +14,13 @@
  * Counters live in a small shared zone, so that every worker adds to
  * the same ones and a reload keeps them (nginx hands a zone of the same
  * name and size to the new cycle).
+ *
+ * The zone is found through the main configuration of the cycle that
+ * serves, never through a static variable: a reload that fails after the
+ * http block (a bad directive further on, a listen socket it cannot bind)
+ * has run the postconfiguration handler of its cycle and then freed that
+ * cycle, while the master keeps the old one and forks from it every
+ * worker it respawns.
  */
 
 
@@ -37,22 +44,23 @@ static ngx_buf_t *ngx_http_prov_status_prometheus(ngx_http_request_t *r,
 static u_char *ngx_http_prov_status_label(u_char *dst, ngx_str_t *value);
 
 
-static ngx_shm_zone_t  *ngx_http_prov_status_zone;
-
-
 ngx_int_t
 ngx_http_prov_status_add_zone(ngx_conf_t *cf)
 {
-    ngx_str_t  name = ngx_string(NGX_HTTP_PROV_STATUS_ZONE);
+    ngx_str_t                   name = ngx_string(NGX_HTTP_PROV_STATUS_ZONE);
+    ngx_shm_zone_t             *shm_zone;
+    ngx_http_prov_main_conf_t  *pmcf;
 
-    ngx_http_prov_status_zone = ngx_shared_memory_add(cf, &name,
-                                                  8 * ngx_pagesize,
-                                                  &ngx_http_prov_module);
-    if (ngx_http_prov_status_zone == NULL) {
+    shm_zone = ngx_shared_memory_add(cf, &name, 8 * ngx_pagesize,
+                                     &ngx_http_prov_module);
+    if (shm_zone == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_http_prov_status_zone->init = ngx_http_prov_status_init_zone;
+    shm_zone->init = ngx_http_prov_status_init_zone;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prov_module);
+    pmcf->status_zone = shm_zone;
 
     return NGX_OK;
 }
@@ -90,18 +98,21 @@ ngx_http_prov_status_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 
 void
-ngx_http_prov_status_count(ngx_uint_t result)
+ngx_http_prov_status_count(ngx_http_request_t *r, ngx_uint_t result)
 {
-    ngx_http_prov_counters_t  *counters;
+    ngx_http_prov_counters_t   *counters;
+    ngx_http_prov_main_conf_t  *pmcf;
 
-    if (ngx_http_prov_status_zone == NULL
-        || ngx_http_prov_status_zone->data == NULL
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prov_module);
+
+    if (pmcf->status_zone == NULL
+        || pmcf->status_zone->data == NULL
         || result >= NGX_HTTP_PROV_RESULTS)
     {
         return;
     }
 
-    counters = ngx_http_prov_status_zone->data;
+    counters = pmcf->status_zone->data;
 
     (void) ngx_atomic_fetch_add(&counters->requests[result], 1);
 }
@@ -139,14 +150,13 @@ ngx_http_prov_status_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    if (ngx_http_prov_status_zone == NULL
-        || ngx_http_prov_status_zone->data == NULL)
-    {
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prov_module);
+
+    if (pmcf->status_zone == NULL || pmcf->status_zone->data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    counters = ngx_http_prov_status_zone->data;
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_prov_module);
+    counters = pmcf->status_zone->data;
 
     if (ngx_http_arg(r, (u_char *) "format", 6, &format) == NGX_OK
         && format.len == 10
