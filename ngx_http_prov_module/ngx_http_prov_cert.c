@@ -23,8 +23,22 @@ typedef struct {
 } ngx_http_prov_attribute_t;
 
 
+/* the certificate verified again for one server, kept per TLS connection */
+
+typedef struct {
+    SSL_CTX                    *ssl_ctx;
+    long                        result;
+} ngx_http_prov_verify_t;
+
+
+static long ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert);
+static long ngx_http_prov_verify_chain(ngx_http_request_t *r,
+    ngx_ssl_conn_t *ssl_conn, X509 *cert, SSL_CTX *ssl_ctx);
 static ngx_int_t ngx_http_prov_oid_from_underscores(ngx_str_t *name,
     u_char *buf, size_t size);
+
+
+int  ngx_http_prov_verify_index = -1;
 
 
 /*
@@ -82,14 +96,158 @@ ngx_http_prov_verified_certificate(ngx_http_request_t *r, long *verify_result)
     }
 
     /*
-     * the result is kept in the TLS session, so it also holds
-     * for resumed sessions; under "ssl_verify_client optional_no_ca"
-     * nginx lets unverified certificates through, we do not
+     * the result is kept in the TLS session; under "ssl_verify_client
+     * optional_no_ca" nginx lets unverified certificates through, we do not
      */
 
     *verify_result = SSL_get_verify_result(c->ssl->connection);
 
+    if (*verify_result == X509_V_OK) {
+        *verify_result = ngx_http_prov_verify_here(r, cert);
+    }
+
     return cert;
+}
+
+
+/*
+ * nginx verified the certificate with the trust store of the TLS context
+ * the handshake ran in, which need not be the request's server's: without
+ * SNI the handshake runs in the default server's context whatever server
+ * the Host header picks, and a resumed session carries the certificate and
+ * the verification result of its first handshake, made in any server of
+ * the listening socket that shares the session cache or ticket keys
+ * (CVE-2025-23419, and the shapes nginx's fix leaves open).  Unless the
+ * handshake was a full one in the request's server's own context, the
+ * certificate is verified again against that server's trust store, once
+ * per TLS connection and server.
+ */
+
+static long
+ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert)
+{
+    long                      result;
+    SSL_CTX                  *ssl_ctx;
+    ngx_ssl_conn_t           *ssl_conn;
+    ngx_connection_t         *c;
+    ngx_http_prov_verify_t   *verify;
+    ngx_http_ssl_srv_conf_t  *sscf;
+
+    ssl_conn = r->connection->ssl->connection;
+
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
+    ssl_ctx = sscf->ssl.ctx;
+
+    if (ssl_ctx != NULL
+        && ssl_ctx == SSL_get_SSL_CTX(ssl_conn)
+        && !SSL_session_reused(ssl_conn))
+    {
+        return X509_V_OK;
+    }
+
+    verify = SSL_get_ex_data(ssl_conn, ngx_http_prov_verify_index);
+
+    if (verify != NULL && verify->ssl_ctx == ssl_ctx) {
+        return verify->result;
+    }
+
+    result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx);
+
+    if (result == X509_V_ERR_UNSPECIFIED || verify != NULL) {
+        /* internal errors are not kept; nor a second server's result */
+        return result;
+    }
+
+    /* kept in the connection's pool: HTTP/2 streams have their own */
+
+    c = ngx_ssl_get_connection(ssl_conn);
+
+    verify = ngx_palloc(c->pool, sizeof(ngx_http_prov_verify_t));
+
+    if (verify != NULL) {
+        verify->ssl_ctx = ssl_ctx;
+        verify->result = result;
+
+        if (SSL_set_ex_data(ssl_conn, ngx_http_prov_verify_index, verify)
+            == 0)
+        {
+            ERR_clear_error();
+        }
+    }
+
+    return result;
+}
+
+
+/*
+ * what OpenSSL does in the handshake (ssl_verify_cert_chain()), with the
+ * trust store, depth and flags (ssl_crl) of the request's server; the
+ * client's intermediates are only there when the session stayed in
+ * memory (not from a ticket, nor from the shared cache): otherwise they
+ * must be in the server's store (ssl_trusted_certificate)
+ */
+
+static long
+ngx_http_prov_verify_chain(ngx_http_request_t *r, ngx_ssl_conn_t *ssl_conn,
+    X509 *cert, SSL_CTX *ssl_ctx)
+{
+    long                result;
+    X509_STORE_CTX     *store_ctx;
+    X509_VERIFY_PARAM  *param;
+
+    if (ssl_ctx == NULL) {
+        /* a server without TLS settings of its own trusts no CA */
+        return X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+    }
+
+    store_ctx = X509_STORE_CTX_new();
+
+    if (store_ctx == NULL) {
+        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "X509_STORE_CTX_new() failed");
+        return X509_V_ERR_UNSPECIFIED;
+    }
+
+    if (X509_STORE_CTX_init(store_ctx, SSL_CTX_get_cert_store(ssl_ctx), cert,
+                            SSL_get_peer_cert_chain(ssl_conn))
+        == 0)
+    {
+        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "X509_STORE_CTX_init() failed");
+        X509_STORE_CTX_free(store_ctx);
+        return X509_V_ERR_UNSPECIFIED;
+    }
+
+    /* the client's purpose, then the server's depth ("ssl_verify_depth") */
+
+    param = X509_STORE_CTX_get0_param(store_ctx);
+
+    if (X509_STORE_CTX_set_default(store_ctx, "ssl_client") == 0
+        || X509_VERIFY_PARAM_set1(param, SSL_CTX_get0_param(ssl_ctx)) == 0)
+    {
+        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "X509_STORE_CTX_set_default() failed");
+        X509_STORE_CTX_free(store_ctx);
+        return X509_V_ERR_UNSPECIFIED;
+    }
+
+    if (X509_verify_cert(store_ctx) == 1) {
+        result = X509_V_OK;
+
+    } else {
+        result = X509_STORE_CTX_get_error(store_ctx);
+
+        if (result == X509_V_OK) {
+            result = X509_V_ERR_UNSPECIFIED;
+        }
+    }
+
+    X509_STORE_CTX_free(store_ctx);
+
+    /* nginx would report the queued errors later, on another request */
+    ERR_clear_error();
+
+    return result;
 }
 
 

@@ -351,7 +351,8 @@ ngx_http_prov_check_certificate(ngx_http_request_t *r,
 /*
  * the certificate does not change during a TLS connection: its subject
  * is read once, and later requests and HTTP/2 streams under the same
- * prov_id reuse what was found
+ * prov_id reuse what was found; whether it was verified is asked on
+ * every request, the request's server may trust other CAs
  */
 
 static ngx_uint_t
@@ -360,11 +361,33 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
     ngx_http_prov_ctx_t *ctx)
 {
     ngx_uint_t                 result;
+    const char                *where;
     ngx_connection_t          *c;
     ngx_ssl_conn_t            *ssl_conn;
     ngx_http_prov_identity_t  *identity;
 
     ssl_conn = r->connection->ssl->connection;
+
+    if (verify != X509_V_OK) {
+
+        /* the handshake's result, or the one with this server's CAs */
+
+        if (SSL_get_verify_result(ssl_conn) != X509_V_OK) {
+            where = "";
+
+        } else if (SSL_session_reused(ssl_conn)) {
+            where = " with this server's CAs (resumed TLS session)";
+
+        } else {
+            where = " with this server's CAs (handshake of another server)";
+        }
+
+        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_UNVERIFIED,
+                                    "client certificate verify error "
+                                    "%l \"%s\"%s", verify,
+                                    X509_verify_cert_error_string(verify),
+                                    where);
+    }
 
     identity = SSL_get_ex_data(ssl_conn, ngx_http_prov_ssl_index);
 
@@ -386,18 +409,10 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "prov identity read from the certificate");
 
-    if (verify != X509_V_OK) {
-        result = ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_UNVERIFIED,
-                                      "client certificate verify error "
-                                      "%l \"%s\"", verify,
-                                      X509_verify_cert_error_string(verify));
+    result = ngx_http_prov_check_generic(r, plcf, cert, ctx);
 
-    } else {
-        result = ngx_http_prov_check_generic(r, plcf, cert, ctx);
-
-        if (result == NGX_HTTP_PROV_ALLOW) {
-            result = ngx_http_prov_check_id(r, plcf, cert, ctx);
-        }
+    if (result == NGX_HTTP_PROV_ALLOW) {
+        result = ngx_http_prov_check_id(r, plcf, cert, ctx);
     }
 
     if (result == NGX_HTTP_PROV_NONE || identity != NULL) {
@@ -1047,7 +1062,12 @@ ngx_http_prov_init(ngx_conf_t *cf)
     if (ngx_http_prov_ssl_index == -1) {
         ngx_http_prov_ssl_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
                                                        NULL);
-        if (ngx_http_prov_ssl_index == -1) {
+        ngx_http_prov_verify_index = SSL_get_ex_new_index(0, NULL, NULL,
+                                                          NULL, NULL);
+
+        if (ngx_http_prov_ssl_index == -1
+            || ngx_http_prov_verify_index == -1)
+        {
             ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
                           "SSL_get_ex_new_index() failed");
             return NGX_ERROR;

@@ -169,6 +169,8 @@ ngx_int_t ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert,
 u_char *ngx_http_prov_serial(u_char *p, u_char *last, X509 *cert);
 u_char *ngx_http_prov_log_escape(ngx_pool_t *pool, ngx_str_t *value);
 
+extern int  ngx_http_prov_verify_index;
+
 /* ngx_http_prov_id.c */
 char *ngx_http_prov_id_compile(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
     ngx_str_t *format);
