@@ -67,8 +67,8 @@ for target in "$@"; do
         continue
     fi
 
-    # "#123 DONE cov: 456 ft: 789 corp: 12/345b ..." and the final stats
-    done_line=$(grep -a ' DONE ' "$log" | tail -1 || true)
+    # "#123<tab>DONE   cov: 456 ft: 789 corp: 12/345b ..." and the final stats
+    done_line=$(grep -a 'DONE ' "$log" | tail -1 || true)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
 
