@@ -1,7 +1,8 @@
 #!/bin/bash
-# Usage: scripts/build-fuzz.sh NGINX_SRC BUILD_DIR [TARGET...]
+# Usage: scripts/build-fuzz.sh NGINX_SRC BUILD_DIR TARGET...
 #
-# Builds the libFuzzer targets fuzz/<target>.c into BUILD_DIR/<target>.
+# Builds the libFuzzer targets fuzz/<target>.c, with what they share
+# (fuzz/lib/), into BUILD_DIR/<target>.
 # nginx (a full source tree, e.g. from scripts/nginx-source.sh) is
 # configured in BUILD_DIR/nginx with clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer, with the module compiled in, and each
@@ -16,9 +17,8 @@ shift 2
 module_dir=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ $# -eq 0 ]; then
-    for src in "$module_dir"/fuzz/*.c; do
-        set -- "$@" "$(basename "$src" .c)"
-    done
+    echo "usage: build-fuzz.sh NGINX_SRC BUILD_DIR TARGET..." >&2
+    exit 1
 fi
 
 if [ ! -x "$nginx_src/configure" ] && [ ! -x "$nginx_src/auto/configure" ]
