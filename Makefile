@@ -14,6 +14,8 @@
 #                        into build/deb/
 #   make test-deb        as root: installs that package, runs nginx -t with
 #                        the module enabled, removes it again (t/deb/)
+#   make fuzz            libFuzzer targets (fuzz/*.c) with ASan and UBSan:
+#                        replays fuzz/corpus/, then FUZZ_SECONDS per target
 #   make clean
 
 NGINX_SRC ?= /usr/share/nginx/src
@@ -28,10 +30,16 @@ DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
 DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper
 STRESS_PACKAGES = $(BUILD_PACKAGES) openssl perl libio-socket-ssl-perl
 
+FUZZ_PACKAGES  = clang libclang-rt-14-dev binutils make dpkg-dev libssl-dev \
+                 libpcre2-dev zlib1g-dev libcrypt-dev
+
+FUZZ_SECONDS  ?= 60
+FUZZ_TARGETS  ?=
+
 SOURCES = config $(wildcard ngx_http_prov_module/*.[ch])
 
 .PHONY: all module build-deps test test-deps demo demo-keep bench bench-acl deb \
-        test-deb stress clean
+        test-deb stress fuzz clean
 
 all: module
 
@@ -82,6 +90,14 @@ test-deb:
 	    exit 1; \
 	fi
 	BUILD=$(BUILD) bash t/deb/test-deb.sh $(DEB)
+
+# nginx's Debian source, built with clang into build/fuzz/; each target
+# (FUZZ_TARGETS=, default all: acl cert mac profile) replays its corpus,
+# then fuzzes for FUZZ_SECONDS (scripts/run-fuzz.sh)
+fuzz:
+	@bash scripts/deps.sh $(FUZZ_PACKAGES)
+	bash scripts/run-fuzz.sh $(BUILD)/src $(BUILD)/fuzz $(FUZZ_SECONDS) \
+	    $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD) t/servroot*

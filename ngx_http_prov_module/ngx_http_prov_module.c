@@ -435,8 +435,11 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
     identity->id.len = ctx->id.len;
     identity->reason.len = ctx->reason.len;
 
-    identity->id.data = ngx_pstrdup(c->pool, &ctx->id);
-    identity->reason.data = ngx_pstrdup(c->pool, &ctx->reason);
+    /* an empty one may have no data: memcpy() from NULL is undefined */
+
+    identity->id.data = ctx->id.len ? ngx_pstrdup(c->pool, &ctx->id) : NULL;
+    identity->reason.data = ctx->reason.len
+                            ? ngx_pstrdup(c->pool, &ctx->reason) : NULL;
     identity->acl = NULL;
     identity->acl_default_allow = 0;
     identity->acl_entry = NULL;
@@ -533,9 +536,14 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
 
     name = X509_get_subject_name(cert);
 
-    n = (name == NULL) ? 0
-                       : ngx_http_prov_attribute_count(name, id->object,
-                                                       &index);
+    /* set on every path: clang's -Wconditional-uninitialized */
+
+    n = 0;
+    index = -1;
+
+    if (name != NULL) {
+        n = ngx_http_prov_attribute_count(name, id->object, &index);
+    }
 
     if (n == 0) {
         return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,

@@ -198,6 +198,7 @@ ngx_int_t ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
 /* ngx_http_prov_profile.c */
 ngx_int_t ngx_http_prov_profile_handler(ngx_http_request_t *r);
 char *ngx_http_prov_profile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_prov_profile_safe(ngx_str_t *uri, ngx_uint_t slashes);
 char *ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named);

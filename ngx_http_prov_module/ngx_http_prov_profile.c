@@ -10,8 +10,6 @@
 #include "ngx_http_prov_module.h"
 
 
-static ngx_int_t ngx_http_prov_profile_safe(ngx_str_t *uri,
-    ngx_uint_t slashes);
 static ngx_int_t ngx_http_prov_profile_exists(ngx_http_request_t *r,
     ngx_str_t *uri);
 
@@ -150,7 +148,7 @@ redirect:
  * segment, nothing a later decoder or log could read otherwise
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_prov_profile_safe(ngx_str_t *uri, ngx_uint_t slashes)
 {
     u_char      *p, *last, *segment;

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Usage: scripts/build-fuzz.sh NGINX_SRC BUILD_DIR TARGET...
+#
+# Builds the libFuzzer targets fuzz/<target>.c, with what they share
+# (fuzz/lib/), into BUILD_DIR/<target>.
+# nginx (a full source tree, e.g. from scripts/nginx-source.sh) is
+# configured in BUILD_DIR/nginx with clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer, with the module compiled in, and each
+# target is linked with all of its objects: nginx.o has its main()
+# renamed, since libFuzzer brings its own.
+
+set -euo pipefail
+
+nginx_src=$(cd "$1" && pwd)
+build=$(mkdir -p "$2" && cd "$2" && pwd)
+shift 2
+module_dir=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ $# -eq 0 ]; then
+    echo "usage: build-fuzz.sh NGINX_SRC BUILD_DIR TARGET..." >&2
+    exit 1
+fi
+
+if [ ! -x "$nginx_src/configure" ] && [ ! -x "$nginx_src/auto/configure" ]
+then
+    echo "$nginx_src: not an nginx source tree (no configure)" >&2
+    exit 1
+fi
+
+sanitize=(-fsanitize=address -fsanitize=undefined -fno-sanitize-recover=all)
+cflags=("${sanitize[@]}" -fsanitize=fuzzer-no-link -g -O1
+        -fno-omit-frame-pointer)
+
+# only what the module needs: a shorter build
+flags=(--with-cc=clang
+       --with-cc-opt="${cflags[*]}"
+       --with-ld-opt="${sanitize[*]}"
+       --with-http_ssl_module
+       --without-http_gzip_module
+       --without-http_ssi_module
+       --without-http_userid_module
+       --without-http_autoindex_module
+       --without-http_geo_module
+       --without-http_map_module
+       --without-http_split_clients_module
+       --without-http_referer_module
+       --without-http_proxy_module
+       --without-http_fastcgi_module
+       --without-http_uwsgi_module
+       --without-http_scgi_module
+       --without-http_grpc_module
+       --without-http_memcached_module
+       --without-http_limit_conn_module
+       --without-http_limit_req_module
+       --without-http_empty_gif_module
+       --without-http_browser_module
+       --without-http_upstream_hash_module
+       --without-http_upstream_ip_hash_module
+       --without-http_upstream_least_conn_module
+       --without-http_upstream_random_module
+       --without-http_upstream_keepalive_module
+       --without-http_upstream_zone_module
+       --add-module="$module_dir")
+
+tree="$build/nginx"
+
+bash "$module_dir/scripts/configure-nginx.sh" "$nginx_src" "$tree" \
+     "$build/configure.log" "${flags[@]}"
+
+make -s -C "$tree" -f objs/Makefile -j "$(nproc)" objs/nginx >&2
+
+objs="$tree/objs"
+
+objcopy --redefine-sym main=ngx_nginx_main "$objs/src/core/nginx.o" \
+        "$build/nginx-nomain.o"
+
+mapfile -t nginx_objs < <(find "$objs" -name '*.o' \
+                               ! -path "$objs/src/core/nginx.o" | sort)
+
+libs=(-lcrypt -lpcre2-8 -lssl -lcrypto -lz -ldl -lpthread)
+includes=()
+
+for dir in src/core src/event src/event/modules src/os/unix src/http \
+           src/http/modules objs
+do
+    includes+=(-I "$tree/$dir")
+done
+
+includes+=(-I "$module_dir/ngx_http_prov_module" -I "$module_dir/fuzz/lib")
+
+ccflags=("${cflags[@]}" -Wall -Wextra -Werror -Wno-unused-parameter)
+
+# what the targets share: fuzz/lib/
+lib_objs=()
+
+for src in "$module_dir"/fuzz/lib/*.c; do
+    obj="$build/lib-$(basename "$src" .c).o"
+    clang "${ccflags[@]}" "${includes[@]}" -c "$src" -o "$obj"
+    lib_objs+=("$obj")
+done
+
+for target in "$@"; do
+    src="$module_dir/fuzz/$target.c"
+
+    if [ ! -f "$src" ]; then
+        echo "no fuzz target $src" >&2
+        exit 1
+    fi
+
+    clang "${ccflags[@]}" "${includes[@]}" -c "$src" -o "$build/$target.o"
+
+    clang "${sanitize[@]}" -fsanitize=fuzzer -o "$build/$target" \
+          "$build/$target.o" "${lib_objs[@]}" "$build/nginx-nomain.o" \
+          "${nginx_objs[@]}" "${libs[@]}"
+
+    echo "built $build/$target" >&2
+done
