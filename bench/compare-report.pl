@@ -430,9 +430,10 @@ if (@ka_missed && $per{prov} && $per{floor}) {
         $p->{ir} - $f->{ir}, 100 * ($p->{ir} / $f->{ir} - 1);
     if (%{ $p->{by} || {} }) {
         my %d = map { $_ => ($p->{by}{$_} // 0) - ($f->{by}{$_} // 0) } @groups;
-        $note .= sprintf ': %+.0f in nginx itself (prov_profile\'s internal '
-            . 'redirect to `/devices/`, whose location runs the request phases '
-            . 'again), %+.0f in the module\'s code, %+.0f elsewhere',
+        $note .= sprintf ': %+.0f in nginx itself (prov_profile\'s '
+            . 'candidate: its complex value, the open file cache lookup of '
+            . 'its existence test, the URI change), %+.0f in the module\'s '
+            . 'code, %+.0f elsewhere',
             $d{nginx}, $d{module}, $p->{ir} - $f->{ir} - $d{nginx} - $d{module};
     }
     if ($sys{prov} && $sys{floor}) {
