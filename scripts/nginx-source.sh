@@ -9,6 +9,8 @@
 set -euo pipefail
 
 dir=${1:?usage: nginx-source.sh DIR}
+# absolute: the unpacking below runs in DIR/download
+dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
 version=${NGINX_DEB_VERSION:-1.22.1-9+deb12u9}
 upstream=${version%%-*}
 tree=$dir/nginx-$upstream
