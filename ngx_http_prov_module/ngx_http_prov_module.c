@@ -511,9 +511,12 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
 
     name = X509_get_subject_name(cert);
 
-    n = (name == NULL) ? 0
-                       : ngx_http_prov_attribute_count(name, id->object,
-                                                       &index);
+    n = 0;
+    index = -1;
+
+    if (name != NULL) {
+        n = ngx_http_prov_attribute_count(name, id->object, &index);
+    }
 
     if (n == 0) {
         return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
