@@ -30,33 +30,10 @@ fi
 flags+=(--with-cc-opt="-Wall -Wextra -Werror"
         --add-dynamic-module="$module_dir")
 
+bash "$module_dir/scripts/nginx-configure.sh" "$nginx_src" "$build" \
+    "${flags[@]}"
+
 tree="$build/nginx"
-stamp="$tree/.prov-configured"
-# the module's config lists its sources: a change there needs configure
-wanted="$nginx_src ${flags[*]} $(cksum < "$module_dir/config")"
-
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-    rm -rf "$tree"
-    mkdir -p "$tree"
-
-    # configure writes into the current folder: work on a copy
-    cp -a "$nginx_src/." "$tree/"
-
-    configure=./configure
-    if [ ! -x "$tree/configure" ]; then
-        configure=auto/configure                # a git checkout of nginx
-    fi
-
-    rm -rf "$tree/objs" "$tree/Makefile"
-
-    (cd "$tree" && $configure "${flags[@]}") > "$build/configure.log" 2>&1 || {
-        tail -30 "$build/configure.log" >&2
-        echo "configure failed, see $build/configure.log" >&2
-        exit 1
-    }
-
-    echo "$wanted" > "$stamp"
-fi
 
 make -s -C "$tree" -f objs/Makefile modules
 
