@@ -38,7 +38,10 @@ chmod 1777 "$reports"
 # the exit of every process, workers included.  t/lsan.supp holds LSan suppressions (see that file),
 # t/ubsan.supp the same for UBSan.  Options already in the environment come
 # last and win (fast_unwind_on_malloc=0: whole stacks through OpenSSL).
-export ASAN_OPTIONS="log_path=$reports/asan:halt_on_error=1:abort_on_error=1:exitcode=0:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:print_summary=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# Commas, log_path first: the real Test::Nginx rewrites ASAN_OPTIONS for
+# each block, its log_path=... up to the next comma, into
+# log_path=<path>-<test>-t<n>.
+export ASAN_OPTIONS="log_path=$reports/asan,halt_on_error=1,abort_on_error=1,exitcode=0,detect_leaks=1,detect_stack_use_after_return=1,strict_string_checks=1,print_summary=1${ASAN_OPTIONS:+,$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="log_path=$reports/ubsan:halt_on_error=1:print_stacktrace=1:print_summary=1:suppressions=$root/t/ubsan.supp${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$root/t/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
