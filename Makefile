@@ -3,6 +3,12 @@
 #   make                 build build/ngx_http_prov_module.so against Debian's
 #                        nginx-dev tree (or NGINX_SRC=/path/to/nginx-x.y.z)
 #   make test            the whole test suite (t/*.t)
+#   make test-asan       the suite against a whole nginx built from Debian's
+#                        nginx source with the module compiled in and
+#                        ASan, LSan and UBSan (build/asan/); fails on any
+#                        sanitizer report
+#   make test-valgrind   the suite with Debian's nginx and the module under
+#                        valgrind memcheck; fails on any report (slow)
 #   make demo            throwaway PKI, nginx on 127.0.0.1, devices fetching
 #   make bench           stock nginx, a map config, the module and Apache side
 #                        by side: bench/results/compare.md (bench/compare.sh)
@@ -22,10 +28,15 @@ NGINX_SRC ?= /usr/share/nginx/src
 NGINX_BIN ?= /usr/sbin/nginx
 BUILD     ?= $(CURDIR)/build
 MODULE     = $(BUILD)/ngx_http_prov_module.so
+ASAN_BUILD = $(BUILD)/asan
 
 BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev
 TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
                  libio-socket-ssl-perl
+# scripts/build-asan.sh installs what the ASan build needs (clang, dpkg-dev,
+# ...); Debian's nginx source comes with scripts/nginx-source.sh
+ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl
+VALGRIND_PACKAGES = $(TEST_PACKAGES) valgrind
 DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
 DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper
 STRESS_PACKAGES = $(BUILD_PACKAGES) openssl perl libio-socket-ssl-perl
@@ -39,7 +50,7 @@ FUZZ_TARGETS  ?=
 SOURCES = config $(wildcard ngx_http_prov_module/*.[ch])
 
 .PHONY: all module build-deps test test-deps demo demo-keep bench bench-acl deb \
-        test-deb stress fuzz clean
+        test-deb stress fuzz asan test-asan test-valgrind clean
 
 all: module
 
@@ -54,6 +65,20 @@ test-deps:
 
 test: test-deps module
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash scripts/run-tests.sh $(T)
+
+# nginx from Debian's source package, the module compiled in, sanitizers:
+# $(ASAN_BUILD)/sbin/nginx
+asan:
+	bash scripts/build-asan.sh $(ASAN_BUILD) $(BUILD)/src
+
+test-asan: asan
+	@bash scripts/deps.sh $(ASAN_PACKAGES)
+	ASAN_BUILD=$(ASAN_BUILD) BUILD=$(BUILD) bash scripts/test-asan.sh $(T)
+
+test-valgrind: module
+	@bash scripts/deps.sh $(VALGRIND_PACKAGES)
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) \
+	    VALGRIND_BUILD=$(BUILD)/valgrind bash scripts/test-valgrind.sh $(T)
 
 demo: module
 	@bash scripts/deps.sh $(DEMO_PACKAGES)

@@ -232,8 +232,8 @@ done:
     acl->load_time = tp->sec * 1000 + tp->msec - start;
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, cf->log, 0,
-                   "prov acl \"%V\": %ui devices, %uz slots, %M ms",
-                   path, acl->entries, slots, acl->load_time);
+                   "prov acl \"%V\": %ui devices, %ui slots, %M ms",
+                   path, acl->entries, acl->mask + 1, acl->load_time);
 
     return acl;
 }

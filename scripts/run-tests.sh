@@ -14,11 +14,21 @@ cd "$root"
 build=${BUILD:-$root/build}
 
 export TEST_NGINX_BINARY=${NGINX_BIN:-/usr/sbin/nginx}
-export TEST_NGINX_LOAD_MODULES=${MODULE:-$build/ngx_http_prov_module.so}
+# MODULE set but empty: the binary has the module compiled in (make
+# test-asan); as with the real Test::Nginx, an empty TEST_NGINX_LOAD_MODULES
+# writes no load_module line
+export TEST_NGINX_LOAD_MODULES=${MODULE-$build/ngx_http_prov_module.so}
 export TEST_NGINX_PROV_PKI=${TEST_NGINX_PROV_PKI:-$build/pki}
 
-if [ ! -f "$TEST_NGINX_LOAD_MODULES" ]; then
-    echo "no module at $TEST_NGINX_LOAD_MODULES: run make first" >&2
+if [ -n "$TEST_NGINX_LOAD_MODULES" ]; then
+    if [ ! -f "$TEST_NGINX_LOAD_MODULES" ]; then
+        echo "no module at $TEST_NGINX_LOAD_MODULES: run make first" >&2
+        exit 1
+    fi
+elif ! "$TEST_NGINX_BINARY" -V 2>&1 \
+        | grep -q -e '--add-module='; then
+    echo "MODULE is empty but $TEST_NGINX_BINARY has no module compiled in" \
+         "(--add-module)" >&2
     exit 1
 fi
 

@@ -12,7 +12,9 @@
 #
 # Environment as for the rest of the suite: TEST_NGINX_BINARY (default
 # "nginx"), TEST_NGINX_LOAD_MODULES (default build/ngx_http_prov_module.so
-# if it exists), TEST_NGINX_PROV_PKI (ProvTest makes the PKI when unset).
+# if it exists; set and empty: the module is compiled into the binary),
+# TEST_NGINX_PROV_PKI (ProvTest makes the PKI when unset),
+# TEST_NGINX_USE_VALGRIND (ProvTest::nginx_command).
 
 use strict;
 use warnings;
@@ -28,9 +30,11 @@ use Time::HiRes qw(sleep time);
 use lib 't/lib';
 use ProvTest;
 
-my $NGINX = $ENV{TEST_NGINX_BINARY} || 'nginx';
+# a shell command line (valgrind's options have no quotes)
+my $NGINX = join ' ', ProvTest::nginx_command();
+# set but empty: the module is compiled into the binary (make test-asan)
 my $MODULES = $ENV{TEST_NGINX_LOAD_MODULES};
-if (!defined $MODULES || $MODULES eq '') {
+if (!defined $MODULES) {
     my $so = File::Spec->rel2abs('build/ngx_http_prov_module.so');
     plan skip_all => 'TEST_NGINX_LOAD_MODULES not set and no build/ngx_http_prov_module.so'
         unless -f $so;

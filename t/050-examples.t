@@ -10,7 +10,10 @@
 # possible, so that what is tested is what the file says:
 #   load_module modules/ngx_http_prov_module.so;
 #                       -> the module under test ($TEST_NGINX_LOAD_MODULES,
-#                          else build/ngx_http_prov_module.so)
+#                          else build/ngx_http_prov_module.so); commented
+#                          out when TEST_NGINX_LOAD_MODULES is set and
+#                          names no ngx_http_prov_module.so: the module is
+#                          compiled into the binary (make test-asan)
 #   /etc/nginx/prov/..., /srv/prov..., /var/log/nginx/..., /run/nginx.pid
 #                       -> the same path under the temporary prefix, where
 #                          the test writes the files the example names in
@@ -24,7 +27,8 @@
 #                          this host does not have, or on 443 when not root)
 #
 # Environment: TEST_NGINX_BINARY (default: nginx in PATH),
-# TEST_NGINX_LOAD_MODULES, TEST_NGINX_PROV_PKI (see t/lib/ProvTest.pm).
+# TEST_NGINX_LOAD_MODULES, TEST_NGINX_PROV_PKI, TEST_NGINX_USE_VALGRIND (see
+# t/lib/ProvTest.pm).
 
 use strict;
 use warnings;
@@ -45,7 +49,7 @@ use ProvTest;
 
 my $root = abs_path(File::Spec->catdir(dirname(__FILE__), File::Spec->updir));
 my $pki = $ProvTest::PKI;
-my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+my @nginx = ProvTest::nginx_command();
 my $module = module_path();
 my $tmp;                        # the temporary prefixes, see prefix()
 
@@ -168,7 +172,7 @@ sub serve_cisco_spa {
     my $conf_file = "$dir/nginx.conf";
     write_file($conf_file, $conf);
 
-    my @run = ($nginx, '-p', "$dir/", '-c', $conf_file,
+    my @run = (@nginx, '-p', "$dir/", '-c', $conf_file,
                '-e', "$dir/var/log/nginx/error.log");
     my ($rc, $out) = run(@run);
 
@@ -288,10 +292,12 @@ sub fetch {
 }
 
 # the module to load: the one in $TEST_NGINX_LOAD_MODULES (a list, as
-# Test::Nginx reads it), else build/ngx_http_prov_module.so
+# Test::Nginx reads it), else build/ngx_http_prov_module.so; undef when
+# that list is set but has none: the binary has the module compiled in
 sub module_path {
     my @mods = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} // '');
     my ($m) = grep { m{(?:^|/)ngx_http_prov_module\.so\z} } @mods;
+    return undef if !defined $m && defined $ENV{TEST_NGINX_LOAD_MODULES};
     $m //= "$root/build/ngx_http_prov_module.so";
     return File::Spec->rel2abs($m);
 }
@@ -317,7 +323,8 @@ sub localize {
         is($n, 1, "$name: one load_module");
     }
 
-    $text =~ s{^(\s*load_module\s+)modules/ngx_http_prov_module\.so;}{$1$module;}m
+    $text =~ s{^([ \t]*load_module[ \t]+)modules/ngx_http_prov_module\.so;}
+              {defined $module ? "$1$module;" : "# $1(compiled in)"}me
         or fail("$name: no \"load_module modules/ngx_http_prov_module.so;\"");
 
     $text =~ s{(?<![\w./])(/etc/nginx/prov/|/srv/prov\b|/var/log/nginx/|/run/nginx\.pid\b)}
@@ -358,7 +365,7 @@ sub localize {
 sub nginx_t {
     my ($dir, $conf) = @_;
     write_file("$dir/nginx.conf", $conf);
-    return run($nginx, '-t', '-p', "$dir/", '-c', "$dir/nginx.conf",
+    return run(@nginx, '-t', '-p', "$dir/", '-c', "$dir/nginx.conf",
                '-e', "$dir/var/log/nginx/error.log");
 }
 

@@ -113,6 +113,25 @@ sub make_pki {
 
 sub pki { $PKI }
 
+# The command line that runs the nginx under test, for the tests that start
+# nginx themselves (t/032, t/050): TEST_NGINX_BINARY (default "nginx"),
+# under valgrind when TEST_NGINX_USE_VALGRIND is set, with the options the
+# real Test::Nginx gives it (a number: its memcheck defaults; anything else:
+# valgrind's options).  A list, for system() and open3().
+sub nginx_command {
+    my @nginx = ($ENV{TEST_NGINX_BINARY} || 'nginx');
+    my $vg = $ENV{TEST_NGINX_USE_VALGRIND};
+
+    return @nginx unless $vg;
+    return ('valgrind', '-q', split(' ', $vg), @nginx) if $vg !~ /^\d+$/;
+
+    return ('valgrind', '--num-callers=100', '-q', '--tool=memcheck',
+            '--leak-check=full', '--keep-debuginfo=yes',
+            '--show-possibly-lost=no', '--gen-suppressions=all',
+            (-f 'valgrind.suppress' ? '--suppressions=valgrind.suppress' : ()),
+            @nginx);
+}
+
 # defaults(section => text, ...): blocks of the file that lack one of these
 # sections get it (an add_block_preprocessor).  Typically:
 #   ProvTest::defaults(
@@ -253,13 +272,16 @@ sub certs {
 # Upstreams of their own for every certificate, for the routes that keep
 # something per upstream server (kept-alive connections, TLS sessions): a
 # request never rides a connection or session made with another
-# certificate.
+# certificate.  The /re/ upstreams share a zone: nginx 1.22 keeps the TLS
+# session of an upstream without a zone as an SSL_SESSION reference that
+# it never frees (at exit, at every reload: make test-asan's LeakSanitizer
+# reports it), and that of an upstream with a zone serialized in the zone.
 sub pools {
     my $pools = '';
     for my $c (certs()) {
         $pools .= <<"_EOC_";
     upstream pt_ka_$c { server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock; keepalive 2; }
-    upstream pt_re_$c { server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock; }
+    upstream pt_re_$c { zone pt_re 1m; server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock; }
     upstream pt_h2ka_$c { server unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock; keepalive 2; }
 _EOC_
     }

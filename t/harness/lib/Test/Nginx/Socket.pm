@@ -22,7 +22,7 @@ use File::Path qw(make_path remove_tree);
 use File::Spec ();
 use IO::Socket::INET ();
 use List::Util qw(min shuffle);
-use POSIX qw(EAGAIN EWOULDBLOCK);
+use POSIX qw(EAGAIN EWOULDBLOCK WNOHANG);
 use Scalar::Util qw(looks_like_number);
 use Time::HiRes qw(sleep);
 
@@ -37,7 +37,7 @@ our @EXPORT = qw(
 # Environment knobs of the real module that change what a run means.  The
 # fallback does not implement them, so refuse rather than differ quietly.
 BEGIN {
-    for my $v (qw(USE_HTTP2 USE_HTTP3 USE_HUP USE_VALGRIND USE_STAP USE_RR
+    for my $v (qw(USE_HTTP2 USE_HTTP3 USE_HUP USE_STAP USE_RR
                   CHECK_LEAK BENCHMARK RANDOMIZE NO_NGINX_MANAGER
                   IGNORE_MISSING_DIRECTIVES POSTPONE_OUTPUT EVENT_TYPE
                   REUSE_PORT WORKER_USER CHECK_ACCUM_ERR_LOG ERROR_LOG
@@ -87,6 +87,16 @@ our $NoShuffle            = $ENV{TEST_NGINX_NO_SHUFFLE} || 0;
 our $LoadModules          = $ENV{TEST_NGINX_LOAD_MODULES};
 our $RepeatEach           = 1;
 our $NoRootLocation       = 0;
+# TEST_NGINX_USE_VALGRIND: nginx runs under valgrind, as the real module
+# does it: a number means its memcheck options (and ./valgrind.suppress if
+# there is one), anything else is the valgrind options themselves; nginx
+# does not daemonise (master_process stays as set), runs as a child of the
+# test in a process group of its own, with valgrind's output on the test's
+# stderr, and is stopped after each block
+our $UseValgrind          = $ENV{TEST_NGINX_USE_VALGRIND};
+our $ValgrindExitOnFirstErr = $ENV{TEST_NGINX_VALGRIND_EXIT_ON_FIRST_ERR};
+our $ChildPid;              # nginx under valgrind, our child
+$DaemonEnabled = 'off' if $UseValgrind;
 our $NoLongString;
 our @BlockPreprocessors;
 
@@ -511,6 +521,8 @@ sub run_block ($) {
         write_user_files($block, $rand_ports) if $i > 1;
         run_test_helper($block, $i - 1);
     }
+
+    stop_valgrind($name) if $UseValgrind;
 }
 
 # Start nginx for the block.  Returns false when the block is done (must_die).
@@ -527,6 +539,13 @@ sub start_nginx ($) {
     $cmd .= " 2> /dev/null" if defined $block->suppress_stderr;
 
     $ErrLogFilePos = 0;
+
+    # as the real module: a block that must die runs without valgrind
+    if ($UseValgrind && !defined $must_die) {
+        start_valgrind($name, $cmd);
+        return 1;
+    }
+
     my ($tries, $waited) = (0, 0);
     while (1) {
         system($cmd);
@@ -575,6 +594,84 @@ sub start_nginx ($) {
 
     sleep $TestNginxSleep;
     return 1;
+}
+
+sub valgrind_command ($) {
+    my $cmd = shift;
+
+    if ($UseValgrind !~ /^\d+$/) {
+        return "valgrind -q $UseValgrind $cmd";
+    }
+
+    my $opts = "--tool=memcheck --leak-check=full --keep-debuginfo=yes"
+             . " --show-possibly-lost=no";
+
+    if ($ValgrindExitOnFirstErr) {
+        if (`valgrind --help` =~ /exit-on-first-error/) {
+            $opts .= " --exit-on-first-error=yes --error-exitcode=1";
+        } else {
+            warn "WARNING: valgrind does not support --exit-on-first-error "
+               . "option\n";
+        }
+    }
+
+    $opts .= " --gen-suppressions=all";
+    $opts .= " --suppressions=valgrind.suppress" if -f 'valgrind.suppress';
+
+    return "valgrind --num-callers=100 -q $opts $cmd";
+}
+
+# nginx (daemon off) under valgrind, a child in its own process group; the
+# test goes on at once, its requests wait for the port
+sub start_valgrind ($$) {
+    my ($name, $cmd) = @_;
+
+    $cmd = valgrind_command($cmd);
+    warn "$name\n";
+
+    my $pid = fork();
+    bail_out("$name - fork() failed: $!") unless defined $pid;
+
+    if ($pid == 0) {
+        setpgrp;
+        Test::More->builder->no_ending(1);
+        exec "exec $cmd";
+        warn "$name - cannot run $cmd: $!\n";
+        POSIX::_exit(255);
+    }
+
+    $ChildPid = $pid;
+    sleep $TestNginxSleep;
+}
+
+# After a block under valgrind, as the real module: QUIT, wait for nginx
+# and valgrind to end (valgrind's leak check runs after nginx's exit), KILL
+# the process group on timeout.  The real module gives the whole exit some
+# 1.3 s; this one the block timeout (TEST_NGINX_TIMEOUT, 3 s by default),
+# since a KILLed valgrind loses its leak report.
+sub stop_valgrind ($) {
+    my $name = shift;
+
+    return unless defined $ChildPid;
+
+    my $pid = $ChildPid;
+    undef $ChildPid;
+
+    kill 'QUIT', $pid;
+
+    my $left = $Timeout;
+    while ($left > 0 && waitpid($pid, WNOHANG) == 0) {
+        sleep 0.05;
+        $left -= 0.05;
+    }
+
+    if (waitpid($pid, WNOHANG) == 0) {
+        warn "$name - timeout when waiting for the process $pid to exit\n";
+        kill 'KILL', -$pid;
+        waitpid($pid, 0);
+    }
+
+    unlink $PidFile;
 }
 
 # --------------------------------------------------------- build requests
@@ -1164,6 +1261,10 @@ sub run_test_helper ($$) {
 # Stop nginx when the test file ends (unless TEST_NGINX_NO_CLEAN); the
 # server root stays for post-mortem debugging.
 END {
+    if ($$ == $MainPid && $UseValgrind) {
+        local $?;
+        stop_valgrind('END');
+    }
     if ($$ == $MainPid && !$ENV{TEST_NGINX_NO_CLEAN}) {
         local $?;
         my $pid = -f $PidFile ? read_pid_file() : undef;
