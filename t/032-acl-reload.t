@@ -32,14 +32,10 @@ use ProvTest;
 
 # a shell command line (valgrind's options have no quotes)
 my $NGINX = join ' ', ProvTest::nginx_command();
-# set but empty: the module is compiled into the binary (make test-asan)
-my $MODULES = $ENV{TEST_NGINX_LOAD_MODULES};
-if (!defined $MODULES) {
-    my $so = File::Spec->rel2abs('build/ngx_http_prov_module.so');
-    plan skip_all => 'TEST_NGINX_LOAD_MODULES not set and no build/ngx_http_prov_module.so'
-        unless -f $so;
-    $MODULES = $so;
-}
+# empty when the module is compiled into the binary (make test-asan)
+my $LOAD = ProvTest::load_modules();
+plan skip_all => 'TEST_NGINX_LOAD_MODULES not set and no build/ngx_http_prov_module.so'
+    unless defined $LOAD;
 
 my $PREFIX = tempdir('prov-acl-reload-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $ACL = "$PREFIX/html/acl";
@@ -379,9 +375,8 @@ _EOC_
         }
 _EOC_
     my $user = $> == 0 ? 'user root;' : '';
-    my $load = join "\n", map { "load_module $_;" } split ' ', $MODULES;
     my $conf = <<"_EOC_";
-$load
+$LOAD
 $user
 worker_processes 1;
 master_process on;

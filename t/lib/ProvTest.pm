@@ -132,6 +132,20 @@ sub nginx_command {
             @nginx);
 }
 
+# The load_module lines of a configuration a test writes itself (t/032,
+# t/033): from TEST_NGINX_LOAD_MODULES, which is set but empty when the
+# module is compiled into the binary (make test-asan); unset, the built
+# build/ngx_http_prov_module.so, or undef when there is none.
+sub load_modules {
+    my $modules = $ENV{TEST_NGINX_LOAD_MODULES};
+    if (!defined $modules) {
+        my $so = File::Spec->rel2abs('build/ngx_http_prov_module.so');
+        return undef unless -f $so;
+        $modules = $so;
+    }
+    return join '', map { "load_module $_;\n" } split ' ', $modules;
+}
+
 # defaults(section => text, ...): blocks of the file that lack one of these
 # sections get it (an add_block_preprocessor).  Typically:
 #   ProvTest::defaults(
