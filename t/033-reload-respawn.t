@@ -18,41 +18,25 @@ use warnings;
 
 use Test::More;
 use File::Spec;
-use File::Temp qw(tempdir);
-use IO::Select;
-use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
 
 use lib 't/lib';
 use ProvTest;
+use ProvNginx qw(alive get stop_nginx wait_for_log wait_for_pid_file
+                write_file);
 
 # a shell command line (valgrind's options have no quotes)
 my $NGINX = join ' ', ProvTest::nginx_command();
 # empty when the module is compiled into the binary (make test-asan)
-my $LOAD = ProvTest::load_modules();
 plan skip_all => 'TEST_NGINX_LOAD_MODULES not set and no build/ngx_http_prov_module.so'
-    unless defined $LOAD;
+    unless defined ProvTest::load_modules();
 
-my $PREFIX = tempdir('prov-respawn-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my ($PREFIX, $PORT) = ProvNginx::setup('prov-respawn');
 my $CONF = "$PREFIX/conf/nginx.conf";
 my $LOG = "$PREFIX/logs/error.log";
 my $PIDFILE = "$PREFIX/logs/nginx.pid";
-my $TIMEOUT = 10;           # seconds, for every wait below
+my $TIMEOUT = $ProvNginx::TIMEOUT;     # seconds, for every wait below
 my $MASTER;                 # the pid of the nginx this test started
-my %WORKERS;                # worker pids seen in X-Pid
-
-mkdir "$PREFIX/$_" or die "mkdir $PREFIX/$_: $!" for qw(conf logs html);
-write_file("$PREFIX/html/profile.cfg", $ProvTest::PROFILE);
-
-# a free port for the front server
-my $PORT = do {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1, ReuseAddr => 1)
-        or die "no free port: $!";
-    my $p = $s->sockport;
-    close $s;
-    $p;
-};
 
 my $GOOD = config();
 write_file($CONF, $GOOD);
@@ -149,121 +133,6 @@ sub slurp {
     return $text;
 }
 
-# error log text written after $pos once it matches $re, undef on timeout
-sub wait_for_log {
-    my ($pos, $re) = @_;
-    my $deadline = time + $TIMEOUT;
-    while (time < $deadline) {
-        if (open my $in, '<', $LOG) {
-            seek $in, $pos, 0;
-            my $text = do { local $/; <$in> } // '';
-            close $in;
-            return $text if $text =~ $re;
-        }
-        sleep 0.05;
-    }
-    return undef;
-}
-
-sub wait_for_pid_file {
-    my $deadline = time + $TIMEOUT;
-    while (time < $deadline) {
-        if (open my $in, '<', $PIDFILE) {
-            my $pid = <$in>;
-            close $in;
-            if (defined $pid && $pid =~ /^(\d+)\s*$/) {
-                return $1;
-            }
-        }
-        sleep 0.05;
-    }
-    return undef;
-}
-
-# kill 0 reports a zombie as alive: look at /proc too
-sub alive {
-    my ($pid) = @_;
-    return 0 unless $pid && kill 0, $pid;
-    if (open my $st, '<', "/proc/$pid/stat") {
-        my $line = <$st> // '';
-        close $st;
-        return 0 if $line =~ /^\d+ \(.*\) Z/s;
-    }
-    return 1;
-}
-
-# GET over plain HTTP/1.1 from the front server; {code, h => {lc name =>
-# value}, body}.  $quiet: no test failure on a connection error.
-sub get {
-    my ($path, $quiet) = @_;
-    my $res = { code => 0, h => {}, body => '' };
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $PORT,
-                                  Proto => 'tcp', Timeout => $TIMEOUT);
-    if (!$s) {
-        fail("connect for $path: $!") unless $quiet;
-        return $res;
-    }
-    $s->autoflush(1);
-    print $s "GET $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    my $sel = IO::Select->new($s);
-    my $raw = '';
-    my $deadline = time + $TIMEOUT;
-    while (time < $deadline) {
-        last unless $sel->can_read($deadline - time);
-        my $n = sysread($s, my $buf, 65536);
-        last unless $n;
-        $raw .= $buf;
-    }
-    close $s;
-    my ($head, $body) = split /\r\n\r\n/, $raw, 2;
-    $head //= '';
-    my @lines = split /\r\n/, $head;
-    my $status = shift(@lines) // '';
-    ($res->{code}) = $status =~ m{^HTTP/\d\.\d (\d{3})};
-    $res->{code} //= 0;
-    for (@lines) {
-        my ($k, $v) = /^([^:]+):\s*(.*)$/ or next;
-        $res->{h}{lc $k} = $v;
-    }
-    $res->{body} = $body // '';
-    $WORKERS{$res->{h}{'x-pid'}} = 1 if $res->{h}{'x-pid'};
-    if ($res->{code} == 0 && !$quiet) {
-        fail("no HTTP response for $path");
-    }
-    return $res;
-}
-
-sub write_file {
-    my ($path, $text) = @_;
-    open my $out, '>', $path or die "open $path: $!";
-    binmode $out;
-    print $out $text;
-    close $out or die "close $path: $!";
-}
-
-# Stop the nginx this test started: QUIT, then TERM, then KILL, bounded.
-sub stop_nginx {
-    return unless $MASTER && alive($MASTER);
-    for my $sig (qw(QUIT TERM KILL)) {
-        kill $sig, $MASTER;
-        my $deadline = time + 5;
-        while (time < $deadline && alive($MASTER)) {
-            sleep 0.05;
-        }
-        last unless alive($MASTER);
-    }
-    # workers of a killed master exit by themselves once it is gone;
-    # give them a moment so the temporary prefix can be removed
-    my $deadline = time + 5;
-    while (time < $deadline && grep { alive($_) } keys %WORKERS) {
-        sleep 0.05;
-    }
-}
-
-END {
-    local $?;
-    stop_nginx();
-}
 
 sub config {
     my $backend = ProvTest::backend(
@@ -283,43 +152,5 @@ _EOC_
             return 200 "$pid";
         }
 _EOC_
-    my $user = $> == 0 ? 'user root;' : '';
-    my $conf = <<"_EOC_";
-$LOAD
-$user
-worker_processes 1;
-master_process on;
-daemon on;
-error_log $LOG info;
-pid $PIDFILE;
-
-events {
-    worker_connections 64;
-}
-
-http {
-    access_log off;
-    client_body_temp_path $PREFIX/client_body_temp;
-    proxy_temp_path $PREFIX/proxy_temp;
-    fastcgi_temp_path $PREFIX/fastcgi_temp;
-    uwsgi_temp_path $PREFIX/uwsgi_temp;
-    scgi_temp_path $PREFIX/scgi_temp;
-    default_type text/plain;
-
-$backend
-    server {
-        listen 127.0.0.1:$PORT;
-        server_name localhost;
-$front
-    }
-}
-_EOC_
-    my %var = (
-        TEST_NGINX_SERVER_ROOT => $PREFIX,
-        TEST_NGINX_PROV_PKI => $ProvTest::PKI,
-    );
-    $conf =~ s{\$(TEST_NGINX_[A-Z0-9_]+)}{
-        defined $var{$1} ? $var{$1} : die "no value for \$$1\n"
-    }ge;
-    return $conf;
+    return ProvNginx::conf($backend, $front);
 }
