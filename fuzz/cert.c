@@ -39,6 +39,9 @@ static void ngx_prov_fuzz_evaluate(ngx_pool_t *pool, SSL_SESSION *session,
 
 
 static SSL_CTX                   *ngx_prov_fuzz_ssl_ctx;
+
+/* the server's TLS settings: the context the session's SSL was made in */
+static ngx_http_ssl_srv_conf_t    ngx_prov_fuzz_sscf;
 static X509                      *ngx_prov_fuzz_cert;
 static ngx_http_prov_loc_conf_t  *ngx_prov_fuzz_confs[NGX_PROV_FUZZ_CONFS];
 static ASN1_OBJECT               *ngx_prov_fuzz_attrs[5];
@@ -70,6 +73,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     ngx_prov_fuzz_init();
 
     ngx_prov_fuzz_ssl_ctx = SSL_CTX_new(TLS_method());
+    ngx_prov_fuzz_sscf.ssl.ctx = ngx_prov_fuzz_ssl_ctx;
     ngx_prov_fuzz_cert = ngx_prov_fuzz_template();
 
     if (ngx_prov_fuzz_ssl_ctx == NULL || ngx_prov_fuzz_cert == NULL) {
@@ -349,6 +353,13 @@ ngx_prov_fuzz_request(ngx_pool_t *pool, ngx_connection_t *c)
     if (r->ctx == NULL) {
         abort();
     }
+
+    r->srv_conf = ngx_pcalloc(pool, sizeof(void *) * ngx_http_max_module);
+    if (r->srv_conf == NULL) {
+        abort();
+    }
+
+    r->srv_conf[ngx_http_ssl_module.ctx_index] = &ngx_prov_fuzz_sscf;
 
     r->main = r;
     r->pool = pool;
