@@ -58,15 +58,15 @@ shopt -s nullglob
 found=("$reports"/*)
 
 if [ ${#found[@]} -gt 0 ]; then
-    # all but the one known leak of nginx's main() (see the script)
+    # all but the known leaks of nginx's main() (see the script)
     if ! perl scripts/sanitizer-reports.pl "${found[@]}"; then
         echo "test-asan: sanitizer report(s) in $reports" >&2
         exit 1
     fi
 
     echo "test-asan: ${#found[@]} report(s) of nginx's main() returning" \
-         "without freeing init_cycle.pool (nginx -t, -s, a failed" \
-         "configuration), ignored (scripts/sanitizer-reports.pl)"
+         "without freeing init_cycle.pool (-s, a failed configuration)" \
+         "or the cycle (nginx -t), ignored (scripts/sanitizer-reports.pl)"
 fi
 
 if [ "$status" -ne 0 ]; then

@@ -21,7 +21,9 @@
 # module, whose check is the one of block 4.)
 #
 # The front reaches the servers on one socket (upstream pt_sni: nginx
-# keeps one TLS session per upstream server, for the next request):
+# keeps one TLS session per upstream server, for the next request; in the
+# upstreams' zone, as for ProvTest's /re/: without one nginx 1.22 never
+# frees the last SSL_SESSION, and make test-asan reports it):
 #   /sni/<name>/<cert>/<path>     SNI and Host <name>
 #   /nosni/<host>/<cert>/<path>   no SNI, Host <host>
 #   /nosnika/<host>/<cert>/<path> the same over a kept-alive connection
@@ -49,8 +51,13 @@ sub servers {
     $d{$o{default}} = ' default_server';
 
     return <<"_EOC_";
-    upstream pt_sni { server unix:\$TEST_NGINX_SERVER_ROOT/html/sni.sock; }
+    upstream pt_sni {
+        zone pt_sni 1m;
+        server unix:\$TEST_NGINX_SERVER_ROOT/html/sni.sock;
+    }
+
     upstream pt_sni_ka {
+        zone pt_sni 1m;
         server unix:\$TEST_NGINX_SERVER_ROOT/html/sni.sock;
         keepalive 2;
     }
