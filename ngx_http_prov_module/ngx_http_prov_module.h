@@ -134,6 +134,16 @@ typedef struct {
 } ngx_http_prov_identity_t;
 
 
+/* the profile prov_profile opened to send itself */
+typedef struct {
+    ngx_str_t                   path;
+    ngx_fd_t                    fd;
+    off_t                       size;
+    time_t                      mtime;
+    unsigned                    directio:1;
+} ngx_http_prov_file_t;
+
+
 typedef struct {
     ngx_uint_t                  result;
     ngx_str_t                   id;         /* canonical device id */
@@ -142,6 +152,7 @@ typedef struct {
     ngx_http_prov_acl_t        *acl;
     ngx_http_prov_acl_slot_t   *entry;      /* the device's, if listed */
     ngx_http_prov_identity_t   *identity;   /* the connection's, if kept */
+    ngx_http_prov_file_t        file;       /* the profile picked, if open */
     unsigned                    picked:1;
     unsigned                    counted:1;
     unsigned                    reused:1;   /* identity of the connection */

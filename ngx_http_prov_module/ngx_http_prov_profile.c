@@ -11,7 +11,8 @@
 
 
 static ngx_int_t ngx_http_prov_profile_exists(ngx_http_request_t *r,
-    ngx_str_t *uri);
+    ngx_str_t *uri, ngx_http_prov_file_t *file);
+static ngx_int_t ngx_http_prov_profile_send(ngx_http_request_t *r);
 
 
 /*
@@ -19,7 +20,12 @@ static ngx_int_t ngx_http_prov_profile_exists(ngx_http_request_t *r,
  * as try_files does: the first candidate that exists under the location's
  * root is served by this location in place, without running the phases
  * again; a named location or the fallback is reached by an internal
- * redirect, so that it may be an "internal" location or a renderer
+ * redirect, so that it may be an "internal" location or a renderer.
+ *
+ * Where the static module would send the file (no content handler in the
+ * location), the existence test opens it and the module sends it with
+ * that descriptor: the static module would open it once more, one system
+ * call per request that try_files costs too.
  */
 
 ngx_int_t
@@ -29,6 +35,7 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
     ngx_str_t                  uri;
     ngx_uint_t                 i, n;
     ngx_http_prov_ctx_t       *ctx;
+    ngx_http_prov_file_t      *file;
     ngx_http_prov_profile_t   *profile;
     ngx_http_prov_loc_conf_t  *plcf;
 
@@ -59,6 +66,14 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_ALLOWED;
     }
 
+    if (r->content_handler == NULL) {
+        file = &ctx->file;
+        file->fd = NGX_INVALID_FILE;
+
+    } else {
+        file = NULL;                   /* proxy_pass and the like serve it */
+    }
+
     profile = plcf->profiles->elts;
     n = plcf->profiles->nelts;
 
@@ -86,7 +101,7 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
             break;                             /* the fallback: no test */
         }
 
-        switch (ngx_http_prov_profile_exists(r, &uri)) {
+        switch (ngx_http_prov_profile_exists(r, &uri, file)) {
 
         case NGX_OK:
 
@@ -105,6 +120,10 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
 
             /* a proxy_pass here must not send what the device asked for */
             r->valid_unparsed_uri = 0;
+
+            if (file != NULL && file->fd != NGX_INVALID_FILE) {
+                r->content_handler = ngx_http_prov_profile_send;
+            }
 
             return NGX_DECLINED;
 
@@ -220,8 +239,15 @@ ngx_http_prov_profile_safe(ngx_str_t *uri, ngx_uint_t slashes)
 }
 
 
+/*
+ * NGX_OK when the candidate is a regular file under the location's root;
+ * with "file", it is also opened and "file" describes it, unless it could
+ * not be opened (then the static module answers, as it would have)
+ */
+
 static ngx_int_t
-ngx_http_prov_profile_exists(ngx_http_request_t *r, ngx_str_t *uri)
+ngx_http_prov_profile_exists(ngx_http_request_t *r, ngx_str_t *uri,
+    ngx_http_prov_file_t *file)
 {
     u_char                    *p;
     size_t                     root;
@@ -257,7 +283,7 @@ ngx_http_prov_profile_exists(ngx_http_request_t *r, ngx_str_t *uri)
     of.directio = clcf->directio;
     of.valid = clcf->open_file_cache_valid;
     of.min_uses = clcf->open_file_cache_min_uses;
-    of.test_only = 1;
+    of.test_only = (file == NULL);
     of.errors = clcf->open_file_cache_errors;
     of.events = clcf->open_file_cache_events;
 
@@ -276,6 +302,14 @@ ngx_http_prov_profile_exists(ngx_http_request_t *r, ngx_str_t *uri)
             && of.err != NGX_ENOTDIR
             && of.err != NGX_ENAMETOOLONG)
         {
+            if (file != NULL) {
+                /*
+                 * an unreadable file exists all the same: the test alone
+                 * says so, and the static module then refuses it
+                 */
+                return ngx_http_prov_profile_exists(r, uri, NULL);
+            }
+
             ngx_log_error(NGX_LOG_CRIT, r->connection->log, of.err,
                           "%s \"%s\" failed", of.failed, path.data);
         }
@@ -283,7 +317,102 @@ ngx_http_prov_profile_exists(ngx_http_request_t *r, ngx_str_t *uri)
         return NGX_DECLINED;
     }
 
-    return of.is_file ? NGX_OK : NGX_DECLINED;
+    if (!of.is_file) {
+        return NGX_DECLINED;
+    }
+
+    if (file != NULL) {
+        file->path = path;
+        file->fd = of.fd;
+        file->size = of.size;
+        file->mtime = of.mtime;
+        file->directio = of.is_directio;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * the picked profile, opened by the test, sent as the static module sends
+ * a file: the same headers, and the filters give ranges, conditional
+ * requests and HEAD
+ */
+
+static ngx_int_t
+ngx_http_prov_profile_send(ngx_http_request_t *r)
+{
+    ngx_int_t              rc;
+    ngx_buf_t             *b;
+    ngx_chain_t            out;
+    ngx_http_prov_ctx_t   *ctx;
+    ngx_http_prov_file_t  *file;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prov_module);
+
+    if (ctx == NULL || ctx->file.fd == NGX_INVALID_FILE) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    file = &ctx->file;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "prov profile: sending \"%V\"", &file->path);
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    r->connection->log->action = "sending response to client";
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = file->size;
+    r->headers_out.last_modified_time = file->mtime;
+
+    if (ngx_http_set_etag(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_set_content_type(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->allow_ranges = 1;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->file = ngx_pcalloc(r->pool, sizeof(ngx_file_t));
+    if (b->file == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b->file_pos = 0;
+    b->file_last = file->size;
+
+    b->in_file = b->file_last ? 1 : 0;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    b->file->fd = file->fd;
+    b->file->name = file->path;
+    b->file->log = r->connection->log;
+    b->file->directio = file->directio;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
 }
 
 

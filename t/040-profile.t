@@ -3,8 +3,10 @@
 # device -> model -> default -> =code, an unconditional last candidate (a URI
 # or a @named location, reached by an internal redirect), "internal" folders
 # (404 when asked for directly), no second pick, GET and HEAD only (405),
-# 304 from the static module, HTTP/2, HTTP/1.0, kept-alive and resumed TLS,
-# TLSv1.0, "satisfy any", "alias" (500) and the nginx -t errors.
+# 304, HTTP/2, HTTP/1.0, kept-alive and resumed TLS, TLSv1.0, "satisfy
+# any", "alias" (500) and the nginx -t errors; the file the module sends
+# itself with the static module's headers, ranges, a folder in its place,
+# open_file_cache (TESTS 32-35).
 # URIs naming a device (prov_uri_id): 041-uri-id.t; unsafe values in the
 # candidates: 042-profile-safety.t; variables after a redirect, proxy_pass
 # renderers, limit_req, the generic bootstrap route: 043-profile-delivery.t.
@@ -759,8 +761,11 @@ GET /as/dev-a/spa962.cfg
 main::dev_profile($main::A)
 --- response_headers
 X-Uri: /devices/000e08abcdef.cfg
---- error_log
-prov profile of "000e08abcdef": "/devices/000e08abcdef.cfg" in place
+--- error_log eval
+[
+    'prov profile of "000e08abcdef": "/devices/000e08abcdef.cfg" in place',
+    qr{prov profile: sending ".*/html/devices/000e08abcdef\.cfg"},
+]
 --- no_error_log
 redirect to
 
@@ -781,3 +786,119 @@ X-Uri: /fb/000e08abcd80
 prov profile of "000e08abcd80": redirect to "/fb/000e08abcd80"
 --- no_error_log
 in place
+
+
+
+=== TEST 32: the module sends the file it tested with the static module's headers
+It opens the candidate to test it and sends it with that descriptor (no
+second open; TEST 30 shows it): Content-Type from the candidate's extension, Content-Length,
+Last-Modified, ETag and Accept-Ranges as /static/ (the static module)
+sends the same file.  An empty profile: 200, empty.  A proxy_pass there
+sends the request on (043-profile-delivery.t TEST 9).
+--- http_config eval
+main::backend(extra => $main::TARGETS . '
+        location /xml/ {
+            types { text/xml xml; }
+            prov_profile /devices/$prov_id.xml =404;
+        }
+
+        location /static/ {
+            prov off;
+            types { text/xml xml; }
+            alias $TEST_NGINX_SERVER_ROOT/html/;
+        }
+')
+--- user_files eval
+main::files(more => [
+    ["devices/$main::A.xml", "<flat-profile/>\n", $main::DATE],
+    ["devices/$main::B.xml", ""],
+])
+--- request eval
+[
+    "GET /as/dev-a/xml/spa962.xml",
+    "GET /as/dev-a/static/devices/$main::A.xml",
+    "HEAD /as/dev-a/xml/spa962.xml",
+    "GET /as/dev-b/xml/spa962.xml",
+    "GET /as/dev-b/static/devices/$main::B.xml",
+]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_body eval
+["<flat-profile/>\n", "<flat-profile/>\n", "", "", ""]
+--- response_headers eval
+[
+    ("Content-Type: text/xml\nContent-Length: 16\nLast-Modified: $main::LAST_MODIFIED\n"
+     . sprintf("ETag: \"%x-10\"\nAccept-Ranges: bytes", main::timegm(33, 35, 19, 17, 0, 1998))) x 3,
+    ("Content-Type: text/xml\nContent-Length: 0\nAccept-Ranges: bytes") x 2,
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 33: ranges of a profile the module sends
+--- request eval
+[
+    "GET /as/dev-a/spa962.cfg",
+    "GET /as/dev-a/spa962.cfg",
+    "GET /as/dev-a/spa962.cfg",
+]
+--- more_headers eval
+["Range: bytes=0-9", "Range: bytes=-6", "Range: bytes=100000-"]
+--- error_code eval
+[206, 206, 416]
+--- response_body eval
+[
+    substr(main::dev_profile($main::A), 0, 10),
+    substr(main::dev_profile($main::A), -6),
+    qr/416 Requested Range Not Satisfiable/,
+]
+--- response_headers eval
+[
+    "Content-Range: bytes 0-9/" . length(main::dev_profile($main::A)),
+    sprintf("Content-Range: bytes %d-%d/%d", length(main::dev_profile($main::A)) - 6,
+            length(main::dev_profile($main::A)) - 1, length(main::dev_profile($main::A))),
+    "Content-Range: bytes */" . length(main::dev_profile($main::A)),
+]
+
+
+
+=== TEST 34: a directory where the device's file should be: the next candidate
+devices/000e08abcdef.cfg is a folder (it holds a file): dev-a gets its
+model's profile (SPA-962), not the static module's 301.
+--- user_files eval
+[grep { $_->[0] ne "devices/$main::A.cfg" } @{ main::files(more => [["devices/$main::A.cfg/x", "not a profile\n"]]) }]
+--- request
+GET /as/dev-a/spa962.cfg
+--- error_code: 200
+--- response_body
+model SPA-962
+--- response_headers
+X-Uri: /models/SPA-962.cfg
+--- no_error_log
+[error]
+[crit]
+
+
+
+=== TEST 35: open_file_cache, etag off: the module opens and sends through them
+The second and third requests find the descriptor in the cache; ETag is
+left out as the static module leaves it out.
+--- http_config eval
+main::backend(profile => 'open_file_cache max=16; etag off; ' . $main::CHAIN)
+--- request eval
+["GET /as/dev-a/spa962.cfg", "GET /as/dev-a/spa962.cfg", "HEAD /as/dev-b/spa962.cfg", "GET /as/full/spa962.cfg"]
+--- error_code eval
+[200, 200, 200, 200]
+--- response_body eval
+[main::dev_profile($main::A), main::dev_profile($main::A), "", "default profile\n"]
+--- response_headers eval
+[
+    ("!ETag\nAccept-Ranges: bytes\nX-Uri: /devices/000e08abcdef.cfg") x 2,
+    "!ETag\nContent-Length: " . length(main::dev_profile($main::B)),
+    "!ETag\nX-Uri: /default.cfg",
+]
+--- error_log
+prov profile: sending
+--- no_error_log
+[error]
