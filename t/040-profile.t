@@ -791,9 +791,9 @@ in place
 
 === TEST 32: the module sends the file it tested with the static module's headers
 It opens the candidate to test it and sends it with that descriptor (no
-second open; TEST 30 shows it): Content-Type from the candidate's extension, Content-Length,
-Last-Modified, ETag and Accept-Ranges as /static/ (the static module)
-sends the same file.  An empty profile: 200, empty.  A proxy_pass there
+second open; TEST 30 shows it): Content-Type from the candidate's
+extension, Content-Length, Last-Modified, ETag and Accept-Ranges as
+/static/ (the static module) sends the same file.  An empty profile: 200, empty.  A proxy_pass there
 sends the request on (043-profile-delivery.t TEST 9).
 --- http_config eval
 main::backend(extra => $main::TARGETS . '
