@@ -609,8 +609,6 @@ main::files(
     "X-Prov-Result: allow",
     "X-Prov-Result: uri_mismatch",
 ]
---- error_log eval
-main::mismatch($main::A, '000e08abcdf0', 1001)
 
 
 
@@ -676,3 +674,5 @@ GET /as/dev-a/spa962_000e08abcdf0.cfg
 '(?s)\A(?!.*secret-)'
 --- response_headers
 X-Prov-Result: uri_mismatch
+--- error_log eval
+main::mismatch($main::A, '000e08abcdf0', 1001)
