@@ -618,7 +618,7 @@ static ngx_uint_t
 ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     X509 *cert, ngx_http_prov_ctx_t *ctx)
 {
-    u_char                    *pin, *hex;
+    u_char                    *pin, *hex, *id;
     unsigned int               len;
     ngx_http_prov_acl_slot_t  *entry;
     ngx_http_prov_identity_t  *identity;
@@ -672,16 +672,23 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         }
     }
 
+    /* an id that is no MAC address may hold quotes, bidi overrides, ... */
+
+    id = ngx_http_prov_log_escape(r->pool, &ctx->id);
+    if (id == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
     if (entry == NULL) {
         return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_NOT_LISTED,
-                                    "device \"%V\" not in \"%V\"",
-                                    &ctx->id, &plcf->acl->path);
+                                    "device \"%s\" not in \"%V\"",
+                                    id, &plcf->acl->path);
     }
 
     if (!(entry->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
         return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_DENIED,
-                                    "device \"%V\" denied by \"%V\"",
-                                    &ctx->id, &plcf->acl->path);
+                                    "device \"%s\" denied by \"%V\"",
+                                    id, &plcf->acl->path);
     }
 
     /* a pinned device that presented another certificate */
@@ -694,9 +701,9 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     *ngx_hex_dump(hex, digest, NGX_HTTP_PROV_SHA256_LEN) = '\0';
 
     return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_PIN_MISMATCH,
-                                "device \"%V\" presented sha256 %s, not the "
+                                "device \"%s\" presented sha256 %s, not the "
                                 "certificate pinned in \"%V\"",
-                                &ctx->id, hex, &plcf->acl->path);
+                                id, hex, &plcf->acl->path);
 
 allow:
 
@@ -715,7 +722,7 @@ ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     ngx_http_prov_ctx_t *ctx)
 {
     X509        *cert;
-    u_char      *escaped;
+    u_char      *escaped, *id;
     ngx_int_t    rc;
     ngx_str_t    named;
     ngx_uint_t   result;
@@ -733,8 +740,9 @@ ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     }
 
     escaped = ngx_http_prov_log_escape(r->pool, &named);
+    id = ngx_http_prov_log_escape(r->pool, &ctx->id);
 
-    if (escaped == NULL) {
+    if (escaped == NULL || id == NULL) {
         return NGX_HTTP_PROV_NONE;
     }
 
@@ -743,8 +751,8 @@ ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     cert = SSL_get_peer_certificate(r->connection->ssl->connection);
 
     result = ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_URI_MISMATCH,
-                                  "device \"%V\" asked for the profile of "
-                                  "\"%s\"", &ctx->id, escaped);
+                                  "device \"%s\" asked for the profile of "
+                                  "\"%s\"", id, escaped);
 
     if (cert != NULL) {
         X509_free(cert);

@@ -676,3 +676,31 @@ GET /as/dev-a/spa962_000e08abcdf0.cfg
 X-Prov-Result: uri_mismatch
 --- error_log eval
 main::mismatch($main::A, '000e08abcdf0', 1001)
+
+
+
+=== TEST 26: ids that are no MAC address are escaped in the uri_mismatch line: quotes
+--- http_config eval
+main::backend(id => 'prov_id ST;', location => '
+            prov_uri_id "^/(?<id>[^/]+)\.cfg$";
+            prov_profile /devices/$prov_id.cfg =404;
+')
+--- request
+GET /as/quote/other.cfg
+--- error_code: 403
+--- error_log eval
+q{prov: access forbidden (uri_mismatch): device "000e08abcdf0\x22 id=\x22000e08abcdf0" asked for the profile of "other", serial 1039}
+
+
+
+=== TEST 27: ids that are no MAC address are escaped in the uri_mismatch line: bidi and C1 controls
+--- http_config eval
+main::backend(id => 'prov_id ST;', location => '
+            prov_uri_id "^/(?<id>[^/]+)\.cfg$";
+            prov_profile /devices/$prov_id.cfg =404;
+')
+--- request
+GET /as/bidi/other.cfg
+--- error_code: 403
+--- error_log eval
+q{prov: access forbidden (uri_mismatch): device "000e08abcd45\xE2\x80\xAE\xC2\x9B" asked for the profile of "other", serial 1045}
