@@ -57,13 +57,16 @@ all: module
 module: build-deps
 	bash scripts/build-module.sh $(NGINX_SRC) $(BUILD)
 
+# "make" alone only says which build packages are missing: it installs
+# nothing on a host that may be running the provider's nginx
 build-deps:
-	@bash scripts/deps.sh $(if $(filter /usr/share/nginx/src,$(NGINX_SRC)),$(BUILD_PACKAGES),gcc make libssl-dev libpcre2-dev zlib1g-dev)
+	@bash scripts/deps.sh --check $(if $(filter /usr/share/nginx/src,$(NGINX_SRC)),$(BUILD_PACKAGES),gcc make libssl-dev libpcre2-dev zlib1g-dev)
 
 test-deps:
 	@bash scripts/deps.sh $(TEST_PACKAGES)
 
-test: test-deps module
+test: test-deps
+	@$(MAKE) --no-print-directory module
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash scripts/run-tests.sh $(T)
 
 # nginx from Debian's source package, the module compiled in, sanitizers:
@@ -75,31 +78,36 @@ test-asan: asan
 	@bash scripts/deps.sh $(ASAN_PACKAGES)
 	ASAN_BUILD=$(ASAN_BUILD) BUILD=$(BUILD) bash scripts/test-asan.sh $(T)
 
-test-valgrind: module
+test-valgrind:
 	@bash scripts/deps.sh $(VALGRIND_PACKAGES)
+	@$(MAKE) --no-print-directory module
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) \
 	    VALGRIND_BUILD=$(BUILD)/valgrind bash scripts/test-valgrind.sh $(T)
 
-demo: module
+demo:
 	@bash scripts/deps.sh $(DEMO_PACKAGES)
+	@$(MAKE) --no-print-directory module
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash examples/demo/demo.sh $(DEMO_ARGS)
 
 # requests/s, handshakes/s, instructions/request, memory: floor, map, module,
 # Apache, in one run (ROUNDS=, ACL_LARGE=, ... : see bench/compare.sh)
-bench: module
+bench:
 	@bash scripts/deps.sh $(DEMO_PACKAGES) apache2 apache2-utils valgrind strace
+	@$(MAKE) --no-print-directory module
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash bench/compare.sh
 
 # ACL load time and memory against a stock map, lookup cost against size
-bench-acl: module
+bench-acl:
 	@bash scripts/deps.sh $(DEMO_PACKAGES) time
+	@$(MAKE) --no-print-directory module
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
 
 # its own nginx on 127.0.0.1:22443 (STRESS_PORT=), clients forked in Perl;
 # 75-115 s on 2 cores (FLEET=, PROCS=, RELOAD_SECONDS=: see stress/stress.sh)
-stress: module
+stress:
 	@bash scripts/deps.sh $(STRESS_PACKAGES)
+	@$(MAKE) --no-print-directory module
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash stress/stress.sh
 
 # dpkg-buildpackage -b on a copy of the tree: build/deb/*.deb

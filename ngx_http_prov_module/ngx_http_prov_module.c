@@ -23,7 +23,7 @@ static ngx_uint_t ngx_http_prov_check_id(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_prov_check_acl(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_uri(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
+    ngx_http_prov_loc_conf_t *plcf, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_same_gate(ngx_http_prov_loc_conf_t *a,
     ngx_http_prov_loc_conf_t *b);
 static ngx_uint_t ngx_http_prov_refuse(ngx_http_request_t *r,
@@ -182,6 +182,19 @@ ngx_http_prov_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /*
+     * the URI is checked here, each time the access phase runs: a rewrite
+     * or a redirect may have changed it since a variable evaluated the gate
+     */
+
+    if (ctx->result == NGX_HTTP_PROV_ALLOW && plcf->uri_id != NULL) {
+        ctx->result = ngx_http_prov_check_uri(r, plcf, ctx);
+
+        if (ctx->result == NGX_HTTP_PROV_NONE) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     /* once a request, whatever redirects it goes through */
 
     if (!ctx->counted) {
@@ -266,8 +279,7 @@ ngx_http_prov_same_gate(ngx_http_prov_loc_conf_t *a,
            || (a->id == b->id
                && a->generic == b->generic
                && a->acl == b->acl
-               && a->acl_default_allow == b->acl_default_allow
-               && a->uri_id == b->uri_id);
+               && a->acl_default_allow == b->acl_default_allow);
 }
 
 
@@ -336,10 +348,6 @@ ngx_http_prov_check_certificate(ngx_http_request_t *r,
 
     if (result == NGX_HTTP_PROV_ALLOW && plcf->acl != NULL) {
         result = ngx_http_prov_check_acl(r, plcf, cert, ctx);
-    }
-
-    if (result == NGX_HTTP_PROV_ALLOW && plcf->uri_id != NULL) {
-        result = ngx_http_prov_check_uri(r, plcf, cert, ctx);
     }
 
     X509_free(cert);
@@ -610,7 +618,7 @@ static ngx_uint_t
 ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     X509 *cert, ngx_http_prov_ctx_t *ctx)
 {
-    u_char                    *pin, *hex;
+    u_char                    *pin, *hex, *id;
     unsigned int               len;
     ngx_http_prov_acl_slot_t  *entry;
     ngx_http_prov_identity_t  *identity;
@@ -664,16 +672,23 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         }
     }
 
+    /* an id that is no MAC address may hold quotes, bidi overrides, ... */
+
+    id = ngx_http_prov_log_escape(r->pool, &ctx->id);
+    if (id == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
     if (entry == NULL) {
         return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_NOT_LISTED,
-                                    "device \"%V\" not in \"%V\"",
-                                    &ctx->id, &plcf->acl->path);
+                                    "device \"%s\" not in \"%V\"",
+                                    id, &plcf->acl->path);
     }
 
     if (!(entry->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
         return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_DENIED,
-                                    "device \"%V\" denied by \"%V\"",
-                                    &ctx->id, &plcf->acl->path);
+                                    "device \"%s\" denied by \"%V\"",
+                                    id, &plcf->acl->path);
     }
 
     /* a pinned device that presented another certificate */
@@ -686,9 +701,9 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     *ngx_hex_dump(hex, digest, NGX_HTTP_PROV_SHA256_LEN) = '\0';
 
     return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_PIN_MISMATCH,
-                                "device \"%V\" presented sha256 %s, not the "
+                                "device \"%s\" presented sha256 %s, not the "
                                 "certificate pinned in \"%V\"",
-                                &ctx->id, hex, &plcf->acl->path);
+                                id, hex, &plcf->acl->path);
 
 allow:
 
@@ -704,11 +719,13 @@ allow:
 
 static ngx_uint_t
 ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
-    X509 *cert, ngx_http_prov_ctx_t *ctx)
+    ngx_http_prov_ctx_t *ctx)
 {
-    u_char     *escaped;
-    ngx_int_t   rc;
-    ngx_str_t   named;
+    X509        *cert;
+    u_char      *escaped, *id;
+    ngx_int_t    rc;
+    ngx_str_t    named;
+    ngx_uint_t   result;
 
     ngx_str_null(&named);
 
@@ -723,14 +740,25 @@ ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     }
 
     escaped = ngx_http_prov_log_escape(r->pool, &named);
+    id = ngx_http_prov_log_escape(r->pool, &ctx->id);
 
-    if (escaped == NULL) {
+    if (escaped == NULL || id == NULL) {
         return NGX_HTTP_PROV_NONE;
     }
 
-    return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_URI_MISMATCH,
-                                "device \"%V\" asked for the profile of "
-                                "\"%s\"", &ctx->id, escaped);
+    /* the gate allowed it: there is a certificate, named by its serial */
+
+    cert = SSL_get_peer_certificate(r->connection->ssl->connection);
+
+    result = ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_URI_MISMATCH,
+                                  "device \"%s\" asked for the profile of "
+                                  "\"%s\"", id, escaped);
+
+    if (cert != NULL) {
+        X509_free(cert);
+    }
+
+    return result;
 }
 
 

@@ -31,7 +31,7 @@ static ngx_int_t ngx_http_prov_profile_send(ngx_http_request_t *r);
 ngx_int_t
 ngx_http_prov_profile_handler(ngx_http_request_t *r)
 {
-    u_char                    *escaped;
+    u_char                    *escaped, *id;
     ngx_str_t                  uri;
     ngx_uint_t                 i, n;
     ngx_http_prov_ctx_t       *ctx;
@@ -87,13 +87,15 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
             && ngx_http_prov_profile_safe(&uri, profile[i].slashes) != NGX_OK)
         {
             escaped = ngx_http_prov_log_escape(r->pool, &uri);
-            if (escaped == NULL) {
+            id = ngx_http_prov_log_escape(r->pool, &ctx->id);
+
+            if (escaped == NULL || id == NULL) {
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
 
             ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                           "prov: unsafe profile uri \"%s\" skipped for "
-                          "device \"%V\"", escaped, &ctx->id);
+                          "device \"%s\"", escaped, id);
             continue;
         }
 

@@ -1,10 +1,19 @@
 #!/bin/bash
-# Usage: scripts/deps.sh PACKAGE...
+# Usage: scripts/deps.sh [--check] PACKAGE...
 #
 # Makes sure the Debian packages are installed: as root it installs the
-# missing ones, otherwise it prints the apt-get line to run and fails.
+# missing ones, otherwise (or with --check) it prints the apt-get line to
+# run and fails.  It never stops or restarts a service: the host may be
+# serving with its own nginx (the tests and the demo use ports of their own).
 
 set -euo pipefail
+
+install=1
+
+if [ "${1:-}" = "--check" ]; then
+    install=0
+    shift
+fi
 
 missing=()
 
@@ -17,7 +26,7 @@ done
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$install" -eq 0 ] || [ "$(id -u)" -ne 0 ]; then
     echo "missing Debian packages; run as root:" >&2
     echo "    apt-get install ${missing[*]}" >&2
     exit 1
@@ -33,9 +42,3 @@ if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; then
     apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
 
-# Debian's nginx package starts a server on port 80 where an init system
-# runs; the tests and the demo start their own
-if command -v systemctl >/dev/null 2>&1 \
-   && systemctl is-active --quiet nginx 2>/dev/null; then
-    systemctl stop nginx >&2 || true
-fi

@@ -215,3 +215,38 @@ ProvTest::backend(
 ["GET /as/generic/g/profile.cfg", "GET /as/two-st/g/profile.cfg", "GET /as/dev-a/g/profile.cfg"]
 --- response_body eval
 ["why=[generic][]\n", "why=[bad_id][]\n", $ProvTest::PROFILE]
+
+
+
+=== TEST 14: control characters from a certificate never reach a header raw
+An OU "SPA-962<CR><LF>X-Account: 9999" would add a header of its own to
+the request a renderer gets and to the response; like $ssl_client_s_dn,
+the variables escape control characters and "\" as \XX and \\.
+--- http_config eval
+ProvTest::backend(verify => 'on', http => '
+    server {
+        listen unix:$TEST_NGINX_SERVER_ROOT/html/echo.sock;
+
+        location / {
+            return 200 "model=$http_x_device_model serial=$http_x_device_serial account=$http_x_account\n";
+        }
+    }
+', extra => $main::Vars . '
+        location = /render {
+            proxy_pass http://unix:$TEST_NGINX_SERVER_ROOT/html/echo.sock;
+            proxy_set_header X-Device-Model $prov_cert_ou;
+            proxy_set_header X-Device-Serial $prov_cert_l;
+            add_header X-Model $prov_cert_ou always;
+        }
+')
+--- request eval
+["GET /as/ou-crlf/render", "GET /as/ou-crlf/vars"]
+--- response_body eval
+[
+    "model=SPA-962\\0D\\0AX-Account: 9999 serial=88012BA01046\\09\\7F\\\\ account=\n",
+    "c=US st=000e08abcd46 s=000e08abcd46 l=88012BA01046\\09\\7F\\\\ o=Cisco Systems, Inc. ou=SPA-962\\0D\\0AX-Account: 9999 cn=dev1046\n"
+    . "serialNumber= uid= email= title= dc=\n"
+    . "pen= 2.5.4.11=SPA-962\\0D\\0AX-Account: 9999 ST=000e08abcd46 foo=\n",
+]
+--- response_headers eval
+["X-Model: SPA-962\\0D\\0AX-Account: 9999\nX-Account:", ""]

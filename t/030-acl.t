@@ -948,3 +948,49 @@ prov identity of the connection reused: allow
 prov: access forbidden (pin_mismatch)
 --- no_error_log
 prov access list outcome of the connection reused
+
+
+
+=== TEST 33: list values reach headers escaped as certificate values are
+Control characters are refused when the list is read (t/031); a "\" is
+shown as "\\", as $prov_cert_<attr> and $ssl_client_s_dn show it.
+--- http_config eval
+main::backend()
+--- user_files eval
+main::files("000e08abcdef allow account=10\\42\n")
+--- request
+GET /as/dev-a/profile.cfg
+--- error_code: 200
+--- response_headers
+X-Account: 10\\42
+X-Profile:
+
+
+
+=== TEST 34: ids that are no MAC address are escaped in refusal lines: quotes
+With "prov_id ST" (any value) a subject's quotes, bidi overrides and C1
+controls reach the id: the log line shows them as \xHH.
+--- http_config eval
+main::backend(id => 'prov_id ST;')
+--- user_files eval
+main::files("phone-0001 allow\n")
+--- request
+GET /as/quote/profile.cfg
+--- error_code: 403
+--- error_log eval
+qq{prov: access forbidden (not_listed): device "000e08abcdf0\\x22 id=\\x22000e08abcdf0" not in "$main::ACL", serial 1039}
+
+
+
+=== TEST 35: ids that are no MAC address are escaped in refusal lines: bidi and C1 controls
+With "prov_id ST" (any value) a subject's quotes, bidi overrides and C1
+controls reach the id: the log line shows them as \xHH.
+--- http_config eval
+main::backend(id => 'prov_id ST;')
+--- user_files eval
+main::files("phone-0001 allow\n")
+--- request
+GET /as/bidi/profile.cfg
+--- error_code: 403
+--- error_log eval
+qq{prov: access forbidden (not_listed): device "000e08abcd45\\xE2\\x80\\xAE\\xC2\\x9B" not in "$main::ACL", serial 1045}

@@ -568,3 +568,139 @@ GET /as/dev-a/x.cfg
 --- error_log
 [emerg]
 pcre2_compile() failed
+
+
+
+=== TEST 23: a $prov_* read before a rewrite: the URI check sees the rewritten URI
+The server reads $prov_id in its rewrite phase (set), then the location
+rewrites /spa962_<mac>.cfg to /<mac>.cfg: the check runs on the URI the
+request has in the access phase, not on the one the variable saw.
+--- http_config eval
+main::backend(
+    more => 'prov_uri_id "^/(?<id>[0-9A-Fa-f]{12})\.cfg$";
+        set $device $prov_id;',
+    location => 'rewrite ^/spa[0-9]+_(.+)$ /$1 last;',
+    extra => '',
+)
+--- user_files eval
+main::files(
+    ["$main::A.cfg", main::dev_profile($main::A)],
+    ["$main::B.cfg", main::dev_profile($main::B)],
+)
+--- request eval
+[
+    "GET /as/dev-a/spa962_000e08abcdf0.cfg",
+    "GET /ka/dev-a/spa962_000e08abcdf0.cfg",
+    "GET /h2/dev-a/spa962_000e08abcdf0.cfg",
+    "GET /as/dev-a/spa962_000e08abcdef.cfg",
+    "GET /as/dev-a/000e08abcdf0.cfg",
+]
+--- error_code eval
+[403, 403, 403, 200, 403]
+--- response_body_like eval
+[
+    ($main::FORBIDDEN) x 3,
+    main::exactly(main::dev_profile($main::A)),
+    $main::FORBIDDEN,
+]
+--- response_headers eval
+[
+    ("X-Prov-Result: uri_mismatch") x 3,
+    "X-Prov-Result: allow",
+    "X-Prov-Result: uri_mismatch",
+]
+
+
+
+=== TEST 24: if, a regex location and a second rewrite after a $prov_* read
+--- http_config eval
+main::backend(
+    more => 'prov_uri_id "^/(?<id>[0-9A-Fa-f]{12})\.cfg$";
+        if ($prov_result = "allow") {
+            set $device $prov_id;
+        }',
+    location => 'return 404;',
+    extra => '
+        location ~ ^/spa {
+            set $seen $prov_result;
+            rewrite ^/spa[0-9]+_(.+)$ /model/$1 last;
+        }
+
+        location /model/ {
+            rewrite ^/model/(.+)$ /$1 break;
+        }
+',
+)
+--- user_files eval
+main::files(
+    ["$main::A.cfg", main::dev_profile($main::A)],
+    ["$main::B.cfg", main::dev_profile($main::B)],
+)
+--- request eval
+[
+    "GET /as/dev-a/spa962_000e08abcdf0.cfg",
+    "GET /as/dev-a/spa962_000e08abcdef.cfg",
+]
+--- error_code eval
+[403, 200]
+--- response_body_like eval
+[$main::FORBIDDEN, main::exactly(main::dev_profile($main::A))]
+
+
+
+=== TEST 25: a refusal found in the access phase sticks through error_page
+--- http_config eval
+main::backend(
+    more => 'prov_uri_id "^/(?<id>[0-9A-Fa-f]{12})\.cfg$";
+        set $device $prov_id;',
+    location => 'rewrite ^/spa[0-9]+_(.+)$ /$1 last;
+            error_page 403 /denied.txt;',
+    extra => '
+        location = /denied.txt {
+            add_header X-Prov-Result "$prov_result" always;
+        }
+',
+)
+--- user_files eval
+main::files(
+    ["$main::A.cfg", main::dev_profile($main::A)],
+    ["$main::B.cfg", main::dev_profile($main::B)],
+    ['denied.txt', "refused\n"],
+)
+--- request
+GET /as/dev-a/spa962_000e08abcdf0.cfg
+--- error_code: 403
+--- response_body_like eval
+'(?s)\A(?!.*secret-)'
+--- response_headers
+X-Prov-Result: uri_mismatch
+--- error_log eval
+main::mismatch($main::A, '000e08abcdf0', 1001)
+
+
+
+=== TEST 26: ids that are no MAC address are escaped in the uri_mismatch line: quotes
+--- http_config eval
+main::backend(id => 'prov_id ST;', location => '
+            prov_uri_id "^/(?<id>[^/]+)\.cfg$";
+            prov_profile /devices/$prov_id.cfg =404;
+')
+--- request
+GET /as/quote/other.cfg
+--- error_code: 403
+--- error_log eval
+q{prov: access forbidden (uri_mismatch): device "000e08abcdf0\x22 id=\x22000e08abcdf0" asked for the profile of "other", serial 1039}
+
+
+
+=== TEST 27: ids that are no MAC address are escaped in the uri_mismatch line: bidi and C1 controls
+--- http_config eval
+main::backend(id => 'prov_id ST;', location => '
+            prov_uri_id "^/(?<id>[^/]+)\.cfg$";
+            prov_profile /devices/$prov_id.cfg =404;
+')
+--- request
+GET /as/bidi/other.cfg
+--- error_code: 403
+--- error_log eval
+q{prov: access forbidden (uri_mismatch): device "000e08abcd45\xE2\x80\xAE\xC2\x9B" asked for the profile of "other", serial 1045}

@@ -52,6 +52,9 @@
 #   t61             ST 000e08abcd42 as T61String                   1042
 #   utf8            ST 000e08abcd43, O "Téléphonie Ωmega" (UTF8String) 1043
 #   homoglyph       ST "000е08abcdef" (Cyrillic U+0435 for the first e) 1044
+#   bidi            ST "000e08abcd45<U+202E><U+009B>" (RLO, CSI: log display tricks) 1045
+#   ou-crlf         ST 000e08abcd46, OU "SPA-962<CR><LF>X-Account: 9999" (header
+#                   injection through $prov_cert_ou), L "88012BA01046<TAB><DEL>\" 1046
 #   mac-colon       00:0e:08:ab:cd:51                              1051
 #   mac-dash        00-0e-08-ab-cd-52                              1052
 #   mac-dot         000e.08ab.cd53                                 1053
@@ -444,6 +447,9 @@ bg rawspa univ 1041 'ST W 000e08abcd41'
 bg rawspa t61 1042 'ST T 000e08abcd42'
 bg rawspa utf8 1043 'ST P 000e08abcd43' 'O U Téléphonie Ωmega'
 bg rawspa homoglyph 1044 'ST U 000\xd0\xb508abcdef'
+bg rawspa bidi 1045 'ST U 000e08abcd45\xe2\x80\xae\xc2\x9b'
+bg rawcert ou-crlf 1046 'C P US' 'ST P 000e08abcd46' 'L U 88012BA01046\x09\x7f\\' \
+    'O P Cisco Systems, Inc.' 'OU U SPA-962\r\nX-Account: 9999' 'CN P dev1046'
 
 macs=(
     mac-colon 1051 00:0e:08:ab:cd:51
