@@ -120,7 +120,15 @@ ngx_http_prov_profile_handler(ngx_http_request_t *r)
             r->uri = uri;
             ngx_http_set_exten(r);
 
-            /* a proxy_pass here must not send what the device asked for */
+            /*
+             * as after "rewrite ... break": a proxy_pass here sends the
+             * candidate (not what the device asked for), escaped and
+             * whole; with valid_location it would put its uri part in
+             * place of as many bytes as the location's prefix has, more
+             * than the candidate may have (the worker crashed)
+             */
+            r->internal = 1;
+            r->valid_location = 0;
             r->valid_unparsed_uri = 0;
 
             if (file != NULL && file->fd != NGX_INVALID_FILE) {

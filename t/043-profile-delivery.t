@@ -4,7 +4,10 @@
 # @named location or as the only one; the $prov_* variables in the access
 # log; per-device rate limits (limit_req_zone $prov_id); and the route of
 # generic certificates to a shared bootstrap profile, which never reaches a
-# per-device file.
+# per-device file; and the request line a proxy_pass in the location of a
+# candidate served in place sends (TESTS 10-14): the candidate as it is,
+# escaped as nginx escapes a rewritten URI, whatever the location's prefix
+# and the URI part of proxy_pass (as after "rewrite ... break").
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use ProvTest qw(dev_profile exactly page);
@@ -27,6 +30,22 @@ our $RENDERER = <<'_EOC_';
 
         location / {
             return 200 "rendered $request_uri for device=$http_x_device_id account=$http_x_account\n";
+        }
+    }
+_EOC_
+
+# The echo: the request line it received, exactly (a space in the URI
+# included: nginx takes it).
+our $ECHO = <<'_EOC_';
+    upstream pt_echo {
+        server unix:$TEST_NGINX_SERVER_ROOT/html/echo.sock;
+    }
+
+    server {
+        listen unix:$TEST_NGINX_SERVER_ROOT/html/echo.sock;
+
+        location / {
+            return 200 "$request\n";
         }
     }
 _EOC_
@@ -82,7 +101,7 @@ sub backend {
         @_,
     );
     my $more = delete $o{more};
-    $o{http} = $RENDERER . $LOG_FORMAT . $o{http};
+    $o{http} = $RENDERER . $ECHO . $LOG_FORMAT . $o{http};
     $o{extra} = $LOCATIONS . $o{extra};
     return ProvTest::backend(
         verify => 'on',
@@ -480,3 +499,258 @@ main::backend(extra => '
     "rendered /devices/000e08abcdef.cfg for device=000e08abcdef account=\n",
     "rendered /devices/000e08abcdf0.cfg?u=000e08abcdef for device=000e08abcdf0 account=\n",
 ]
+
+
+
+=== TEST 10: proxy_pass with a URI part, a location prefix longer than the candidate: no crash
+nginx's proxy module puts the URI part of proxy_pass in place of the
+location's prefix, which it cuts off the URI: /provisioning/devices/ is
+longer than /d/<id>, and the worker died (SIGSEGV) on every allowed
+request.  The backend receives the candidate as it is, the URI part
+ignored, as after "rewrite ... break"; the request's arguments are kept.
+--- http_config eval
+main::backend(extra => '
+        location /provisioning/devices/ {
+            prov_profile /d/$prov_id =404;
+            proxy_pass http://pt_echo/render/;
+        }
+')
+--- user_files eval
+main::files(["d/$main::A", "a\n"], ["d/$main::B", "b\n"])
+--- request eval
+[
+    "GET /as/dev-a/provisioning/devices/spa962.cfg",
+    "GET /as/dev-b/provisioning/devices/x.cfg?a=1",
+    "GET /h2/dev-a/provisioning/devices/spa962.cfg",
+    "GET /as/full/provisioning/devices/cp8841.cfg",
+]
+--- error_code eval
+[200, 200, 200, 404]
+--- response_body_like eval
+[
+    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdf0?a=1 HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
+    $main::NOT_FOUND,
+]
+--- response_headers eval
+[
+    "X-Uri: /d/000e08abcdef\nX-Prov-Result: allow",
+    "X-Uri: /d/000e08abcdf0",
+    "X-Uri: /d/000e08abcdef",
+    "X-Uri: /provisioning/devices/cp8841.cfg",
+]
+--- no_error_log
+[alert]
+exited on signal
+
+
+
+=== TEST 11: proxy_pass with a URI part, a location prefix shorter than the candidate
+The proxy module cut as many bytes off the candidate as the prefix has,
+whatever they were: /p/ made /devices/<id>.cfg into /render/vices/<id>.cfg,
+and /d/ made /d/<id> into /render/<id>.  The backend receives the
+candidate, whatever the prefix.
+--- http_config eval
+main::backend(extra => '
+        location /p/ {
+            prov_profile /devices/$prov_id.cfg =404;
+            proxy_pass http://pt_echo/render/;
+        }
+
+        location /d/ {
+            prov_profile /d/$prov_id =404;
+            proxy_pass http://pt_echo/render/;
+        }
+')
+--- user_files eval
+main::files(["d/$main::A", "a\n"])
+--- request eval
+[
+    "GET /as/dev-a/p/spa962.cfg",
+    "GET /as/dev-b/p/x.cfg?k=v",
+    "GET /as/dev-a/d/x?k=v",
+    "GET /as/dev-b/d/x",
+]
+--- error_code eval
+[200, 200, 200, 404]
+--- response_body_like eval
+[
+    main::exactly("GET /devices/000e08abcdef.cfg HTTP/1.0\n"),
+    main::exactly("GET /devices/000e08abcdf0.cfg?k=v HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdef?k=v HTTP/1.0\n"),
+    $main::NOT_FOUND,
+]
+--- no_error_log
+[alert]
+exited on signal
+
+
+
+=== TEST 12: proxy_pass without a URI part, with variables: the candidate
+--- http_config eval
+main::backend(extra => '
+        location /np/ {
+            prov_profile /devices/$prov_id.cfg =404;
+            proxy_pass http://pt_echo;
+        }
+
+        location /nv/ {
+            set $up pt_echo;
+            prov_profile /devices/$prov_id.cfg =404;
+            proxy_pass http://$up;
+        }
+')
+--- request eval
+[
+    "GET /as/dev-a/np/spa962.cfg",
+    "GET /as/dev-b/np/x.cfg?k=v",
+    "GET /as/dev-a/nv/spa962.cfg",
+    "GET /h2/dev-b/nv/x.cfg?k=v",
+]
+--- error_code eval
+[200, 200, 200, 200]
+--- response_body_like eval
+[
+    main::exactly("GET /devices/000e08abcdef.cfg HTTP/1.0\n"),
+    main::exactly("GET /devices/000e08abcdf0.cfg?k=v HTTP/1.0\n"),
+    main::exactly("GET /devices/000e08abcdef.cfg HTTP/1.0\n"),
+    main::exactly("GET /devices/000e08abcdf0.cfg?k=v HTTP/1.0\n"),
+]
+--- no_error_log
+[alert]
+exited on signal
+
+
+
+=== TEST 13: a space from the certificate (OU "VVX 411") reaches the backend escaped
+The candidate /models/$prov_cert_ou.cfg is /models/VVX 411.cfg: a
+proxy_pass sent "GET /models/VVX 411.cfg HTTP/1.0", a request line with
+two spaces in it.  It is escaped as nginx escapes a rewritten URI, with or
+without a URI part, in a prefix or a regex location; the file itself is
+found and served under its own name.
+--- http_config eval
+ProvTest::backend(
+    verify => 'on',
+    http => $main::ECHO,
+    server => '
+        prov on;
+        prov_id CN mac;
+        add_header X-Uri "$uri" always;
+',
+    extra => '
+        location /m/ {
+            prov_profile /models/$prov_cert_ou.cfg =404;
+            proxy_pass http://pt_echo;
+        }
+
+        location /mu/ {
+            prov_profile /models/$prov_cert_ou.cfg =404;
+            proxy_pass http://pt_echo/render/;
+        }
+
+        location ~ ^/rx/ {
+            prov_profile /models/$prov_cert_ou.cfg =404;
+            proxy_pass http://pt_echo;
+        }
+
+        location /f/ {
+            prov_profile /models/$prov_cert_ou.cfg =404;
+        }
+',
+)
+--- user_files eval
+[["models/VVX 411.cfg", "polycom VVX 411\n"]]
+--- request eval
+[
+    "GET /as/polycom/m/x.cfg",
+    "GET /as/polycom/mu/x.cfg?a=b",
+    "GET /as/polycom/rx/x.cfg",
+    "GET /h2/polycom/m/x.cfg",
+    "GET /as/polycom/f/x.cfg",
+]
+--- error_code eval
+[200, 200, 200, 200, 200]
+--- response_body_like eval
+[
+    main::exactly("GET /models/VVX%20411.cfg HTTP/1.0\n"),
+    main::exactly("GET /models/VVX%20411.cfg?a=b HTTP/1.0\n"),
+    main::exactly("GET /models/VVX%20411.cfg HTTP/1.0\n"),
+    main::exactly("GET /models/VVX%20411.cfg HTTP/1.0\n"),
+    main::exactly("polycom VVX 411\n"),
+]
+--- response_headers eval
+[
+    "X-Uri: /models/VVX 411.cfg\nX-Prov-Id: 0004f2abcdef",
+    "X-Uri: /models/VVX 411.cfg",
+    "X-Uri: /models/VVX 411.cfg",
+    "X-Uri: /models/VVX 411.cfg",
+    "X-Uri: /models/VVX 411.cfg",
+]
+--- no_error_log
+[alert]
+exited on signal
+
+
+
+=== TEST 14: with rewrite, in a regex location, with a @named fallback
+A "rewrite ... last" into the location of TEST 10 crashed the worker as
+well; after "rewrite ... break" the backend already received the whole
+URI.  A @named fallback receives the request's own URI, as nginx sends it
+to a named location (the candidate was not picked).
+--- http_config eval
+main::backend(extra => '
+        location /provisioning/devices/ {
+            prov_profile /d/$prov_id =404;
+            proxy_pass http://pt_echo/render/;
+        }
+
+        location /rw/ {
+            rewrite ^/rw/(.*)$ /provisioning/devices/$1 last;
+        }
+
+        location /rb/ {
+            rewrite ^/rb/(.*)$ /provisioning/devices/$1 break;
+            prov_profile /d/$prov_id =404;
+            proxy_pass http://pt_echo/render/;
+        }
+
+        location ~ ^/rx/ {
+            prov_profile /d/$prov_id =404;
+            proxy_pass http://pt_echo;
+        }
+
+        location /nf/ {
+            prov_profile /d/$prov_id @echo;
+            proxy_pass http://pt_echo/render/;
+        }
+
+        location @echo {
+            proxy_pass http://pt_echo;
+        }
+')
+--- user_files eval
+main::files(["d/$main::A", "a\n"], ["d/$main::B", "b\n"])
+--- request eval
+[
+    "GET /as/dev-a/rw/spa962.cfg",
+    "GET /as/dev-b/rw/x.cfg?k=v",
+    "GET /as/dev-a/rb/spa962.cfg",
+    "GET /as/dev-b/rx/x.cfg?k=v",
+    "GET /as/dev-a/nf/spa962.cfg",
+    "GET /as/full/nf/cp8841.cfg?k=v",
+]
+--- error_code eval
+[200, 200, 200, 200, 200, 200]
+--- response_body_like eval
+[
+    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdf0?k=v HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdf0?k=v HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
+    main::exactly("GET /nf/cp8841.cfg?k=v HTTP/1.0\n"),
+]
+--- no_error_log
+[alert]
+exited on signal
