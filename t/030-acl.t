@@ -7,21 +7,12 @@
 # Parse errors: 031-acl-errors.t; reloads: 032-acl-reload.t.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
-use ProvTest;
+use ProvTest qw(fingerprint);
 
 # the file every block's prov_acl names, as the module writes it in its logs
 our $ACL = "$ENV{TEST_NGINX_SERVER_ROOT}/html/acl";
 
-# The SHA-256 fingerprint of a test certificate, as openssl prints it
-# (uppercase, colon-separated): the form operators paste into the list.
-sub fingerprint {
-    my ($cert) = @_;
-    my $out = `openssl x509 -in '$ProvTest::PKI/$cert.crt' -noout -fingerprint -sha256`;
-    $out =~ /=((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\s*\z/
-        or die "no SHA-256 fingerprint of $cert.crt: $out";
-    return $1;
-}
-
+# the SHA-256 fingerprints of test certificates, as openssl prints them
 our %FP = map { $_ => fingerprint($_) } qw(dev-a dev-b full chain-c mac-colon);
 
 # 64 lowercase hex digits, as the module logs a presented fingerprint

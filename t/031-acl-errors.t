@@ -5,17 +5,9 @@
 # The list is $TEST_NGINX_SERVER_ROOT/html/acl, written by --- user_files.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
-use ProvTest;
+use ProvTest qw(fingerprint);
 
 our $ACL = "$ENV{TEST_NGINX_SERVER_ROOT}/html/acl";
-
-sub fingerprint {
-    my ($cert) = @_;
-    my $out = `openssl x509 -in '$ProvTest::PKI/$cert.crt' -noout -fingerprint -sha256`;
-    $out =~ /=((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\s*\z/
-        or die "no SHA-256 fingerprint of $cert.crt: $out";
-    return $1;
-}
 
 our $FP = fingerprint('dev-a');             # 85:CA:...: 95 characters
 (our $FP_BARE = $FP) =~ s/://g;             # 64 hex digits

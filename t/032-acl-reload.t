@@ -20,27 +20,15 @@ use strict;
 use warnings;
 
 use Test::More;
-use File::Spec;
-use POSIX ();
-use Time::HiRes qw(sleep time);
+use Time::HiRes qw(sleep);
 
 use lib 't/lib';
 use ProvTest;
-use ProvNginx qw(alive get stop_nginx wait_for_log wait_for_pid_file
-                write_file);
-
-# a shell command line (valgrind's options have no quotes)
-my $NGINX = join ' ', ProvTest::nginx_command();
-# empty when the module is compiled into the binary (make test-asan)
-plan skip_all => 'TEST_NGINX_LOAD_MODULES not set and no build/ngx_http_prov_module.so'
-    unless defined ProvTest::load_modules();
+use ProvNginx qw(alive get new_worker wait_for_exit wait_for_log write_file);
 
 my ($PREFIX, $PORT) = ProvNginx::setup('prov-acl-reload');
 my $ACL = "$PREFIX/html/acl";
-my $LOG = "$PREFIX/logs/error.log";
-my $PIDFILE = "$PREFIX/logs/nginx.pid";
-my $TIMEOUT = $ProvNginx::TIMEOUT;     # seconds, for every wait below
-my $MASTER;                 # the pid of the nginx this test started
+my $LOG = $ProvNginx::LOG;
 
 write_file("$PREFIX/conf/nginx.conf", config());
 
@@ -67,25 +55,13 @@ my $V3 = <<'_EOF_';
 000e08abcdef allow account=v3
 _EOF_
 
-eval {
-    run();
-    1;
-} or fail("the test died: $@");
-
-stop_nginx();
-done_testing();
+ProvNginx::test(\&run);
 
 
 sub run {
     write_file($ACL, $V1);
 
-    my $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG 2>&1`;
-    if (!is($?, 0, 'nginx starts')) {
-        diag($out);
-        return;
-    }
-    $MASTER = wait_for_pid_file();
-    ok($MASTER, 'master pid') or return;
+    my $master = ProvNginx::start() or return;
 
     # the first configuration
     my $w1 = check_v1('start');
@@ -93,8 +69,8 @@ sub run {
 
     # a changed list: "nginx -s reload", a new worker with the new list
     write_file($ACL, $V2);
-    $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG -s reload 2>&1`;
-    is($?, 0, 'reload with a changed list: nginx -s reload succeeds')
+    my ($rc, $out) = ProvNginx::nginx('-s', 'reload');
+    is($rc, 0, 'reload with a changed list: nginx -s reload succeeds')
         or diag($out);
     my $w2 = wait_for_new_worker($w1, 'reload with a changed list');
     return unless $w2;
@@ -109,19 +85,19 @@ sub run {
         ['the count', qr/^\Qnginx: [emerg] 2 error(s) in access list "$ACL"\E(?: in \S+:\d+)?$/],
     );
 
-    $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG -t 2>&1`;
-    isnt($?, 0, 'broken list: nginx -t fails');
+    ($rc, $out) = ProvNginx::nginx('-t');
+    isnt($rc, 0, 'broken list: nginx -t fails');
     check_stderr($out, \@expected, 'broken list: nginx -t');
 
-    $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG -s reload 2>&1`;
-    isnt($?, 0, 'broken list: nginx -s reload fails (the configuration is read first)');
+    ($rc, $out) = ProvNginx::nginx('-s', 'reload');
+    isnt($rc, 0, 'broken list: nginx -s reload fails (the configuration is read first)');
     check_stderr($out, \@expected, 'broken list: nginx -s reload');
     check_v2('after nginx -s reload with the broken list', $w2);
 
     # the master itself reloading the broken list (SIGHUP, as a process
     # manager may send it): it logs the errors and keeps the old workers
     my $pos = -s $LOG;
-    ok(kill('HUP', $MASTER), 'broken list: SIGHUP sent to the master');
+    ok(kill('HUP', $master), 'broken list: SIGHUP sent to the master');
     my $log = wait_for_log($pos, qr/\Q2 error(s) in access list "$ACL"\E/);
     ok(defined $log, 'broken list: the master logs the failed reload');
     $log //= '';
@@ -131,14 +107,14 @@ sub run {
          'broken list: the master logs line 4');
     unlike($log, qr/start worker process/,
            'broken list: no new worker started');
-    ok(alive($MASTER), 'broken list: the master still runs');
+    ok(alive($master), 'broken list: the master still runs');
     sleep 0.3;
     check_v2('after SIGHUP with the broken list', $w2);
 
     # fixed again: the next reload works
     write_file($ACL, $V3);
-    $out = `$NGINX -p $PREFIX/ -c $PREFIX/conf/nginx.conf -e $LOG -s reload 2>&1`;
-    is($?, 0, 'fixed list: nginx -s reload succeeds') or diag($out);
+    ($rc, $out) = ProvNginx::nginx('-s', 'reload');
+    is($rc, 0, 'fixed list: nginx -s reload succeeds') or diag($out);
     my $w3 = wait_for_new_worker($w2, 'fixed list');
     return unless $w3;
     my $r = get('/as/dev-a/profile.cfg');
@@ -208,21 +184,10 @@ sub check_stderr {
 # later request meets the new one), then return the new worker's pid.
 sub wait_for_new_worker {
     my ($old, $what) = @_;
-    my $deadline = time + $TIMEOUT;
-    my $new;
-    while (time < $deadline) {
-        my $r = get('/as/dev-a/profile.cfg', 1);
-        if ($r && $r->{h}{'x-pid'} && $r->{h}{'x-pid'} ne $old) {
-            $new = $r->{h}{'x-pid'};
-            last;
-        }
-        sleep 0.05;
-    }
+    my $new = new_worker($old);
     ok($new, "$what: a new worker answers") or return;
-    while (time < $deadline && alive($old)) {
-        sleep 0.05;
-    }
-    ok(!alive($old), "$what: the old worker $old exited");
+    ok(wait_for_exit($old, $ProvNginx::TIMEOUT),
+       "$what: the old worker $old exited");
     return $new;
 }
 

@@ -17,47 +17,24 @@ use strict;
 use warnings;
 
 use Test::More;
-use File::Spec;
-use Time::HiRes qw(sleep time);
+use Time::HiRes qw(sleep);
 
 use lib 't/lib';
 use ProvTest;
-use ProvNginx qw(alive get stop_nginx wait_for_log wait_for_pid_file
-                write_file);
-
-# a shell command line (valgrind's options have no quotes)
-my $NGINX = join ' ', ProvTest::nginx_command();
-# empty when the module is compiled into the binary (make test-asan)
-plan skip_all => 'TEST_NGINX_LOAD_MODULES not set and no build/ngx_http_prov_module.so'
-    unless defined ProvTest::load_modules();
+use ProvNginx qw(get new_worker slurp wait_for_log write_file);
 
 my ($PREFIX, $PORT) = ProvNginx::setup('prov-respawn');
 my $CONF = "$PREFIX/conf/nginx.conf";
-my $LOG = "$PREFIX/logs/error.log";
-my $PIDFILE = "$PREFIX/logs/nginx.pid";
-my $TIMEOUT = $ProvNginx::TIMEOUT;     # seconds, for every wait below
-my $MASTER;                 # the pid of the nginx this test started
+my $LOG = $ProvNginx::LOG;
 
 my $GOOD = config();
 write_file($CONF, $GOOD);
 
-eval {
-    run();
-    1;
-} or fail("the test died: $@");
-
-stop_nginx();
-done_testing();
+ProvNginx::test(\&run);
 
 
 sub run {
-    my $out = `$NGINX -p $PREFIX/ -c $CONF -e $LOG 2>&1`;
-    if (!is($?, 0, 'nginx starts')) {
-        diag($out);
-        return;
-    }
-    $MASTER = wait_for_pid_file();
-    ok($MASTER, 'master pid') or return;
+    my $master = ProvNginx::start() or return;
 
     my $r = get('/as/dev-a/profile.cfg');
     is($r->{code}, 200, 'dev-a gets its profile') or return;
@@ -71,7 +48,7 @@ sub run {
     # itself: the http block's postconfiguration has run for the new cycle
     write_file($CONF, $GOOD . "bogus_after_http on;\n");
     my $pos = -s $LOG;
-    ok(kill('HUP', $MASTER), 'SIGHUP with a configuration failing after http{}');
+    ok(kill('HUP', $master), 'SIGHUP with a configuration failing after http{}');
     my $log = wait_for_log($pos, qr/unknown directive "bogus_after_http"/);
     ok(defined $log, 'the master logs the failed reload');
     write_file($CONF, $GOOD);
@@ -79,9 +56,11 @@ sub run {
     $r = get('/as/dev-a/profile.cfg');
     is($r->{h}{'x-pid'}, $w1, "worker $w1 still serves");
 
-    # the worker dies; the master respawns one from its configuration
+    # the worker dies; the master respawns one from its configuration (the
+    # front's /pid is not gated: a worker that crashes on gated requests
+    # answers it)
     ok(kill('KILL', $w1), "worker $w1 killed");
-    my $w2 = wait_for_respawn($w1);
+    my $w2 = new_worker($w1, '/pid');
     ok($w2, 'the master respawned a worker') or return;
 
     $r = get('/as/dev-a/profile.cfg', 1);
@@ -109,30 +88,6 @@ sub counted {
     return $n;
 }
 
-# the pid of a worker other than $old that answers (the front's /pid, not
-# gated: a worker that crashes on gated requests answers it), undef on
-# timeout
-sub wait_for_respawn {
-    my ($old) = @_;
-    my $deadline = time + $TIMEOUT;
-    while (time < $deadline) {
-        my $r = get('/pid', 1);
-        my $pid = $r->{code} == 200 ? $r->{body} : undef;
-        return $pid if $pid && $pid ne $old;
-        sleep 0.05;
-    }
-    return undef;
-}
-
-sub slurp {
-    my ($path) = @_;
-    open my $in, '<', $path or return '';
-    local $/;
-    my $text = <$in> // '';
-    close $in;
-    return $text;
-}
-
 
 sub config {
     my $backend = ProvTest::backend(
@@ -149,6 +104,7 @@ _EOC_
         }
 
         location = /pid {
+            add_header X-Pid "$pid";
             return 200 "$pid";
         }
 _EOC_

@@ -22,19 +22,7 @@ our $FORBIDDEN = '(?s)\A(?!.*secret-' . $B . ')' . $ProvTest::FORBIDDEN;
 our $NOT_FOUND = page('404 Not Found');
 
 # The internal targets of the candidates.
-our $TARGETS = <<'_EOC_';
-        location /devices/ {
-            internal;
-        }
-
-        location /models/ {
-            internal;
-        }
-
-        location = /default.cfg {
-            internal;
-        }
-_EOC_
+our $TARGETS = ProvTest::internal('/devices/', '/models/', '= /default.cfg');
 
 our $CHAIN = 'prov_profile /devices/$prov_id.cfg /models/$prov_cert_ou.cfg /default.cfg =404;';
 
@@ -69,17 +57,8 @@ sub backend {
 }
 
 # The --- user_files: dev-a's and dev-b's profiles, the SPA-962 model's,
-# the default, and more [name, body(, date)] triples.
-sub files {
-    my (%o) = (default => 1, @_);
-    return [
-        ["devices/$A.cfg", dev_profile($A), $o{date}],
-        ["devices/$B.cfg", dev_profile($B)],
-        ['models/SPA-962.cfg', "model SPA-962\n"],
-        ($o{default} ? (['default.cfg', "default profile\n"]) : ()),
-        @{ $o{more} || [] },
-    ];
-}
+# the default, and more [name, body(, date)] triples (ProvTest).
+sub files { ProvTest::profile_files(@_) }
 
 # dev-a's profile dated 1998-01-17 19:35:33 GMT (touch -t): its
 # Last-Modified and the static module's ETag ("<mtime>-<size>" in hex)

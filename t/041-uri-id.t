@@ -27,19 +27,7 @@ sub mismatch {
 
 our $URI_ID = 'prov_uri_id "_(?<id>[0-9A-Fa-f:]{12,17})\.cfg$";';
 
-our $TARGETS = <<'_EOC_';
-        location /devices/ {
-            internal;
-        }
-
-        location /models/ {
-            internal;
-        }
-
-        location = /default.cfg {
-            internal;
-        }
-_EOC_
+our $TARGETS = ProvTest::internal('/devices/', '/models/', '= /default.cfg');
 
 # backend(location => text of "location /", id => the prov_id directive,
 #         more => more text in the server, %ProvTest::backend options)
@@ -62,15 +50,8 @@ sub backend {
     );
 }
 
-sub files {
-    return [
-        ["devices/$A.cfg", dev_profile($A)],
-        ["devices/$B.cfg", dev_profile($B)],
-        ['models/SPA-962.cfg', "model SPA-962\n"],
-        ['default.cfg', "default profile\n"],
-        @_,
-    ];
-}
+# the profiles of ProvTest::profile_files(), and more [name, body] pairs
+sub files { ProvTest::profile_files(more => [@_]) }
 
 ProvTest::defaults(
     http_config => backend(),

@@ -26,35 +26,8 @@ sub unsafe {
 # a trap: dev-b's profile under another name
 sub trap { [shift, dev_profile($B)] }
 
-our $TARGETS = <<'_EOC_';
-        location /devices/ {
-            internal;
-        }
-
-        location /models/ {
-            internal;
-        }
-
-        location /byst/ {
-            internal;
-        }
-
-        location /profiles/ {
-            internal;
-        }
-
-        location /groups/ {
-            internal;
-        }
-
-        location /shared/ {
-            internal;
-        }
-
-        location = /default.cfg {
-            internal;
-        }
-_EOC_
+our $TARGETS = ProvTest::internal(qw(/devices/ /models/ /byst/ /profiles/
+                                     /groups/ /shared/), '= /default.cfg');
 
 # backend(id => prov_id directive, more => more server text, location =>
 # text of "location /", extra => more locations (after the targets))
@@ -71,15 +44,9 @@ sub backend {
     );
 }
 
-sub files {
-    return [
-        ["devices/$A.cfg", dev_profile($A)],
-        ["devices/$B.cfg", dev_profile($B)],
-        ['models/SPA-962.cfg', "model SPA-962\n"],
-        ['default.cfg', $DEFAULT],
-        @_,
-    ];
-}
+# the profiles of ProvTest::profile_files() (default.cfg: $DEFAULT), and
+# more [name, body] pairs
+sub files { ProvTest::profile_files(more => [@_]) }
 
 # Certificate attributes: prov_id L (the serial number, a literal id), so
 # that certificates whose ST or OU is odd pass the gate.

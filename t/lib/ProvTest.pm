@@ -59,7 +59,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
-our @EXPORT_OK = qw(dev_profile exactly page);
+our @EXPORT_OK = qw(dev_profile exactly fingerprint page);
 
 use File::Basename qw(dirname);
 use File::Spec;
@@ -396,6 +396,41 @@ sub device_profile {
 sub dev_profile {
     my ($mac) = @_;
     return "profile of $mac\n<SIP_Password_1_>secret-$mac</SIP_Password_1_>\n";
+}
+
+# profile_files(%o): the --- user_files of the prov_profile tests (an
+# array): dev-a's and dev-b's own profiles (dev_profile()) in devices/, the
+# SPA-962 model's in models/, default.cfg (not with default => 0), and
+# more => [[name, body(, date)], ...]; date => the date of dev-a's profile
+# (touch -t)
+sub profile_files {
+    my (%o) = (default => 1, @_);
+    my ($a, $b) = qw(000e08abcdef 000e08abcdf0);
+    return [
+        ["devices/$a.cfg", dev_profile($a), $o{date}],
+        ["devices/$b.cfg", dev_profile($b)],
+        ['models/SPA-962.cfg', "model SPA-962\n"],
+        ($o{default} ? (['default.cfg', "default profile\n"]) : ()),
+        @{ $o{more} || [] },
+    ];
+}
+
+# internal(LOCATION, ...): a backend location { internal; } for each,
+# "/devices/" or "= /default.cfg": where prov_profile's candidates live, not
+# found when asked for directly
+sub internal {
+    return join "\n", map { "        location $_ {\n            internal;\n        }\n" } @_;
+}
+
+# fingerprint(CERT): the SHA-256 fingerprint of a certificate of the test
+# PKI, as openssl prints it (uppercase, colon-separated): the form operators
+# paste into an access list's sha256=
+sub fingerprint {
+    my ($cert) = @_;
+    my $out = `openssl x509 -in '$PKI/$cert.crt' -noout -fingerprint -sha256`;
+    $out =~ /=((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\s*\z/
+        or die "no SHA-256 fingerprint of $cert.crt: $out";
+    return $1;
 }
 
 # exactly(TEXT): a regex matching TEXT and nothing else
