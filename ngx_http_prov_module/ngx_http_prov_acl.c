@@ -134,7 +134,15 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
     cln->handler = ngx_http_prov_acl_cleanup;
     cln->data = acl;
 
-    fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    /*
+     * Non-blocking, as nginx opens the files it serves: open() of a FIFO
+     * would wait for a writer, holding "nginx -t" or the master's reload
+     * (a regular file reads the same).  The type is checked on the
+     * descriptor: a path checked before open() could be swapped between.
+     */
+
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY|NGX_FILE_NONBLOCK,
+                       NGX_FILE_OPEN, 0);
 
     if (fd == NGX_INVALID_FILE) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
@@ -158,7 +166,8 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
 
     if (!ngx_is_file(&fi)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "access list \"%s\" is not a file", path->data);
+                           "access list \"%s\" is not a regular file",
+                           path->data);
         goto done;
     }
 

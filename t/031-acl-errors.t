@@ -1,11 +1,14 @@
 # A bad access list stops nginx: every bad line is reported on its own
 # error log line "<file>:<line>: <reason>", then "<n> error(s) in access
 # list", and nginx does not start.  Comments, blank lines, CR LF line ends,
-# tabs and a last line without its newline are accepted.
+# tabs and a last line without its newline are accepted.  A path that is
+# no regular file (a directory, a FIFO, a device) is refused, without
+# waiting on it.
 # The list is $TEST_NGINX_SERVER_ROOT/html/acl, written by --- user_files.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use ProvTest;
+use POSIX ();
 
 our $ACL = "$ENV{TEST_NGINX_SERVER_ROOT}/html/acl";
 
@@ -202,6 +205,33 @@ our @MANY = (
     ["000e08000001 deny",                     'duplicate id "000e08000001"'],
 );
 
+# fifo(PATH), for TEST 14b: makes the FIFO PATH, and a watchdog.  Opening
+# a FIFO for reading waits for a writer: an nginx doing so would hang the
+# suite.  3 s later the watchdog opens PATH for writing, without waiting,
+# which works only while a reader holds it open (nginx, still waiting in
+# open(): the writer lets it go on), and says so; the end of this file
+# turns that into a failed test.
+our @WATCHDOGS;
+
+sub fifo {
+    my ($path) = @_;
+    POSIX::mkfifo($path, 0644) or die "mkfifo $path: $!\n";
+    pipe(my $rd, my $wr) or die "pipe: $!\n";
+    my $pid = fork() // die "fork: $!\n";
+    if ($pid == 0) {
+        close $rd;
+        sleep 3;
+        if (sysopen(my $fh, $path, POSIX::O_WRONLY() | POSIX::O_NONBLOCK())) {
+            print $wr "nginx still waited for a writer on $path after 3 s\n";
+            close $fh;
+        }
+        close $wr;
+        POSIX::_exit(0);
+    }
+    close $wr;
+    push @WATCHDOGS, [$pid, $rd];
+}
+
 ProvTest::defaults(
     http_config => backend(),
     config => ProvTest::front(),
@@ -209,6 +239,13 @@ ProvTest::defaults(
 
 no_shuffle();
 run_tests();
+
+for my $w (@WATCHDOGS) {
+    my ($pid, $rd) = @$w;
+    my $said = CORE::join('', <$rd>);
+    waitpid($pid, 0);
+    is($said, '', "$0 TEST 14b: nginx did not wait on the FIFO");
+}
 
 __DATA__
 
@@ -416,7 +453,39 @@ GET /as/dev-a/profile.cfg
 --- must_die
 --- suppress_stderr
 --- error_log eval
-qr/\[emerg\] \d+#\d+: access list "\Q$ENV{TEST_NGINX_SERVER_ROOT}\E\/html" is not a file in /
+qr/\[emerg\] \d+#\d+: access list "\Q$ENV{TEST_NGINX_SERVER_ROOT}\E\/html" is not a regular file in /
+
+
+
+=== TEST 14b: a FIFO: refused at once, without waiting for a writer
+Opening it for reading would wait for a writer: "nginx -t", or the master
+reloading, would hang.  fifo() makes it, with a watchdog.
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/fifo;')
+--- post_setup_server_root
+main::fifo("$ENV{TEST_NGINX_SERVER_ROOT}/html/fifo");
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: access list "\Q$ENV{TEST_NGINX_SERVER_ROOT}\E\/html\/fifo" is not a regular file in /
+
+
+
+=== TEST 14c: a character device
+--- http_config eval
+main::backend(acl => 'prov_acl /dev/null;')
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: access list "\/dev\/null" is not a regular file in /
 
 
 
