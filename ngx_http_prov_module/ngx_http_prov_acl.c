@@ -23,6 +23,7 @@
 #define NGX_HTTP_PROV_ACL_LINE_MAX   4096
 #define NGX_HTTP_PROV_ACL_READ_SIZE  65536
 #define NGX_HTTP_PROV_ACL_ERRORS     100
+#define NGX_HTTP_PROV_ACL_BOM        "\xef\xbb\xbf"
 
 
 typedef struct {
@@ -401,6 +402,20 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
         last = hash;
     }
 
+    /*
+     * Windows editors may start a UTF-8 file with a byte order mark: it
+     * is stripped, for every kind of id, as operators expect.  Anywhere
+     * else it is refused: kept in an id no certificate carries, it would
+     * make a "deny" line silently deny nothing.
+     */
+
+    if (ap->line == 1
+        && last - p >= 3
+        && ngx_strncmp(p, NGX_HTTP_PROV_ACL_BOM, 3) == 0)
+    {
+        p += 3;
+    }
+
     ap->attrs.nelts = 0;
 
     flags = 0;
@@ -426,6 +441,14 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
         token[n].len = p - token[n].data;
 
         if (n == 0) {
+            if (token[0].len >= 3
+                && ngx_strncmp(token[0].data, NGX_HTTP_PROV_ACL_BOM, 3) == 0)
+            {
+                ngx_http_prov_acl_error(ap, "byte order mark not at the start"
+                                        " of the file");
+                return;
+            }
+
             n++;
             continue;
         }
