@@ -134,6 +134,12 @@ ngx_prov_fuzz_acl_check(ngx_http_prov_acl_t *acl, ngx_uint_t mac, u_char *p,
     ngx_str_t    token[NGX_PROV_FUZZ_ACL_TOKENS];
     ngx_uint_t   n;
 
+    /* a UTF-8 byte order mark at the start of the file is no part of it */
+
+    if (last - p >= 3 && ngx_strncmp(p, "\xef\xbb\xbf", 3) == 0) {
+        p += 3;
+    }
+
     while (p < last) {
         eol = ngx_strlchr(p, last, LF);
         if (eol == NULL) {

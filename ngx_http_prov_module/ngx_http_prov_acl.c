@@ -23,6 +23,7 @@
 #define NGX_HTTP_PROV_ACL_LINE_MAX   4096
 #define NGX_HTTP_PROV_ACL_READ_SIZE  65536
 #define NGX_HTTP_PROV_ACL_ERRORS     100
+#define NGX_HTTP_PROV_ACL_BOM        "\xef\xbb\xbf"
 
 /* what an entry holds */
 #define NGX_HTTP_PROV_ACL_ALLOW      0x01
@@ -227,7 +228,15 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
     cln->handler = ngx_http_prov_acl_cleanup;
     cln->data = acl;
 
-    fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    /*
+     * Non-blocking, as nginx opens the files it serves: open() of a FIFO
+     * would wait for a writer, holding "nginx -t" or the master's reload
+     * (a regular file reads the same).  The type is checked on the
+     * descriptor: a path checked before open() could be swapped between.
+     */
+
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY|NGX_FILE_NONBLOCK,
+                       NGX_FILE_OPEN, 0);
 
     if (fd == NGX_INVALID_FILE) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
@@ -251,7 +260,8 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
 
     if (!ngx_is_file(&fi)) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "access list \"%s\" is not a file", path->data);
+                           "access list \"%s\" is not a regular file",
+                           path->data);
         goto done;
     }
 
@@ -485,6 +495,20 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
         last = hash;
     }
 
+    /*
+     * Windows editors may start a UTF-8 file with a byte order mark: it
+     * is stripped, for every kind of id, as operators expect.  Anywhere
+     * else it is refused: kept in an id no certificate carries, it would
+     * make a "deny" line silently deny nothing.
+     */
+
+    if (ap->line == 1
+        && last - p >= 3
+        && ngx_strncmp(p, NGX_HTTP_PROV_ACL_BOM, 3) == 0)
+    {
+        p += 3;
+    }
+
     ap->attrs.nelts = 0;
 
     flags = 0;
@@ -510,6 +534,14 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
         token[n].len = p - token[n].data;
 
         if (n == 0) {
+            if (token[0].len >= 3
+                && ngx_strncmp(token[0].data, NGX_HTTP_PROV_ACL_BOM, 3) == 0)
+            {
+                ngx_http_prov_acl_error(ap, "byte order mark not at the start"
+                                        " of the file");
+                return;
+            }
+
             n++;
             continue;
         }

@@ -1,11 +1,14 @@
 # A bad access list stops nginx: every bad line is reported on its own
 # error log line "<file>:<line>: <reason>", then "<n> error(s) in access
 # list", and nginx does not start.  Comments, blank lines, CR LF line ends,
-# tabs and a last line without its newline are accepted.
+# tabs, a last line without its newline and a UTF-8 byte order mark at the
+# start of the file are accepted.  A path that is no regular file (a
+# directory, a FIFO, a device) is refused, without waiting on it.
 # The list is $TEST_NGINX_SERVER_ROOT/html/acl, written by --- user_files.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use ProvTest qw(fingerprint);
+use POSIX ();
 
 our $ACL = "$ENV{TEST_NGINX_SERVER_ROOT}/html/acl";
 
@@ -194,6 +197,53 @@ our @MANY = (
     ["000e08000001 deny",                     'duplicate id "000e08000001"'],
 );
 
+# a byte order mark, as Windows editors start a UTF-8 file: stripped at the
+# start of the file, refused anywhere else (under any prov_id)
+our $BOM = "\xef\xbb\xbf";
+
+our $NOT_START = 'byte order mark not at the start of the file';
+
+our @BOMS = (
+    ["$BOM# devices.acl, saved by a Windows editor",  undef],
+    ["000e08abcdef allow",                            undef],
+    ["${BOM}000e08abcdf0 deny",                       $NOT_START],
+    ["  ${BOM}000e08abcd80 deny # after blanks",      $NOT_START],
+    ["${BOM}000e08abcdc1 permit",                     $NOT_START],
+    ["$BOM",                                          $NOT_START],
+    ["000e08abcd51 allow note=$BOM",                  undef],
+);
+
+# Notepad's list: a byte order mark, CR LF, the first line a deny
+our $WINDOWS = "${BOM}000e08abcdef deny account=1042\r\n"
+             . "000e08abcdf0 allow account=1043\r\n";
+
+# fifo(PATH), for TEST 14b: makes the FIFO PATH, and a watchdog.  Opening
+# a FIFO for reading waits for a writer: an nginx doing so would hang the
+# suite.  3 s later the watchdog opens PATH for writing, without waiting,
+# which works only while a reader holds it open (nginx, still waiting in
+# open(): the writer lets it go on), and says so; the end of this file
+# turns that into a failed test.
+our @WATCHDOGS;
+
+sub fifo {
+    my ($path) = @_;
+    POSIX::mkfifo($path, 0644) or die "mkfifo $path: $!\n";
+    pipe(my $rd, my $wr) or die "pipe: $!\n";
+    my $pid = fork() // die "fork: $!\n";
+    if ($pid == 0) {
+        close $rd;
+        sleep 3;
+        if (sysopen(my $fh, $path, POSIX::O_WRONLY() | POSIX::O_NONBLOCK())) {
+            print $wr "nginx still waited for a writer on $path after 3 s\n";
+            close $fh;
+        }
+        close $wr;
+        POSIX::_exit(0);
+    }
+    close $wr;
+    push @WATCHDOGS, [$pid, $rd];
+}
+
 ProvTest::defaults(
     http_config => backend(),
     config => ProvTest::front(),
@@ -201,6 +251,13 @@ ProvTest::defaults(
 
 no_shuffle();
 run_tests();
+
+for my $w (@WATCHDOGS) {
+    my ($pid, $rd) = @$w;
+    my $said = CORE::join('', <$rd>);
+    waitpid($pid, 0);
+    is($said, '', "$0 TEST 14b: nginx did not wait on the FIFO");
+}
 
 __DATA__
 
@@ -408,7 +465,39 @@ GET /as/dev-a/profile.cfg
 --- must_die
 --- suppress_stderr
 --- error_log eval
-qr/\[emerg\] \d+#\d+: access list "\Q$ENV{TEST_NGINX_SERVER_ROOT}\E\/html" is not a file in /
+qr/\[emerg\] \d+#\d+: access list "\Q$ENV{TEST_NGINX_SERVER_ROOT}\E\/html" is not a regular file in /
+
+
+
+=== TEST 14b: a FIFO: refused at once, without waiting for a writer
+Opening it for reading would wait for a writer: "nginx -t", or the master
+reloading, would hang.  fifo() makes it, with a watchdog.
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/fifo;')
+--- post_setup_server_root
+main::fifo("$ENV{TEST_NGINX_SERVER_ROOT}/html/fifo");
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: access list "\Q$ENV{TEST_NGINX_SERVER_ROOT}\E\/html\/fifo" is not a regular file in /
+
+
+
+=== TEST 14c: a character device
+--- http_config eval
+main::backend(acl => 'prov_acl /dev/null;')
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: access list "\/dev\/null" is not a regular file in /
 
 
 
@@ -598,3 +687,102 @@ main::files(main::lines("\n", @main::MANY[0 .. 4999],
 ]
 --- no_error_log
 [emerg]
+
+
+
+=== TEST 26: accepted: a byte order mark at the start, before a deny line
+A Windows editor's UTF-8 list: the "deny" on line 1 denies, under
+default=allow too (where a line that names no device denies nobody).
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl default=allow;')
+--- user_files eval
+main::files($main::WINDOWS)
+--- request eval
+[
+    "GET /as/dev-a/profile.cfg",
+    "GET /as/dev-b/profile.cfg",
+    "GET /as/full/profile.cfg",
+]
+--- error_code eval
+[403, 200, 200]
+--- response_headers eval
+[
+    "X-Prov-Id: 000e08abcdef\nX-Prov-Result: denied\nX-Account: 1042",
+    "X-Prov-Id: 000e08abcdf0\nX-Prov-Result: allow\nX-Account: 1043",
+    "X-Prov-Id: 000e08abcd80\nX-Prov-Result: allow\nX-Account:",
+]
+--- no_error_log
+[emerg]
+
+
+
+=== TEST 27: accepted: a byte order mark at the start, "prov_id CN"
+A literal id would keep the mark: dev-a's CN is 000e08abcdef.
+--- http_config eval
+main::backend(id => 'prov_id CN;',
+              acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl default=allow;')
+--- user_files eval
+main::files($main::WINDOWS)
+--- request eval
+[
+    "GET /as/dev-a/profile.cfg",
+    "GET /as/dev-b/profile.cfg",
+]
+--- error_code eval
+[403, 200]
+--- response_headers eval
+[
+    "X-Prov-Id: 000e08abcdef\nX-Prov-Result: denied\nX-Account: 1042",
+    "X-Prov-Id: 000e08abcdf0\nX-Prov-Result: allow\nX-Account: 1043",
+]
+--- no_error_log
+[emerg]
+
+
+
+=== TEST 28: accepted: a byte order mark at the start, a regex prov_id
+cisco-sep's CN is SEP00112233AABB: its id is 00112233AABB.
+--- http_config eval
+main::backend(id => 'prov_id CN "^SEP(?<id>[0-9A-F]{12})$";',
+              acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl default=allow;')
+--- user_files eval
+main::files("${main::BOM}00112233AABB deny account=sep\n")
+--- request
+GET /as/cisco-sep/profile.cfg
+--- error_code: 403
+--- response_headers
+X-Prov-Id: 00112233AABB
+X-Prov-Result: denied
+X-Account: sep
+--- no_error_log
+[emerg]
+
+
+
+=== TEST 29: a byte order mark anywhere else: refused ("prov_id ST mac")
+--- user_files eval
+main::files(main::lines("\n", @main::BOMS))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::BOMS)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::BOMS)
+
+
+
+=== TEST 30: a byte order mark anywhere else: refused ("prov_id CN")
+--- http_config eval
+main::backend(id => 'prov_id CN;')
+--- user_files eval
+main::files(main::lines("\n", @main::BOMS))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::BOMS)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::BOMS)

@@ -1,5 +1,6 @@
 # Reloads re-read the access list: a changed list takes effect, a broken
-# one fails the reload and the running configuration keeps serving.
+# one (or a FIFO in its place, refused without waiting for a writer) fails
+# the reload and the running configuration keeps serving.
 #
 # A plain Test::More test: Test::Nginx::Socket has no step that rewrites a
 # file between requests and reloads nginx (its TEST_NGINX_USE_HUP mode
@@ -123,6 +124,31 @@ sub run {
     $r = get('/as/dev-b/profile.cfg');
     is($r->{code}, 403, 'fixed list: dev-b not listed');
     is($r->{h}{'x-prov-result'}, 'not_listed', 'fixed list: $prov_result not_listed');
+
+    # a FIFO where the list was: the master refuses it at once and keeps
+    # its workers; opening it for reading would wait for a writer, and the
+    # master would hang there (no reload, no respawn, no signal handled)
+    unlink $ACL or die "unlink $ACL: $!";
+    POSIX::mkfifo($ACL, 0644) or die "mkfifo $ACL: $!";
+    $pos = -s $LOG;
+    ok(kill('HUP', $MASTER), 'FIFO: SIGHUP sent to the master');
+    $log = wait_for_log($pos,
+        qr/\[emerg\] \d+#\d+: \Qaccess list "$ACL" is not a regular file\E/);
+    ok(defined $log, 'FIFO: the master refuses it at once');
+    # a master still waiting is let go: a writer opens the FIFO
+    if (!defined $log
+        && sysopen(my $w, $ACL, POSIX::O_WRONLY() | POSIX::O_NONBLOCK()))
+    {
+        diag('FIFO: the master was waiting for a writer');
+        close $w;
+    }
+    ok(alive($MASTER), 'FIFO: the master still runs');
+    $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 200, 'FIFO: dev-a allowed');
+    is($r->{h}{'x-account'}, 'v3', 'FIFO: dev-a account=v3, the list in force');
+    is($r->{h}{'x-pid'}, $w3, "FIFO: answered by worker $w3");
+    unlink $ACL or die "unlink $ACL: $!";
+    write_file($ACL, $V3);
 
     # prov_status counts in a shared zone that reloads keep: the list in
     # force now denies nobody, the denials counted are from before

@@ -60,7 +60,7 @@ my %Supported = map { $_ => 1 } qw(
     error_code response_body response_body_like
     response_headers response_headers_like
     error_log no_error_log must_die suppress_stderr
-    user_files timeout wait log_level
+    user_files timeout wait log_level post_setup_server_root
     ONLY SKIP LAST
 );
 # Keys Test::Base itself keeps in a block object.
@@ -308,6 +308,17 @@ sub setup_server_root () {
     mkdir $ConfDir or bail_out("Failed to do mkdir $ConfDir\n");
 }
 
+# --- post_setup_server_root: Perl code run once the server root is laid
+# out, before the user files, the configuration and nginx (the real
+# module's run_customer_init_script)
+sub run_post_setup_server_root ($) {
+    my $block = shift;
+    my $code = $block->post_setup_server_root;
+    return unless defined $code;
+    eval $code;
+    bail_out($block->name . " - post_setup_server_root failed: $@") if $@;
+}
+
 # ">>> name [touch-date]" starts a file; relative names go under html/.
 sub write_user_files ($$) {
     my ($block, $rand_ports) = @_;
@@ -511,6 +522,7 @@ sub run_block ($) {
         $PrevConfig = $config;
         stop_nginx($name);
         setup_server_root();
+        run_post_setup_server_root($block);
         write_user_files($block, $rand_ports);
         write_config_file($block, $config, $rand_ports);
         return unless start_nginx($block);
