@@ -131,7 +131,7 @@ sub run {
     unlink $ACL or die "unlink $ACL: $!";
     POSIX::mkfifo($ACL, 0644) or die "mkfifo $ACL: $!";
     $pos = -s $LOG;
-    ok(kill('HUP', $MASTER), 'FIFO: SIGHUP sent to the master');
+    ok(kill('HUP', $master), 'FIFO: SIGHUP sent to the master');
     $log = wait_for_log($pos,
         qr/\[emerg\] \d+#\d+: \Qaccess list "$ACL" is not a regular file\E/);
     ok(defined $log, 'FIFO: the master refuses it at once');
@@ -142,7 +142,7 @@ sub run {
         diag('FIFO: the master was waiting for a writer');
         close $w;
     }
-    ok(alive($MASTER), 'FIFO: the master still runs');
+    ok(alive($master), 'FIFO: the master still runs');
     $r = get('/as/dev-a/profile.cfg');
     is($r->{code}, 200, 'FIFO: dev-a allowed');
     is($r->{h}{'x-account'}, 'v3', 'FIFO: dev-a account=v3, the list in force');
