@@ -23,10 +23,10 @@
 #define NGX_PROV_FUZZ_ACL_TOKENS  64
 
 
-static void ngx_prov_fuzz_acl_check(ngx_http_prov_acl_t *acl, u_char *p,
-    u_char *last);
+static void ngx_prov_fuzz_acl_check(ngx_http_prov_acl_t *acl, ngx_uint_t mac,
+    u_char *p, u_char *last);
 static void ngx_prov_fuzz_acl_check_line(ngx_http_prov_acl_t *acl,
-    ngx_str_t *token, ngx_uint_t n);
+    ngx_uint_t mac, ngx_str_t *token, ngx_uint_t n);
 
 
 static ngx_http_prov_id_conf_t  *ngx_prov_fuzz_ids[2];
@@ -101,7 +101,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (ngx_prov_fuzz_merge(fc, plcf) == NGX_OK) {
 
-        if (plcf->acl == NULL) {
+        if (plcf->gate == NULL || plcf->gate->acl == NULL) {
             ngx_log_stderr(0, "a list merged, but not loaded");
             abort();
         }
@@ -113,7 +113,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         ngx_memcpy(copy, data + 1, size - 1);
 
-        ngx_prov_fuzz_acl_check(plcf->acl, copy, copy + size - 1);
+        ngx_prov_fuzz_acl_check(plcf->gate->acl,
+                                plcf->id->format == NGX_HTTP_PROV_ID_MAC,
+                                copy, copy + size - 1);
     }
 
     ngx_destroy_pool(pool);
@@ -125,7 +127,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 /* the lines as the list's format defines them */
 
 static void
-ngx_prov_fuzz_acl_check(ngx_http_prov_acl_t *acl, u_char *p, u_char *last)
+ngx_prov_fuzz_acl_check(ngx_http_prov_acl_t *acl, ngx_uint_t mac, u_char *p,
+    u_char *last)
 {
     u_char      *eol;
     ngx_str_t    token[NGX_PROV_FUZZ_ACL_TOKENS];
@@ -165,7 +168,7 @@ ngx_prov_fuzz_acl_check(ngx_http_prov_acl_t *acl, u_char *p, u_char *last)
         }
 
         if (n >= 2) {
-            ngx_prov_fuzz_acl_check_line(acl, token, n);
+            ngx_prov_fuzz_acl_check_line(acl, mac, token, n);
         }
 
         p = eol + 1;
@@ -174,41 +177,38 @@ ngx_prov_fuzz_acl_check(ngx_http_prov_acl_t *acl, u_char *p, u_char *last)
 
 
 static void
-ngx_prov_fuzz_acl_check_line(ngx_http_prov_acl_t *acl, ngx_str_t *token,
-    ngx_uint_t n)
+ngx_prov_fuzz_acl_check_line(ngx_http_prov_acl_t *acl, ngx_uint_t mac,
+    ngx_str_t *token, ngx_uint_t n)
 {
-    u_char                    *eq;
-    ngx_str_t                  id, key, value, found;
-    ngx_uint_t                 i, allow, pinned;
-    ngx_http_prov_acl_slot_t  *slot;
-    u_char                     mac[NGX_HTTP_PROV_MAC_LEN];
+    u_char                     *eq;
+    ngx_str_t                   id, key, value, found;
+    ngx_uint_t                  i, allow, pinned, verdict, expected;
+    ngx_http_prov_acl_entry_t  *entry;
+    u_char                      digest[NGX_HTTP_PROV_SHA256_LEN];
+    u_char                      canonical[NGX_HTTP_PROV_MAC_LEN];
 
     id = token[0];
 
-    if (acl->mac) {
-        if (ngx_http_prov_mac_normalize(&token[0], mac) != NGX_OK) {
+    if (mac) {
+        if (ngx_http_prov_mac_normalize(&token[0], canonical) != NGX_OK) {
             ngx_log_stderr(0, "accepted a bad MAC \"%V\"", &token[0]);
             abort();
         }
 
         id.len = NGX_HTTP_PROV_MAC_LEN;
-        id.data = mac;
+        id.data = canonical;
     }
 
-    slot = ngx_http_prov_acl_lookup(acl, &id);
+    /* no certificate: a pinned allow line answers "pin_mismatch" */
 
-    if (slot == NULL) {
+    verdict = ngx_http_prov_acl_verdict(acl, &id, NULL, &entry, digest);
+
+    if (verdict == NGX_HTTP_PROV_NOT_LISTED || entry == NULL) {
         ngx_log_stderr(0, "accepted \"%V\", not found", &token[0]);
         abort();
     }
 
     allow = (token[1].len == 5);
-
-    if (allow != ((slot->flags & NGX_HTTP_PROV_ACL_ALLOW) != 0)) {
-        ngx_log_stderr(0, "\"%V\": not its action", &token[0]);
-        abort();
-    }
-
     pinned = 0;
 
     for (i = 2; i < n; i++) {
@@ -231,7 +231,7 @@ ngx_prov_fuzz_acl_check_line(ngx_http_prov_acl_t *acl, ngx_str_t *token,
             continue;
         }
 
-        if (ngx_http_prov_acl_attribute(acl, slot, &key, &found) != NGX_OK
+        if (ngx_http_prov_acl_attribute(acl, entry, &key, &found) != NGX_OK
             || found.len != value.len
             || ngx_memcmp(found.data, value.data, value.len) != 0)
         {
@@ -241,8 +241,15 @@ ngx_prov_fuzz_acl_check_line(ngx_http_prov_acl_t *acl, ngx_str_t *token,
         }
     }
 
-    if (pinned != (ngx_http_prov_acl_pin(acl, slot) != NULL)) {
-        ngx_log_stderr(0, "\"%V\": pin not kept", &token[0]);
+    if (!allow) {
+        expected = NGX_HTTP_PROV_DENIED;
+
+    } else {
+        expected = pinned ? NGX_HTTP_PROV_PIN_MISMATCH : NGX_HTTP_PROV_ALLOW;
+    }
+
+    if (verdict != expected) {
+        ngx_log_stderr(0, "\"%V\": not its action or pin", &token[0]);
         abort();
     }
 }

@@ -407,7 +407,7 @@ ngx_prov_fuzz_evaluate(ngx_pool_t *pool, SSL_SESSION *session,
 
     r = ngx_prov_fuzz_request(pool, c);
 
-    ctx = ngx_http_prov_evaluate(r, plcf);
+    ctx = ngx_http_prov_evaluate(r, plcf->gate);
 
     if (ctx == NULL) {
         ngx_log_stderr(0, "no outcome");
@@ -446,7 +446,7 @@ ngx_prov_fuzz_evaluate(ngx_pool_t *pool, SSL_SESSION *session,
     }
 
     if (ctx->entry != NULL) {
-        (void) ngx_http_prov_acl_attribute(ctx->acl, ctx->entry,
+        (void) ngx_http_prov_acl_attribute(ctx->gate->acl, ctx->entry,
                                            &ngx_prov_fuzz_key, &value);
     }
 
@@ -476,7 +476,7 @@ ngx_prov_fuzz_evaluate(ngx_pool_t *pool, SSL_SESSION *session,
     pool = ngx_prov_fuzz_create_pool();
     r = ngx_prov_fuzz_request(pool, c);
 
-    again = ngx_http_prov_evaluate(r, plcf);
+    again = ngx_http_prov_evaluate(r, plcf->gate);
 
     if (again == NULL
         || !again->reused

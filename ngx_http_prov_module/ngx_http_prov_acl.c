@@ -25,6 +25,38 @@
 #define NGX_HTTP_PROV_ACL_ERRORS     100
 #define NGX_HTTP_PROV_ACL_BOM        "\xef\xbb\xbf"
 
+/* what an entry holds */
+#define NGX_HTTP_PROV_ACL_ALLOW      0x01
+#define NGX_HTTP_PROV_ACL_PIN        0x02
+#define NGX_HTTP_PROV_ACL_ATTRS      0x04
+
+
+/* a device's slot in the table */
+
+struct ngx_http_prov_acl_entry_s {
+    uint64_t                    key;        /* 0: a free slot */
+    uint32_t                    record;     /* offset in data, 0: none */
+    uint32_t                    flags;
+};
+
+
+struct ngx_http_prov_acl_s {
+    ngx_http_prov_acl_info_t    info;
+    ngx_uint_t                  mac;        /* ids are MAC addresses */
+    ngx_http_prov_acl_entry_t  *slots;
+    ngx_uint_t                  mask;
+    ngx_uint_t                  shift;
+    u_char                     *data;       /* records */
+    size_t                      size;
+    size_t                      used;
+};
+
+
+typedef struct {
+    ngx_str_t                   key;
+    ngx_str_t                   value;
+} ngx_http_prov_acl_attr_t;
+
 
 typedef struct {
     ngx_conf_t                 *cf;
@@ -55,7 +87,66 @@ static uint64_t ngx_http_prov_acl_key(ngx_http_prov_acl_t *acl,
     ngx_str_t *id);
 static u_char *ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl,
     size_t size);
+static ngx_http_prov_acl_entry_t *ngx_http_prov_acl_lookup(
+    ngx_http_prov_acl_t *acl, ngx_str_t *id);
 static void ngx_http_prov_acl_cleanup(void *data);
+
+
+/* "prov_acl file [default=allow | default=deny] | off;" */
+
+char *
+ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_prov_loc_conf_t *plcf = conf;
+
+    ngx_str_t  *value, *path;
+
+    if (plcf->acl_path != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (cf->args->nelts != 2) {
+            return "takes no parameters after \"off\"";
+        }
+
+        plcf->acl_path = NULL;
+        plcf->acl_default_allow = 0;
+        return NGX_CONF_OK;
+    }
+
+    plcf->acl_default_allow = 0;
+
+    if (cf->args->nelts == 3) {
+        if (ngx_strcmp(value[2].data, "default=allow") == 0) {
+            plcf->acl_default_allow = 1;
+
+        } else if (ngx_strcmp(value[2].data, "default=deny") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    path = ngx_palloc(cf->pool, sizeof(ngx_str_t));
+    if (path == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *path = value[1];
+
+    /* relative to the configuration prefix, as other nginx files */
+
+    if (ngx_conf_full_name(cf->cycle, path, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->acl_path = path;
+
+    return NGX_CONF_OK;
+}
 
 
 ngx_http_prov_acl_t *
@@ -76,8 +167,10 @@ ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
 
     for (i = 0; i < pmcf->acls.nelts; i++) {
         if (loaded[i]->mac == mac
-            && loaded[i]->path.len == path->len
-            && ngx_strncmp(loaded[i]->path.data, path->data, path->len) == 0)
+            && loaded[i]->info.path.len == path->len
+            && ngx_strncmp(loaded[i]->info.path.data, path->data,
+                           path->len)
+               == 0)
         {
             return loaded[i];
         }
@@ -124,7 +217,7 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
         return NULL;
     }
 
-    acl->path = *path;
+    acl->info.path = *path;
     acl->mac = (id->format == NGX_HTTP_PROV_ID_MAC);
 
     cln = ngx_pool_cleanup_add(cf->pool, 0);
@@ -191,12 +284,12 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
         /* void */
     }
 
-    acl->slots = ngx_alloc(slots * sizeof(ngx_http_prov_acl_slot_t), cf->log);
+    acl->slots = ngx_alloc(slots * sizeof(ngx_http_prov_acl_entry_t), cf->log);
     if (acl->slots == NULL) {
         goto done;
     }
 
-    ngx_memzero(acl->slots, slots * sizeof(ngx_http_prov_acl_slot_t));
+    ngx_memzero(acl->slots, slots * sizeof(ngx_http_prov_acl_entry_t));
 
     acl->mask = slots - 1;
     acl->shift = 64 - bits;
@@ -239,11 +332,11 @@ done:
 
     ngx_time_update();
     tp = ngx_timeofday();
-    acl->load_time = tp->sec * 1000 + tp->msec - start;
+    acl->info.load_time = tp->sec * 1000 + tp->msec - start;
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, cf->log, 0,
                    "prov acl \"%V\": %ui devices, %ui slots, %M ms",
-                   path, acl->entries, acl->mask + 1, acl->load_time);
+                   path, acl->info.entries, acl->mask + 1, acl->info.load_time);
 
     return acl;
 }
@@ -688,7 +781,7 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
     uint64_t                   key;
     ngx_uint_t                 i;
     ngx_http_prov_acl_t       *acl;
-    ngx_http_prov_acl_slot_t  *slot;
+    ngx_http_prov_acl_entry_t  *slot;
     ngx_http_prov_acl_attr_t  *attr;
 
     acl = ap->acl;
@@ -698,7 +791,7 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
         return NGX_ERROR;
     }
 
-    if (acl->entries >= (acl->mask + 1) / 4 * 3) {
+    if (acl->info.entries >= (acl->mask + 1) / 4 * 3) {
         /* more lines than counted: the file changed while read */
         ngx_http_prov_acl_error(ap, "file changed while being read");
         return NGX_ERROR;
@@ -718,7 +811,7 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
     slot->flags = flags;
     slot->record = 0;
 
-    acl->entries++;
+    acl->info.entries++;
 
     size = 0;
 
@@ -853,14 +946,14 @@ ngx_http_prov_acl_key(ngx_http_prov_acl_t *acl, ngx_str_t *id)
 }
 
 
-ngx_http_prov_acl_slot_t *
+static ngx_http_prov_acl_entry_t *
 ngx_http_prov_acl_lookup(ngx_http_prov_acl_t *acl, ngx_str_t *id)
 {
     u_char                    *record;
     uint16_t                   len16;
     uint64_t                   key;
     ngx_uint_t                 i;
-    ngx_http_prov_acl_slot_t  *slot;
+    ngx_http_prov_acl_entry_t  *slot;
 
     if (acl->mac && id->len != NGX_HTTP_PROV_MAC_LEN) {
         return NULL;
@@ -900,14 +993,61 @@ ngx_http_prov_acl_lookup(ngx_http_prov_acl_t *acl, ngx_str_t *id)
 }
 
 
-u_char *
-ngx_http_prov_acl_pin(ngx_http_prov_acl_t *acl, ngx_http_prov_acl_slot_t *slot)
+/*
+ * the list's word on a device: NGX_HTTP_PROV_ALLOW, NOT_LISTED, DENIED or
+ * PIN_MISMATCH (a pinned entry and a certificate of another SHA-256, or
+ * none: "digest" then holds the certificate's), NGX_HTTP_PROV_NONE when the
+ * certificate cannot be hashed; "entry" is the device's, if listed
+ */
+
+ngx_uint_t
+ngx_http_prov_acl_verdict(ngx_http_prov_acl_t *acl, ngx_str_t *id,
+    X509 *cert, ngx_http_prov_acl_entry_t **entry, u_char *digest)
 {
-    if (!(slot->flags & NGX_HTTP_PROV_ACL_PIN)) {
-        return NULL;
+    unsigned int                len;
+    ngx_http_prov_acl_entry_t  *slot;
+
+    slot = ngx_http_prov_acl_lookup(acl, id);
+    *entry = slot;
+
+    if (slot == NULL) {
+        return NGX_HTTP_PROV_NOT_LISTED;
     }
 
-    return acl->data + slot->record;
+    if (!(slot->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
+        return NGX_HTTP_PROV_DENIED;
+    }
+
+    if (!(slot->flags & NGX_HTTP_PROV_ACL_PIN)) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    if (cert == NULL) {
+        return NGX_HTTP_PROV_PIN_MISMATCH;
+    }
+
+    /* the SHA-256 of the certificate's DER, as openssl -fingerprint */
+
+    if (X509_digest(cert, EVP_sha256(), digest, &len) == 0
+        || len != NGX_HTTP_PROV_SHA256_LEN)
+    {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    if (ngx_memcmp(digest, acl->data + slot->record, NGX_HTTP_PROV_SHA256_LEN)
+        != 0)
+    {
+        return NGX_HTTP_PROV_PIN_MISMATCH;
+    }
+
+    return NGX_HTTP_PROV_ALLOW;
+}
+
+
+ngx_http_prov_acl_info_t *
+ngx_http_prov_acl_info(ngx_http_prov_acl_t *acl)
+{
+    return &acl->info;
 }
 
 
@@ -915,7 +1055,7 @@ ngx_http_prov_acl_pin(ngx_http_prov_acl_t *acl, ngx_http_prov_acl_slot_t *slot)
 
 ngx_int_t
 ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
-    ngx_http_prov_acl_slot_t *slot, ngx_str_t *key, ngx_str_t *value)
+    ngx_http_prov_acl_entry_t *slot, ngx_str_t *key, ngx_str_t *value)
 {
     u_char      *p;
     uint16_t     len16, count;
@@ -970,7 +1110,7 @@ ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap, const char *fmt, ...)
         if (ap->errors == NGX_HTTP_PROV_ACL_ERRORS + 1) {
             ngx_log_error(NGX_LOG_EMERG, ap->cf->log, 0,
                           "%V: too many errors, the rest are not shown",
-                          &ap->acl->path);
+                          &ap->acl->info.path);
         }
 
         return;
@@ -981,7 +1121,7 @@ ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap, const char *fmt, ...)
     va_end(args);
 
     ngx_log_error(NGX_LOG_EMERG, ap->cf->log, 0, "%V:%ui: %*s",
-                  &ap->acl->path, ap->line, (size_t) (p - buf), buf);
+                  &ap->acl->info.path, ap->line, (size_t) (p - buf), buf);
 }
 
 

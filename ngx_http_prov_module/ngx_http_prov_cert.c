@@ -23,14 +23,6 @@ typedef struct {
 } ngx_http_prov_attribute_t;
 
 
-/* the certificate verified again for one server, kept per TLS connection */
-
-typedef struct {
-    SSL_CTX                    *ssl_ctx;
-    long                        result;
-} ngx_http_prov_verify_t;
-
-
 static long ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert);
 static long ngx_http_prov_verify_chain(ngx_http_request_t *r,
     ngx_ssl_conn_t *ssl_conn, X509 *cert, SSL_CTX *ssl_ctx);
@@ -38,7 +30,8 @@ static ngx_int_t ngx_http_prov_oid_from_underscores(ngx_str_t *name,
     u_char *buf, size_t size);
 
 
-int  ngx_http_prov_verify_index = -1;
+/* the ex_data slot of what a TLS connection keeps */
+static int  ngx_http_prov_conn_index = -1;
 
 
 /*
@@ -73,6 +66,59 @@ static ngx_http_prov_attribute_t  ngx_http_prov_attributes[] = {
     { ngx_string("businesscategory"), NID_businessCategory },
     { ngx_null_string, NID_undef }
 };
+
+
+ngx_int_t
+ngx_http_prov_ssl_init(ngx_conf_t *cf)
+{
+    if (ngx_http_prov_conn_index != -1) {
+        return NGX_OK;                                   /* a reload */
+    }
+
+    ngx_http_prov_conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+                                                    NULL);
+
+    if (ngx_http_prov_conn_index == -1) {
+        ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
+                      "SSL_get_ex_new_index() failed");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * what the TLS connection keeps, made on first use in the connection's
+ * pool (HTTP/2 streams have pools of their own): NULL on errors
+ */
+
+ngx_http_prov_conn_t *
+ngx_http_prov_conn(ngx_ssl_conn_t *ssl_conn)
+{
+    ngx_connection_t      *c;
+    ngx_http_prov_conn_t  *conn;
+
+    conn = SSL_get_ex_data(ssl_conn, ngx_http_prov_conn_index);
+
+    if (conn != NULL) {
+        return conn;
+    }
+
+    c = ngx_ssl_get_connection(ssl_conn);
+
+    conn = ngx_pcalloc(c->pool, sizeof(ngx_http_prov_conn_t));
+    if (conn == NULL) {
+        return NULL;
+    }
+
+    if (SSL_set_ex_data(ssl_conn, ngx_http_prov_conn_index, conn) == 0) {
+        ngx_ssl_error(NGX_LOG_ALERT, c->log, 0, "SSL_set_ex_data() failed");
+        return NULL;
+    }
+
+    return conn;
+}
 
 
 X509 *
@@ -129,8 +175,7 @@ ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert)
     long                      result;
     SSL_CTX                  *ssl_ctx;
     ngx_ssl_conn_t           *ssl_conn;
-    ngx_connection_t         *c;
-    ngx_http_prov_verify_t   *verify;
+    ngx_http_prov_conn_t     *conn;
     ngx_http_ssl_srv_conf_t  *sscf;
 
     ssl_conn = r->connection->ssl->connection;
@@ -145,34 +190,21 @@ ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert)
         return X509_V_OK;
     }
 
-    verify = SSL_get_ex_data(ssl_conn, ngx_http_prov_verify_index);
+    conn = ngx_http_prov_conn(ssl_conn);
 
-    if (verify != NULL && verify->ssl_ctx == ssl_ctx) {
-        return verify->result;
+    if (conn != NULL && conn->verified && conn->verify_ctx == ssl_ctx) {
+        return conn->verify_result;
     }
 
     result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx);
 
-    if (result == X509_V_ERR_UNSPECIFIED || verify != NULL) {
-        /* internal errors are not kept; nor a second server's result */
-        return result;
-    }
+    /* internal errors are not kept; nor a second server's result */
 
-    /* kept in the connection's pool: HTTP/2 streams have their own */
-
-    c = ngx_ssl_get_connection(ssl_conn);
-
-    verify = ngx_palloc(c->pool, sizeof(ngx_http_prov_verify_t));
-
-    if (verify != NULL) {
-        verify->ssl_ctx = ssl_ctx;
-        verify->result = result;
-
-        if (SSL_set_ex_data(ssl_conn, ngx_http_prov_verify_index, verify)
-            == 0)
-        {
-            ERR_clear_error();
-        }
+    if (conn != NULL && !conn->verified && result != X509_V_ERR_UNSPECIFIED)
+    {
+        conn->verify_ctx = ssl_ctx;
+        conn->verify_result = result;
+        conn->verified = 1;
     }
 
     return result;
@@ -475,81 +507,4 @@ ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert, ASN1_OBJECT *obj,
     }
 
     return NGX_OK;
-}
-
-
-/*
- * ", serial <hex>" for a refusal's log line, the serial number as
- * "openssl x509 -serial" prints it
- */
-
-u_char *
-ngx_http_prov_serial(u_char *p, u_char *last, X509 *cert)
-{
-    int            i, len;
-    const u_char  *data;
-    ASN1_INTEGER  *serial;
-
-    p = ngx_slprintf(p, last, ", serial ");
-
-    serial = X509_get_serialNumber(cert);
-
-    if (serial == NULL) {
-        return ngx_slprintf(p, last, "none");
-    }
-
-    len = ASN1_STRING_length(serial);
-    data = ASN1_STRING_get0_data(serial);
-
-    if (len <= 0 || data == NULL) {
-        return ngx_slprintf(p, last, "0");
-    }
-
-    for (i = 0; i < len; i++) {
-        p = ngx_slprintf(p, last, "%02XD", data[i]);
-    }
-
-    return p;
-}
-
-
-/*
- * attribute values come from the device: keep them to printable ASCII
- * in the error log, and short
- */
-
-u_char *
-ngx_http_prov_log_escape(ngx_pool_t *pool, ngx_str_t *value)
-{
-    u_char      ch, *dst, *p;
-    size_t      len;
-    ngx_uint_t  i;
-
-    len = ngx_min(value->len, NGX_HTTP_PROV_LOG_VALUE_LEN);
-
-    dst = ngx_pnalloc(pool, len * 4 + sizeof("...") + 1);
-    if (dst == NULL) {
-        return NULL;
-    }
-
-    p = dst;
-
-    for (i = 0; i < len; i++) {
-        ch = value->data[i];
-
-        if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\') {
-            p = ngx_sprintf(p, "\\x%02Xd", ch);
-            continue;
-        }
-
-        *p++ = ch;
-    }
-
-    if (value->len > len) {
-        p = ngx_cpymem(p, "...", 3);
-    }
-
-    *p = '\0';
-
-    return dst;
 }

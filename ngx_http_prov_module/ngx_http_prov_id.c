@@ -10,72 +10,208 @@
 #include "ngx_http_prov_module.h"
 
 
+static void ngx_http_prov_free_object(void *data);
 #if (NGX_PCRE)
-static char *ngx_http_prov_id_regex(ngx_conf_t *cf,
-    ngx_http_prov_id_conf_t *id, ngx_str_t *pattern);
+static char *ngx_http_prov_regex_compile(ngx_conf_t *cf,
+    ngx_http_prov_regex_t *re, ngx_str_t *pattern, ngx_uint_t whole);
+static void ngx_http_prov_regex_set(ngx_http_prov_regex_t *re,
+    ngx_regex_compile_t *rc);
+static ngx_int_t ngx_http_prov_regex_capture(ngx_http_request_t *r,
+    ngx_http_prov_regex_t *re, ngx_str_t *subject, ngx_str_t *value);
 #endif
 
 
+/* "prov_id attribute [mac | regex];" */
+
 char *
-ngx_http_prov_id_compile(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
-    ngx_str_t *format)
+ngx_http_prov_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    if (format == NULL) {
+    ngx_http_prov_loc_conf_t *plcf = conf;
+
+    ngx_str_t                *value, *name;
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_prov_id_conf_t  *id;
+
+    if (plcf->id != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    id = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_id_conf_t));
+    if (id == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    id->object = ngx_http_prov_attribute_object(&value[1], 0);
+
+    if (id->object == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown certificate attribute \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ASN1_OBJECT_free(id->object);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_prov_free_object;
+    cln->data = id->object;
+
+    name = ngx_http_prov_attribute_name(cf->pool, id->object);
+    if (name == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    id->name = *name;
+
+    if (cf->args->nelts == 2) {
         id->format = NGX_HTTP_PROV_ID_VALUE;
-        return NGX_CONF_OK;
-    }
 
-    if (format->len == 3 && ngx_strncmp(format->data, "mac", 3) == 0) {
+    } else if (ngx_strcmp(value[2].data, "mac") == 0) {
         id->format = NGX_HTTP_PROV_ID_MAC;
+
+    } else {
+#if (NGX_PCRE)
+        /* the pattern must match the whole value, not a part of it */
+
+        if (ngx_http_prov_regex_compile(cf, &id->regex, &value[2], 1)
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        id->format = NGX_HTTP_PROV_ID_REGEX;
+#else
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "using regex \"%V\" requires PCRE library",
+                           &value[2]);
+        return NGX_CONF_ERROR;
+#endif
+    }
+
+    plcf->id = id;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_prov_free_object(void *data)
+{
+    ASN1_OBJECT  *object = data;
+
+    /* a no-op for OpenSSL's built-in objects */
+
+    ASN1_OBJECT_free(object);
+}
+
+
+/* "prov_uri_id regex | off;" */
+
+char *
+ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+#if (NGX_PCRE)
+    ngx_http_prov_loc_conf_t *plcf = conf;
+
+    ngx_str_t              *value;
+    ngx_http_prov_regex_t  *uri_id;
+
+    if (plcf->uri_id != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        plcf->uri_id = NULL;
         return NGX_CONF_OK;
     }
 
-#if (NGX_PCRE)
-    return ngx_http_prov_id_regex(cf, id, format);
+    uri_id = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_regex_t));
+    if (uri_id == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* searched in the URI: a device may be named anywhere in it */
+
+    if (ngx_http_prov_regex_compile(cf, uri_id, &value[1], 0)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    plcf->uri_id = uri_id;
+
+    return NGX_CONF_OK;
+
 #else
+
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "using regex \"%V\" requires PCRE library", format);
+                       "\"prov_uri_id\" requires PCRE library");
     return NGX_CONF_ERROR;
+
 #endif
 }
 
 
 #if (NGX_PCRE)
 
+/*
+ * every regex of the module names a device by a capture; "whole" anchors
+ * it at both ends of the value.  The pattern is NUL-terminated: PCRE1's
+ * pcre_compile() reads up to a NUL whatever nginx says the length is.
+ */
+
 static char *
-ngx_http_prov_id_regex(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
-    ngx_str_t *pattern)
+ngx_http_prov_regex_compile(ngx_conf_t *cf, ngx_http_prov_regex_t *re,
+    ngx_str_t *pattern, ngx_uint_t whole)
 {
     u_char               *p;
     ngx_regex_compile_t   rc;
     u_char                errstr[NGX_MAX_CONF_ERRSTR];
 
     if (pattern->len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "empty regex in \"prov_id\"");
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "empty regex");
         return NGX_CONF_ERROR;
     }
 
-    /* the pattern must match the whole value, not a part of it */
-
     ngx_memzero(&rc, sizeof(ngx_regex_compile_t));
 
-    rc.pattern.len = sizeof("^(?:)\\z") - 1 + pattern->len;
-    rc.pattern.data = ngx_pnalloc(cf->pool, rc.pattern.len);
+    rc.pattern.len = pattern->len;
+
+    if (whole) {
+        rc.pattern.len += sizeof("^(?:)\\z") - 1;
+    }
+
+    rc.pattern.data = ngx_pnalloc(cf->pool, rc.pattern.len + 1);
     if (rc.pattern.data == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    p = ngx_cpymem(rc.pattern.data, "^(?:", sizeof("^(?:") - 1);
+    p = rc.pattern.data;
+
+    if (whole) {
+        p = ngx_cpymem(p, "^(?:", sizeof("^(?:") - 1);
+    }
+
     p = ngx_cpymem(p, pattern->data, pattern->len);
-    ngx_memcpy(p, ")\\z", sizeof(")\\z") - 1);
+
+    if (whole) {
+        p = ngx_cpymem(p, ")\\z", sizeof(")\\z") - 1);
+    }
+
+    *p = '\0';
 
     rc.pool = cf->pool;
     rc.err.len = NGX_MAX_CONF_ERRSTR;
     rc.err.data = errstr;
 
     if (ngx_regex_compile(&rc) != NGX_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V in \"%V\"",
-                           &rc.err, pattern);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%V", &rc.err);
         return NGX_CONF_ERROR;
     }
 
@@ -85,8 +221,7 @@ ngx_http_prov_id_regex(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
         return NGX_CONF_ERROR;
     }
 
-    id->format = NGX_HTTP_PROV_ID_REGEX;
-    ngx_http_prov_regex_set(&id->regex, &rc);
+    ngx_http_prov_regex_set(re, &rc);
 
     return NGX_CONF_OK;
 }
@@ -94,7 +229,7 @@ ngx_http_prov_id_regex(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
 
 /* a compiled regex whose id is the capture named "id", else the first */
 
-void
+static void
 ngx_http_prov_regex_set(ngx_http_prov_regex_t *re, ngx_regex_compile_t *rc)
 {
     u_char     *name;
@@ -120,7 +255,7 @@ ngx_http_prov_regex_set(ngx_http_prov_regex_t *re, ngx_regex_compile_t *rc)
  * does not match or leaves the capture unset
  */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_prov_regex_capture(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
     ngx_str_t *subject, ngx_str_t *value)
 {
@@ -306,4 +441,51 @@ ngx_http_prov_id_extract(ngx_http_request_t *r, ngx_http_prov_id_conf_t *id,
         *result = *value;
         return NGX_OK;
     }
+}
+
+
+/*
+ * NGX_OK when the uri names no device or this one: the id it names is
+ * read by the same rules as the certificate's
+ */
+
+ngx_int_t
+ngx_http_prov_uri_id_check(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named)
+{
+#if (NGX_PCRE)
+    ngx_int_t  rc;
+    ngx_str_t  value;
+    u_char     mac[NGX_HTTP_PROV_MAC_LEN];
+
+    rc = ngx_http_prov_regex_capture(r, plcf->uri_id, &r->uri, &value);
+
+    if (rc != NGX_OK) {
+        /* NGX_DECLINED: the uri names no device */
+        return (rc == NGX_DECLINED) ? NGX_OK : rc;
+    }
+
+    *named = value;
+
+    if (plcf->gate->id->format == NGX_HTTP_PROV_ID_MAC) {
+        if (ngx_http_prov_mac_normalize(&value, mac) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        value.data = mac;
+        value.len = NGX_HTTP_PROV_MAC_LEN;
+    }
+
+    if (value.len == id->len && ngx_memcmp(value.data, id->data, id->len) == 0)
+    {
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+
+#else
+
+    return NGX_OK;
+
+#endif
 }

@@ -12,41 +12,33 @@
 
 static ngx_int_t ngx_http_prov_handler(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_prov_check_certificate(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, ngx_http_prov_ctx_t *ctx);
+    ngx_http_prov_gate_t *gate, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_identity(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, X509 *cert, long verify,
-    ngx_http_prov_ctx_t *ctx);
+    ngx_http_prov_gate_t *gate, X509 *cert, long verify,
+    ngx_http_prov_conn_t *conn, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_generic(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
+    ngx_http_prov_gate_t *gate, X509 *cert, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_id(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
+    ngx_http_prov_gate_t *gate, X509 *cert, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_acl(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx);
+    ngx_http_prov_gate_t *gate, X509 *cert, ngx_http_prov_conn_t *conn,
+    ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_uri(ngx_http_request_t *r,
     ngx_http_prov_loc_conf_t *plcf, ngx_http_prov_ctx_t *ctx);
-static ngx_uint_t ngx_http_prov_same_gate(ngx_http_prov_loc_conf_t *a,
-    ngx_http_prov_loc_conf_t *b);
 static ngx_uint_t ngx_http_prov_refuse(ngx_http_request_t *r,
-    ngx_http_prov_ctx_t *ctx, X509 *cert, ngx_uint_t result,
-    const char *fmt, ...);
+    ngx_http_prov_ctx_t *ctx, ngx_uint_t result, const char *fmt, ...);
 static void ngx_http_prov_cleanup(void *data);
 
 static void *ngx_http_prov_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_prov_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
-static char *ngx_http_prov_id(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
+static ngx_http_prov_gate_t *ngx_http_prov_merge_gate(ngx_conf_t *cf,
+    ngx_http_prov_loc_conf_t *conf);
 static char *ngx_http_prov_generic(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static void ngx_http_prov_free_object(void *data);
 static ngx_int_t ngx_http_prov_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_prov_init(ngx_conf_t *cf);
-
-
-static int  ngx_http_prov_ssl_index = -1;
 
 
 static ngx_str_t  ngx_http_prov_results[] = {
@@ -177,7 +169,7 @@ ngx_http_prov_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    ctx = ngx_http_prov_evaluate(r, plcf);
+    ctx = ngx_http_prov_evaluate(r, plcf->gate);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -215,19 +207,20 @@ ngx_http_prov_handler(ngx_http_request_t *r)
 
 
 /*
- * the outcome for this request under the given configuration; kept
- * in the request, and found again after internal redirects
+ * the outcome for this request under the given gate; kept in the request,
+ * and found again after internal redirects: locations that share the gate
+ * share the outcome, an internal redirect does not check again
  */
 
 ngx_http_prov_ctx_t *
-ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf)
+ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_gate_t *gate)
 {
     ngx_pool_cleanup_t   *cln;
     ngx_http_prov_ctx_t  *ctx;
 
     ctx = ngx_http_prov_get_ctx(r);
 
-    if (ctx != NULL && ngx_http_prov_same_gate(ctx->conf, plcf)) {
+    if (ctx != NULL && ctx->gate == gate) {
         return ctx;
     }
 
@@ -250,36 +243,18 @@ ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf)
     } else {
         ngx_str_null(&ctx->id);
         ngx_str_null(&ctx->reason);
-        ctx->acl = NULL;
         ctx->entry = NULL;
-        ctx->identity = NULL;
+        ctx->reused = 0;
     }
 
-    ctx->conf = plcf;
-    ctx->result = ngx_http_prov_check_certificate(r, plcf, ctx);
+    ctx->gate = gate;
+    ctx->result = ngx_http_prov_check_certificate(r, gate, ctx);
 
     if (ctx->result == NGX_HTTP_PROV_NONE) {
         return NULL;
     }
 
     return ctx;
-}
-
-
-/*
- * locations that inherit the gate's settings share them, and the
- * outcome with them: an internal redirect does not check again
- */
-
-static ngx_uint_t
-ngx_http_prov_same_gate(ngx_http_prov_loc_conf_t *a,
-    ngx_http_prov_loc_conf_t *b)
-{
-    return a == b
-           || (a->id == b->id
-               && a->generic == b->generic
-               && a->acl == b->acl
-               && a->acl_default_allow == b->acl_default_allow);
 }
 
 
@@ -331,23 +306,32 @@ ngx_http_prov_result_name(ngx_uint_t result)
 
 static ngx_uint_t
 ngx_http_prov_check_certificate(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, ngx_http_prov_ctx_t *ctx)
+    ngx_http_prov_gate_t *gate, ngx_http_prov_ctx_t *ctx)
 {
-    X509        *cert;
-    long         verify;
-    ngx_uint_t   result;
+    X509                  *cert;
+    long                   verify;
+    ngx_uint_t             result;
+    ngx_http_prov_conn_t  *conn;
 
     cert = ngx_http_prov_verified_certificate(r, &verify);
 
     if (cert == NULL) {
-        return ngx_http_prov_refuse(r, ctx, NULL, NGX_HTTP_PROV_NO_CERT,
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_NO_CERT,
                                     "no client certificate");
     }
 
-    result = ngx_http_prov_check_identity(r, plcf, cert, verify, ctx);
+    conn = ngx_http_prov_conn(r->connection->ssl->connection);
 
-    if (result == NGX_HTTP_PROV_ALLOW && plcf->acl != NULL) {
-        result = ngx_http_prov_check_acl(r, plcf, cert, ctx);
+    if (conn == NULL) {
+        result = NGX_HTTP_PROV_NONE;
+
+    } else {
+        result = ngx_http_prov_check_identity(r, gate, cert, verify, conn,
+                                              ctx);
+    }
+
+    if (result == NGX_HTTP_PROV_ALLOW && gate->acl != NULL) {
+        result = ngx_http_prov_check_acl(r, gate, cert, conn, ctx);
     }
 
     X509_free(cert);
@@ -358,21 +342,21 @@ ngx_http_prov_check_certificate(ngx_http_request_t *r,
 
 /*
  * the certificate does not change during a TLS connection: its subject
- * is read once, and later requests and HTTP/2 streams under the same
- * prov_id reuse what was found; whether it was verified is asked on
- * every request, the request's server may trust other CAs
+ * is read once, and later requests and HTTP/2 streams under the same gate
+ * reuse what was found; whether it was verified is asked on every
+ * request, the request's server may trust other CAs
  */
 
 static ngx_uint_t
-ngx_http_prov_check_identity(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, X509 *cert, long verify,
+ngx_http_prov_check_identity(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
+    X509 *cert, long verify, ngx_http_prov_conn_t *conn,
     ngx_http_prov_ctx_t *ctx)
 {
-    ngx_uint_t                 result;
-    const char                *where;
-    ngx_connection_t          *c;
-    ngx_ssl_conn_t            *ssl_conn;
-    ngx_http_prov_identity_t  *identity;
+    ngx_uint_t         result;
+    const char        *where;
+    ngx_pool_t        *pool;
+    ngx_ssl_conn_t    *ssl_conn;
+    ngx_connection_t  *c;
 
     ssl_conn = r->connection->ssl->connection;
 
@@ -390,84 +374,71 @@ ngx_http_prov_check_identity(ngx_http_request_t *r,
             where = " with this server's CAs (handshake of another server)";
         }
 
-        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_UNVERIFIED,
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UNVERIFIED,
                                     "client certificate verify error "
                                     "%l \"%s\"%s", verify,
                                     X509_verify_cert_error_string(verify),
                                     where);
     }
 
-    identity = SSL_get_ex_data(ssl_conn, ngx_http_prov_ssl_index);
-
-    if (identity != NULL
-        && identity->id_conf == plcf->id
-        && identity->generic == plcf->generic)
-    {
+    if (conn->gate == gate) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "prov identity of the connection reused: %V",
-                       ngx_http_prov_result_name(identity->result));
+                       ngx_http_prov_result_name(conn->result));
 
         ctx->reused = 1;
-        ctx->identity = identity;
-        ctx->id = identity->id;
-        ctx->reason = identity->reason;
-        return identity->result;
+        ctx->id = conn->id;
+        ctx->reason = conn->reason;
+        return conn->result;
     }
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "prov identity read from the certificate");
 
-    result = ngx_http_prov_check_generic(r, plcf, cert, ctx);
+    result = ngx_http_prov_check_generic(r, gate, cert, ctx);
 
     if (result == NGX_HTTP_PROV_ALLOW) {
-        result = ngx_http_prov_check_id(r, plcf, cert, ctx);
+        result = ngx_http_prov_check_id(r, gate, cert, ctx);
     }
 
-    if (result == NGX_HTTP_PROV_NONE || identity != NULL) {
-        /* one prov_id per connection is kept: memory stays bounded */
+    if (result == NGX_HTTP_PROV_NONE || conn->gate != NULL) {
+        /* one gate's identity per connection is kept: memory stays bounded */
         return result;
     }
 
-    /* kept in the connection's pool: HTTP/2 streams have their own */
+    /* an empty string may have no data: memcpy() from NULL is undefined */
 
     c = ngx_ssl_get_connection(ssl_conn);
+    pool = c->pool;
 
-    identity = ngx_palloc(c->pool, sizeof(ngx_http_prov_identity_t));
-    if (identity == NULL) {
-        return NGX_HTTP_PROV_NONE;
+    if (ctx->id.len) {
+        conn->id.data = ngx_pstrdup(pool, &ctx->id);
+        if (conn->id.data == NULL) {
+            return NGX_HTTP_PROV_NONE;
+        }
+
+        conn->id.len = ctx->id.len;
     }
 
-    identity->id_conf = plcf->id;
-    identity->generic = plcf->generic;
-    identity->result = result;
-    identity->id.len = ctx->id.len;
-    identity->reason.len = ctx->reason.len;
+    if (ctx->reason.len) {
+        conn->reason.data = ngx_pstrdup(pool, &ctx->reason);
+        if (conn->reason.data == NULL) {
+            return NGX_HTTP_PROV_NONE;
+        }
 
-    /* an empty one may have no data: memcpy() from NULL is undefined */
-
-    identity->id.data = ctx->id.len ? ngx_pstrdup(c->pool, &ctx->id) : NULL;
-    identity->reason.data = ctx->reason.len
-                            ? ngx_pstrdup(c->pool, &ctx->reason) : NULL;
-    identity->acl = NULL;
-    identity->acl_default_allow = 0;
-    identity->acl_entry = NULL;
-
-    if ((ctx->id.len && identity->id.data == NULL)
-        || (ctx->reason.len && identity->reason.data == NULL)
-        || SSL_set_ex_data(ssl_conn, ngx_http_prov_ssl_index, identity) == 0)
-    {
-        return NGX_HTTP_PROV_NONE;
+        conn->reason.len = ctx->reason.len;
     }
 
-    ctx->identity = identity;
+    conn->gate = gate;
+    conn->result = result;
 
     return result;
 }
 
 
 static ngx_uint_t
-ngx_http_prov_check_generic(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, X509 *cert, ngx_http_prov_ctx_t *ctx)
+ngx_http_prov_check_generic(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
+    X509 *cert, ngx_http_prov_ctx_t *ctx)
 {
     int                i, n;
     u_char            *escaped;
@@ -477,7 +448,7 @@ ngx_http_prov_check_generic(ngx_http_request_t *r,
     X509_NAME         *name;
     X509_NAME_ENTRY   *entry;
 
-    if (plcf->generic == NULL) {
+    if (gate->generic == NULL) {
         return NGX_HTTP_PROV_ALLOW;
     }
 
@@ -486,7 +457,7 @@ ngx_http_prov_check_generic(ngx_http_request_t *r,
         return NGX_HTTP_PROV_ALLOW;
     }
 
-    generic = plcf->generic->elts;
+    generic = gate->generic->elts;
     n = X509_NAME_entry_count(name);
 
     for (i = 0; i < n; i++) {
@@ -500,7 +471,7 @@ ngx_http_prov_check_generic(ngx_http_request_t *r,
             continue;
         }
 
-        for (k = 0; k < plcf->generic->nelts; k++) {
+        for (k = 0; k < gate->generic->nelts; k++) {
             if (value.len != generic[k].len
                 || ngx_strncasecmp(value.data, generic[k].data, value.len)
                    != 0)
@@ -518,7 +489,7 @@ ngx_http_prov_check_generic(ngx_http_request_t *r,
                 return NGX_HTTP_PROV_NONE;
             }
 
-            return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_GENERIC,
+            return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_GENERIC,
                                         "generic certificate, %V \"%s\"",
                                         attr, escaped);
         }
@@ -529,7 +500,7 @@ ngx_http_prov_check_generic(ngx_http_request_t *r,
 
 
 static ngx_uint_t
-ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
+ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     X509 *cert, ngx_http_prov_ctx_t *ctx)
 {
     int                       index;
@@ -540,7 +511,7 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     const char               *problem;
     ngx_http_prov_id_conf_t  *id;
 
-    id = plcf->id;
+    id = gate->id;
 
     name = X509_get_subject_name(cert);
 
@@ -554,13 +525,13 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     }
 
     if (n == 0) {
-        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
                                     "%V missing",
                                     &id->name);
     }
 
     if (n > 1) {
-        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
                                     "%V present %i times",
                                     &id->name, n);
     }
@@ -572,13 +543,13 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     }
 
     if (rc != NGX_OK) {
-        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
                                     "%V is not a valid string",
                                     &id->name);
     }
 
     if (value.len == 0) {
-        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
                                     "%V is empty",
                                     &id->name);
     }
@@ -608,68 +579,55 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         return NGX_HTTP_PROV_NONE;
     }
 
-    return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_BAD_ID,
+    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_BAD_ID,
                                 "%V \"%s\" %s",
                                 &id->name, escaped, problem);
 }
 
 
 static ngx_uint_t
-ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
-    X509 *cert, ngx_http_prov_ctx_t *ctx)
+ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
+    X509 *cert, ngx_http_prov_conn_t *conn, ngx_http_prov_ctx_t *ctx)
 {
-    u_char                    *pin, *hex, *id;
-    unsigned int               len;
-    ngx_http_prov_acl_slot_t  *entry;
-    ngx_http_prov_identity_t  *identity;
-    u_char                     digest[EVP_MAX_MD_SIZE];
-
-    ctx->acl = plcf->acl;
-    identity = ctx->identity;
+    u_char      *id, *hex;
+    ngx_str_t   *path;
+    ngx_uint_t   result;
+    u_char       digest[NGX_HTTP_PROV_SHA256_LEN];
 
     /*
-     * the certificate does not change during a TLS connection: what this
-     * list allowed once, it allows on every later request and stream
+     * the certificate does not change during a TLS connection: what the
+     * gate's list allowed once, it allows on every later request and
+     * stream; a refusal is looked up again
      */
 
-    if (identity != NULL
-        && identity->acl == plcf->acl
-        && identity->acl_default_allow == plcf->acl_default_allow)
-    {
+    if (conn->gate == gate && conn->acl_allowed) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "prov access list outcome of the connection reused");
 
-        ctx->entry = identity->acl_entry;
+        ctx->entry = conn->acl_entry;
         return NGX_HTTP_PROV_ALLOW;
     }
 
-    entry = ngx_http_prov_acl_lookup(plcf->acl, &ctx->id);
-    ctx->entry = entry;
+    result = ngx_http_prov_acl_verdict(gate->acl, &ctx->id, cert, &ctx->entry,
+                                       digest);
 
-    if (entry == NULL && plcf->acl_default_allow) {
-        goto allow;
+    if (result == NGX_HTTP_PROV_NOT_LISTED && gate->acl_default_allow) {
+        result = NGX_HTTP_PROV_ALLOW;
     }
 
-    if (entry != NULL && (entry->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
-        pin = ngx_http_prov_acl_pin(plcf->acl, entry);
-
-        if (pin == NULL) {
-            goto allow;
+    if (result == NGX_HTTP_PROV_ALLOW) {
+        if (conn->gate == gate) {
+            conn->acl_allowed = 1;
+            conn->acl_entry = ctx->entry;
         }
 
-        /* the SHA-256 of the certificate's DER, as openssl -fingerprint */
+        return NGX_HTTP_PROV_ALLOW;
+    }
 
-        if (X509_digest(cert, EVP_sha256(), digest, &len) == 0
-            || len != NGX_HTTP_PROV_SHA256_LEN)
-        {
-            ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
-                          "X509_digest() failed");
-            return NGX_HTTP_PROV_NONE;
-        }
-
-        if (ngx_memcmp(digest, pin, NGX_HTTP_PROV_SHA256_LEN) == 0) {
-            goto allow;
-        }
+    if (result == NGX_HTTP_PROV_NONE) {
+        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "X509_digest() failed");
+        return NGX_HTTP_PROV_NONE;
     }
 
     /* an id that is no MAC address may hold quotes, bidi overrides, ... */
@@ -679,16 +637,17 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         return NGX_HTTP_PROV_NONE;
     }
 
-    if (entry == NULL) {
-        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_NOT_LISTED,
-                                    "device \"%s\" not in \"%V\"",
-                                    id, &plcf->acl->path);
+    path = &ngx_http_prov_acl_info(gate->acl)->path;
+
+    if (result == NGX_HTTP_PROV_NOT_LISTED) {
+        return ngx_http_prov_refuse(r, ctx, result,
+                                    "device \"%s\" not in \"%V\"", id, path);
     }
 
-    if (!(entry->flags & NGX_HTTP_PROV_ACL_ALLOW)) {
-        return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_DENIED,
-                                    "device \"%s\" denied by \"%V\"",
-                                    id, &plcf->acl->path);
+    if (result == NGX_HTTP_PROV_DENIED) {
+        return ngx_http_prov_refuse(r, ctx, result,
+                                    "device \"%s\" denied by \"%V\"", id,
+                                    path);
     }
 
     /* a pinned device that presented another certificate */
@@ -700,20 +659,10 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
 
     *ngx_hex_dump(hex, digest, NGX_HTTP_PROV_SHA256_LEN) = '\0';
 
-    return ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_PIN_MISMATCH,
+    return ngx_http_prov_refuse(r, ctx, result,
                                 "device \"%s\" presented sha256 %s, not the "
                                 "certificate pinned in \"%V\"",
-                                id, hex, &plcf->acl->path);
-
-allow:
-
-    if (identity != NULL) {
-        identity->acl = plcf->acl;
-        identity->acl_default_allow = plcf->acl_default_allow;
-        identity->acl_entry = entry;
-    }
-
-    return NGX_HTTP_PROV_ALLOW;
+                                id, hex, path);
 }
 
 
@@ -721,11 +670,9 @@ static ngx_uint_t
 ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
     ngx_http_prov_ctx_t *ctx)
 {
-    X509        *cert;
-    u_char      *escaped, *id;
-    ngx_int_t    rc;
-    ngx_str_t    named;
-    ngx_uint_t   result;
+    u_char     *escaped, *id;
+    ngx_int_t   rc;
+    ngx_str_t   named;
 
     ngx_str_null(&named);
 
@@ -746,41 +693,40 @@ ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
         return NGX_HTTP_PROV_NONE;
     }
 
-    /* the gate allowed it: there is a certificate, named by its serial */
-
-    cert = SSL_get_peer_certificate(r->connection->ssl->connection);
-
-    result = ngx_http_prov_refuse(r, ctx, cert, NGX_HTTP_PROV_URI_MISMATCH,
-                                  "device \"%s\" asked for the profile of "
-                                  "\"%s\"", id, escaped);
-
-    if (cert != NULL) {
-        X509_free(cert);
-    }
-
-    return result;
+    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_URI_MISMATCH,
+                                "device \"%s\" asked for the profile of "
+                                "\"%s\"", id, escaped);
 }
 
 
 /*
  * records why the request is refused, for the handler's log line; the
- * certificate, if any, is named by its serial number
+ * certificate, if any, is named by its serial number, as $ssl_client_serial
  */
 
 static ngx_uint_t
 ngx_http_prov_refuse(ngx_http_request_t *r, ngx_http_prov_ctx_t *ctx,
-    X509 *cert, ngx_uint_t result, const char *fmt, ...)
+    ngx_uint_t result, const char *fmt, ...)
 {
-    u_char   *p;
-    va_list   args;
-    u_char    buf[NGX_MAX_ERROR_STR];
+    u_char     *p;
+    va_list     args;
+    ngx_str_t   serial;
+    u_char      buf[NGX_MAX_ERROR_STR];
 
     va_start(args, fmt);
     p = ngx_vslprintf(buf, buf + sizeof(buf), fmt, args);
     va_end(args);
 
-    if (cert != NULL) {
-        p = ngx_http_prov_serial(p, buf + sizeof(buf), cert);
+    if (r->connection->ssl != NULL) {
+        if (ngx_ssl_get_serial_number(r->connection, r->pool, &serial)
+            != NGX_OK)
+        {
+            return NGX_HTTP_PROV_NONE;
+        }
+
+        if (serial.len) {
+            p = ngx_slprintf(p, buf + sizeof(buf), ", serial %V", &serial);
+        }
     }
 
     ctx->reason.len = p - buf;
@@ -808,7 +754,10 @@ ngx_http_prov_create_main_conf(ngx_conf_t *cf)
 
     if (ngx_array_init(&pmcf->acls, cf->pool, 2,
                        sizeof(ngx_http_prov_acl_t *))
-        != NGX_OK)
+        != NGX_OK
+        || ngx_array_init(&pmcf->gates, cf->pool, 4,
+                          sizeof(ngx_http_prov_gate_t *))
+           != NGX_OK)
     {
         return NULL;
     }
@@ -839,7 +788,7 @@ ngx_http_prov_create_loc_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *
-     *     conf->acl = NULL;
+     *     conf->gate = NULL;
      */
 
     return conf;
@@ -892,11 +841,9 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    /* ids in the list are read as this level's prov_id reads them */
-
-    if (conf->acl_path != NULL && conf->id != NULL) {
-        conf->acl = ngx_http_prov_acl_load(cf, conf->acl_path, conf->id);
-        if (conf->acl == NULL) {
+    if (conf->id != NULL) {
+        conf->gate = ngx_http_prov_merge_gate(cf, conf);
+        if (conf->gate == NULL) {
             return NGX_CONF_ERROR;
         }
     }
@@ -905,71 +852,68 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 }
 
 
-static char *
-ngx_http_prov_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+/*
+ * the gate of the merged settings: one per set of settings, so that the
+ * locations that share them share their outcome (a pointer comparison)
+ */
+
+static ngx_http_prov_gate_t *
+ngx_http_prov_merge_gate(ngx_conf_t *cf, ngx_http_prov_loc_conf_t *conf)
 {
-    ngx_http_prov_loc_conf_t *plcf = conf;
+    ngx_flag_t                  default_allow;
+    ngx_uint_t                  i;
+    ngx_http_prov_acl_t        *acl;
+    ngx_http_prov_gate_t       *gate, **gates;
+    ngx_http_prov_main_conf_t  *pmcf;
 
-    ngx_str_t                *value, *name;
-    ngx_pool_cleanup_t       *cln;
-    ngx_http_prov_id_conf_t  *id;
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prov_module);
 
-    if (plcf->id != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
+    /* ids in the list are read as this level's prov_id reads them */
+
+    acl = NULL;
+    default_allow = 0;
+
+    if (conf->acl_path != NULL) {
+        acl = ngx_http_prov_acl_load(cf, conf->acl_path, conf->id);
+        if (acl == NULL) {
+            return NULL;
+        }
+
+        default_allow = conf->acl_default_allow;
     }
 
-    value = cf->args->elts;
+    gates = pmcf->gates.elts;
 
-    id = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_id_conf_t));
-    if (id == NULL) {
-        return NGX_CONF_ERROR;
+    for (i = 0; i < pmcf->gates.nelts; i++) {
+        gate = gates[i];
+
+        if (gate->id == conf->id
+            && gate->generic == conf->generic
+            && gate->acl == acl
+            && gate->acl_default_allow == default_allow)
+        {
+            return gate;
+        }
     }
 
-    id->object = ngx_http_prov_attribute_object(&value[1], 0);
-
-    if (id->object == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "unknown certificate attribute \"%V\"", &value[1]);
-        return NGX_CONF_ERROR;
+    gate = ngx_palloc(cf->pool, sizeof(ngx_http_prov_gate_t));
+    if (gate == NULL) {
+        return NULL;
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        ASN1_OBJECT_free(id->object);
-        return NGX_CONF_ERROR;
+    gate->id = conf->id;
+    gate->generic = conf->generic;
+    gate->acl = acl;
+    gate->acl_default_allow = default_allow;
+
+    gates = ngx_array_push(&pmcf->gates);
+    if (gates == NULL) {
+        return NULL;
     }
 
-    cln->handler = ngx_http_prov_free_object;
-    cln->data = id->object;
+    *gates = gate;
 
-    name = ngx_http_prov_attribute_name(cf->pool, id->object);
-    if (name == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    id->name = *name;
-
-    if (ngx_http_prov_id_compile(cf, id,
-                                 (cf->args->nelts == 3) ? &value[2] : NULL)
-        != NGX_CONF_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-
-    plcf->id = id;
-
-    return NGX_CONF_OK;
-}
-
-
-static void
-ngx_http_prov_free_object(void *data)
-{
-    ASN1_OBJECT  *object = data;
-
-    /* a no-op for OpenSSL's built-in objects */
-
-    ASN1_OBJECT_free(object);
+    return gate;
 }
 
 
@@ -1011,61 +955,6 @@ ngx_http_prov_generic(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-static char *
-ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_prov_loc_conf_t *plcf = conf;
-
-    ngx_str_t  *value, *path;
-
-    if (plcf->acl_path != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        if (cf->args->nelts != 2) {
-            return "takes no parameters after \"off\"";
-        }
-
-        plcf->acl_path = NULL;
-        plcf->acl_default_allow = 0;
-        return NGX_CONF_OK;
-    }
-
-    plcf->acl_default_allow = 0;
-
-    if (cf->args->nelts == 3) {
-        if (ngx_strcmp(value[2].data, "default=allow") == 0) {
-            plcf->acl_default_allow = 1;
-
-        } else if (ngx_strcmp(value[2].data, "default=deny") != 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid parameter \"%V\"", &value[2]);
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    path = ngx_palloc(cf->pool, sizeof(ngx_str_t));
-    if (path == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *path = value[1];
-
-    /* relative to the configuration prefix, as other nginx files */
-
-    if (ngx_conf_full_name(cf->cycle, path, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    plcf->acl_path = path;
-
-    return NGX_CONF_OK;
-}
-
-
 static ngx_int_t
 ngx_http_prov_preconfiguration(ngx_conf_t *cf)
 {
@@ -1095,19 +984,8 @@ ngx_http_prov_init(ngx_conf_t *cf)
 
     *h = ngx_http_prov_profile_handler;
 
-    if (ngx_http_prov_ssl_index == -1) {
-        ngx_http_prov_ssl_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
-                                                       NULL);
-        ngx_http_prov_verify_index = SSL_get_ex_new_index(0, NULL, NULL,
-                                                          NULL, NULL);
-
-        if (ngx_http_prov_ssl_index == -1
-            || ngx_http_prov_verify_index == -1)
-        {
-            ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
-                          "SSL_get_ex_new_index() failed");
-            return NGX_ERROR;
-        }
+    if (ngx_http_prov_ssl_init(cf) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     return ngx_http_prov_status_add_zone(cf);

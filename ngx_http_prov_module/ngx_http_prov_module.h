@@ -37,11 +37,6 @@
 #define NGX_HTTP_PROV_SHA256_LEN      32
 
 
-/* access list entries */
-#define NGX_HTTP_PROV_ACL_ALLOW       0x01
-#define NGX_HTTP_PROV_ACL_PIN         0x02
-#define NGX_HTTP_PROV_ACL_ATTRS       0x04
-
 /* longest attribute value quoted in a log line */
 #define NGX_HTTP_PROV_LOG_VALUE_LEN   128
 
@@ -65,35 +60,35 @@ typedef struct {
 } ngx_http_prov_id_conf_t;
 
 
-typedef struct {
-    uint64_t                    key;        /* 0: a free slot */
-    uint32_t                    record;     /* offset in data, 0: none */
-    uint32_t                    flags;
-} ngx_http_prov_acl_slot_t;
+/* the access list's internals are ngx_http_prov_acl.c's own */
+typedef struct ngx_http_prov_acl_s        ngx_http_prov_acl_t;
+typedef struct ngx_http_prov_acl_entry_s  ngx_http_prov_acl_entry_t;
 
-
+/* what is shown of a list */
 typedef struct {
     ngx_str_t                   path;
-    ngx_uint_t                  mac;        /* ids are MAC addresses */
-    ngx_http_prov_acl_slot_t   *slots;
-    ngx_uint_t                  mask;
-    ngx_uint_t                  shift;
     ngx_uint_t                  entries;
-    u_char                     *data;       /* records */
-    size_t                      size;
-    size_t                      used;
     ngx_msec_t                  load_time;
-} ngx_http_prov_acl_t;
+} ngx_http_prov_acl_info_t;
 
+
+/*
+ * who a device is and whether it may in: locations whose settings are the
+ * same share one gate (ngx_http_prov_merge_loc_conf() finds it), so that
+ * an outcome found under one holds under the others
+ */
 
 typedef struct {
-    ngx_str_t                   key;
-    ngx_str_t                   value;
-} ngx_http_prov_acl_attr_t;
+    ngx_http_prov_id_conf_t    *id;
+    ngx_array_t                *generic;    /* of ngx_str_t */
+    ngx_http_prov_acl_t        *acl;
+    ngx_flag_t                  acl_default_allow;
+} ngx_http_prov_gate_t;
 
 
 typedef struct {
     ngx_array_t                 acls;       /* of ngx_http_prov_acl_t * */
+    ngx_array_t                 gates;      /* of ngx_http_prov_gate_t * */
     ngx_shm_zone_t             *status_zone;
 } ngx_http_prov_main_conf_t;
 
@@ -106,32 +101,41 @@ typedef struct {
 
 typedef struct {
     ngx_flag_t                  enable;
+    ngx_http_prov_gate_t       *gate;       /* NULL: no prov_id applies */
+
+    /* the gate's settings as this level's directives give them */
     ngx_http_prov_id_conf_t    *id;
-    ngx_array_t                *generic;    /* of ngx_str_t */
-    ngx_uint_t                  log_level;
+    ngx_array_t                *generic;
     ngx_str_t                  *acl_path;   /* NULL: "prov_acl off" */
     ngx_flag_t                  acl_default_allow;
-    ngx_http_prov_acl_t        *acl;
+
+    ngx_uint_t                  log_level;
     ngx_array_t                *profiles;   /* of ngx_http_prov_profile_t */
     ngx_int_t                   profile_code;
     ngx_http_prov_regex_t      *uri_id;
 } ngx_http_prov_loc_conf_t;
 
 
-/* the certificate's identity under one prov_id, kept per TLS connection */
+/*
+ * what a TLS connection keeps, in one ex_data slot: the certificate does
+ * not change during a connection
+ */
 
 typedef struct {
-    ngx_http_prov_id_conf_t    *id_conf;
-    ngx_array_t                *generic;
+    /* the certificate verified again with one server's CAs */
+    SSL_CTX                    *verify_ctx;
+    long                        verify_result;
+
+    /* the identity found under one gate, and its list's entry */
+    ngx_http_prov_gate_t       *gate;
     ngx_uint_t                  result;
     ngx_str_t                   id;
     ngx_str_t                   reason;
+    ngx_http_prov_acl_entry_t  *acl_entry;
 
-    /* the access list that allowed it, and its entry */
-    ngx_http_prov_acl_t        *acl;
-    ngx_flag_t                  acl_default_allow;
-    ngx_http_prov_acl_slot_t   *acl_entry;
-} ngx_http_prov_identity_t;
+    unsigned                    verified:1;     /* verify_* are set */
+    unsigned                    acl_allowed:1;  /* the gate's list let it in */
+} ngx_http_prov_conn_t;
 
 
 /* the profile prov_profile opened to send itself */
@@ -148,10 +152,8 @@ typedef struct {
     ngx_uint_t                  result;
     ngx_str_t                   id;         /* canonical device id */
     ngx_str_t                   reason;     /* why refused, for the log */
-    ngx_http_prov_loc_conf_t   *conf;       /* what it was evaluated with */
-    ngx_http_prov_acl_t        *acl;
-    ngx_http_prov_acl_slot_t   *entry;      /* the device's, if listed */
-    ngx_http_prov_identity_t   *identity;   /* the connection's, if kept */
+    ngx_http_prov_gate_t       *gate;       /* what it was evaluated with */
+    ngx_http_prov_acl_entry_t  *entry;      /* the device's, if listed */
     ngx_http_prov_file_t        file;       /* the profile picked, if open */
     unsigned                    picked:1;
     unsigned                    counted:1;
@@ -161,11 +163,13 @@ typedef struct {
 
 /* ngx_http_prov_module.c */
 ngx_http_prov_ctx_t *ngx_http_prov_evaluate(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf);
+    ngx_http_prov_gate_t *gate);
 ngx_http_prov_ctx_t *ngx_http_prov_get_ctx(ngx_http_request_t *r);
 ngx_str_t *ngx_http_prov_result_name(ngx_uint_t result);
 
 /* ngx_http_prov_cert.c */
+ngx_int_t ngx_http_prov_ssl_init(ngx_conf_t *cf);
+ngx_http_prov_conn_t *ngx_http_prov_conn(ngx_ssl_conn_t *ssl_conn);
 X509 *ngx_http_prov_verified_certificate(ngx_http_request_t *r,
     long *verify_result);
 ASN1_OBJECT *ngx_http_prov_attribute_object(ngx_str_t *name,
@@ -177,42 +181,31 @@ ngx_int_t ngx_http_prov_entry_value(ngx_pool_t *pool, X509_NAME *name,
     int index, ngx_str_t *value);
 ngx_int_t ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert,
     ASN1_OBJECT *obj, ngx_str_t *value);
-u_char *ngx_http_prov_serial(u_char *p, u_char *last, X509 *cert);
-u_char *ngx_http_prov_log_escape(ngx_pool_t *pool, ngx_str_t *value);
-
-extern int  ngx_http_prov_verify_index;
 
 /* ngx_http_prov_id.c */
-char *ngx_http_prov_id_compile(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
-    ngx_str_t *format);
+char *ngx_http_prov_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_prov_id_safe(ngx_str_t *value);
 ngx_int_t ngx_http_prov_mac_normalize(ngx_str_t *value, u_char *mac);
 ngx_int_t ngx_http_prov_id_extract(ngx_http_request_t *r,
     ngx_http_prov_id_conf_t *id, ngx_str_t *value, ngx_str_t *result);
-#if (NGX_PCRE)
-void ngx_http_prov_regex_set(ngx_http_prov_regex_t *re,
-    ngx_regex_compile_t *rc);
-ngx_int_t ngx_http_prov_regex_capture(ngx_http_request_t *r,
-    ngx_http_prov_regex_t *re, ngx_str_t *subject, ngx_str_t *value);
-#endif
+ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
+    ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named);
 
 /* ngx_http_prov_acl.c */
+char *ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_http_prov_acl_t *ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
     ngx_http_prov_id_conf_t *id);
-ngx_http_prov_acl_slot_t *ngx_http_prov_acl_lookup(ngx_http_prov_acl_t *acl,
-    ngx_str_t *id);
-u_char *ngx_http_prov_acl_pin(ngx_http_prov_acl_t *acl,
-    ngx_http_prov_acl_slot_t *slot);
+ngx_uint_t ngx_http_prov_acl_verdict(ngx_http_prov_acl_t *acl, ngx_str_t *id,
+    X509 *cert, ngx_http_prov_acl_entry_t **entry, u_char *digest);
 ngx_int_t ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
-    ngx_http_prov_acl_slot_t *slot, ngx_str_t *key, ngx_str_t *value);
+    ngx_http_prov_acl_entry_t *entry, ngx_str_t *key, ngx_str_t *value);
+ngx_http_prov_acl_info_t *ngx_http_prov_acl_info(ngx_http_prov_acl_t *acl);
 
 /* ngx_http_prov_profile.c */
 ngx_int_t ngx_http_prov_profile_handler(ngx_http_request_t *r);
 char *ngx_http_prov_profile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_prov_profile_safe(ngx_str_t *uri, ngx_uint_t slashes);
-char *ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named);
 
 /* ngx_http_prov_status.c */
 ngx_int_t ngx_http_prov_status_add_zone(ngx_conf_t *cf);
@@ -221,6 +214,10 @@ char *ngx_http_prov_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 
 /* ngx_http_prov_variables.c */
 ngx_int_t ngx_http_prov_add_variables(ngx_conf_t *cf);
+
+/* ngx_http_prov_escape.c: whatever comes from a device or a request */
+u_char *ngx_http_prov_log_escape(ngx_pool_t *pool, ngx_str_t *value);
+ngx_int_t ngx_http_prov_value_escape(ngx_pool_t *pool, ngx_str_t *value);
 
 
 extern ngx_module_t  ngx_http_prov_module;

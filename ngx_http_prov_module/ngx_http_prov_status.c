@@ -199,12 +199,13 @@ static ngx_buf_t *
 ngx_http_prov_status_json(ngx_http_request_t *r,
     ngx_http_prov_counters_t *counters, ngx_array_t *acls)
 {
-    size_t                 size;
-    ngx_buf_t             *b;
-    ngx_str_t             *name;
-    ngx_uint_t             i;
-    ngx_atomic_uint_t      total;
-    ngx_http_prov_acl_t  **acl;
+    size_t                     size;
+    ngx_buf_t                 *b;
+    ngx_str_t                 *name;
+    ngx_uint_t                 i;
+    ngx_atomic_uint_t          total;
+    ngx_http_prov_acl_t      **acl;
+    ngx_http_prov_acl_info_t  *info;
 
     acl = acls->elts;
 
@@ -216,9 +217,10 @@ ngx_http_prov_status_json(ngx_http_request_t *r,
     }
 
     for (i = 0; i < acls->nelts; i++) {
+        info = ngx_http_prov_acl_info(acl[i]);
         size += sizeof("{\"file\":\"\",\"devices\":,\"load_ms\":},")
-                + acl[i]->path.len
-                + ngx_escape_json(NULL, acl[i]->path.data, acl[i]->path.len)
+                + info->path.len
+                + ngx_escape_json(NULL, info->path.data, info->path.len)
                 + 2 * NGX_ATOMIC_T_LEN;
     }
 
@@ -242,11 +244,12 @@ ngx_http_prov_status_json(ngx_http_request_t *r,
     b->last = ngx_sprintf(b->last, "\"total\":%uA},\"acls\":[", total);
 
     for (i = 0; i < acls->nelts; i++) {
+        info = ngx_http_prov_acl_info(acl[i]);
         b->last = ngx_cpymem(b->last, "{\"file\":\"", 9);
-        b->last = (u_char *) ngx_escape_json(b->last, acl[i]->path.data,
-                                             acl[i]->path.len);
+        b->last = (u_char *) ngx_escape_json(b->last, info->path.data,
+                                             info->path.len);
         b->last = ngx_sprintf(b->last, "\",\"devices\":%ui,\"load_ms\":%M}%s",
-                              acl[i]->entries, acl[i]->load_time,
+                              info->entries, info->load_time,
                               (i + 1 < acls->nelts) ? "," : "");
     }
 
@@ -260,11 +263,12 @@ static ngx_buf_t *
 ngx_http_prov_status_prometheus(ngx_http_request_t *r,
     ngx_http_prov_counters_t *counters, ngx_array_t *acls)
 {
-    size_t                 size;
-    ngx_buf_t             *b;
-    ngx_str_t             *name;
-    ngx_uint_t             i;
-    ngx_http_prov_acl_t  **acl;
+    size_t                     size;
+    ngx_buf_t                 *b;
+    ngx_str_t                 *name;
+    ngx_uint_t                 i;
+    ngx_http_prov_acl_t      **acl;
+    ngx_http_prov_acl_info_t  *info;
 
     static u_char  requests_head[] =
         "# HELP nginx_prov_requests_total Requests decided by the prov gate,"
@@ -290,8 +294,9 @@ ngx_http_prov_status_prometheus(ngx_http_request_t *r,
 
     for (i = 0; i < acls->nelts; i++) {
         /* label values escape "\" and '"' as \\ and \" */
+        info = ngx_http_prov_acl_info(acl[i]);
         size += 2 * (sizeof("nginx_prov_acl_load_seconds{file=\"\"} \n")
-                     + 2 * acl[i]->path.len + NGX_ATOMIC_T_LEN + 8);
+                     + 2 * info->path.len + NGX_ATOMIC_T_LEN + 8);
     }
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -318,9 +323,10 @@ ngx_http_prov_status_prometheus(ngx_http_request_t *r,
         b->last = ngx_cpymem(b->last, "nginx_prov_acl_devices{file=\"",
                              sizeof("nginx_prov_acl_devices{file=\"") - 1);
 
-        b->last = ngx_http_prov_status_label(b->last, &acl[i]->path);
+        info = ngx_http_prov_acl_info(acl[i]);
+        b->last = ngx_http_prov_status_label(b->last, &info->path);
 
-        b->last = ngx_sprintf(b->last, "\"} %ui\n", acl[i]->entries);
+        b->last = ngx_sprintf(b->last, "\"} %ui\n", info->entries);
     }
 
     b->last = ngx_cpymem(b->last, load_head, sizeof(load_head) - 1);
@@ -330,11 +336,12 @@ ngx_http_prov_status_prometheus(ngx_http_request_t *r,
                              sizeof("nginx_prov_acl_load_seconds{file=\"")
                              - 1);
 
-        b->last = ngx_http_prov_status_label(b->last, &acl[i]->path);
+        info = ngx_http_prov_acl_info(acl[i]);
+        b->last = ngx_http_prov_status_label(b->last, &info->path);
 
         b->last = ngx_sprintf(b->last, "\"} %M.%03M\n",
-                              acl[i]->load_time / 1000,
-                              acl[i]->load_time % 1000);
+                              info->load_time / 1000,
+                              info->load_time % 1000);
     }
 
     return b;

@@ -13,8 +13,6 @@
 static ngx_http_prov_ctx_t *ngx_http_prov_variable_ctx(ngx_http_request_t *r);
 static void ngx_http_prov_variable_set(ngx_http_variable_value_t *v,
     ngx_str_t *value);
-static ngx_int_t ngx_http_prov_variable_escape(ngx_pool_t *pool,
-    ngx_str_t *value);
 static ngx_int_t ngx_http_prov_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_prov_result_variable(ngx_http_request_t *r,
@@ -87,11 +85,11 @@ ngx_http_prov_variable_ctx(ngx_http_request_t *r)
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
 
-    if (plcf->id == NULL) {
+    if (plcf->gate == NULL) {
         return NULL;
     }
 
-    return ngx_http_prov_evaluate(r, plcf);
+    return ngx_http_prov_evaluate(r, plcf->gate);
 }
 
 
@@ -193,7 +191,7 @@ ngx_http_prov_cert_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_prov_variable_escape(r->pool, &value) != NGX_OK) {
+    if (ngx_http_prov_value_escape(r->pool, &value) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -224,82 +222,18 @@ ngx_http_prov_acl_variable(ngx_http_request_t *r,
     key.len = var->len - (sizeof(NGX_HTTP_PROV_ACL_PREFIX) - 1);
     key.data = var->data + sizeof(NGX_HTTP_PROV_ACL_PREFIX) - 1;
 
-    if (ngx_http_prov_acl_attribute(ctx->acl, ctx->entry, &key, &value)
+    if (ngx_http_prov_acl_attribute(ctx->gate->acl, ctx->entry, &key, &value)
         != NGX_OK)
     {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    if (ngx_http_prov_variable_escape(r->pool, &value) != NGX_OK) {
+    if (ngx_http_prov_value_escape(r->pool, &value) != NGX_OK) {
         return NGX_ERROR;
     }
 
     ngx_http_prov_variable_set(v, &value);
-
-    return NGX_OK;
-}
-
-
-/*
- * values from a certificate or a list end up in headers and logs: control
- * characters become "\XX" and "\" becomes "\\", as nginx escapes
- * $ssl_client_s_dn, so that no value can add a header line of its own;
- * UTF-8 stays as it is
- */
-
-static ngx_int_t
-ngx_http_prov_variable_escape(ngx_pool_t *pool, ngx_str_t *value)
-{
-    u_char      ch, *dst, *p;
-    size_t      n;
-    ngx_uint_t  i;
-
-    static u_char  hex[] = "0123456789ABCDEF";
-
-    n = 0;
-
-    for (i = 0; i < value->len; i++) {
-        ch = value->data[i];
-
-        if (ch < 0x20 || ch == 0x7f) {
-            n += 2;
-
-        } else if (ch == '\\') {
-            n++;
-        }
-    }
-
-    if (n == 0) {
-        return NGX_OK;
-    }
-
-    dst = ngx_pnalloc(pool, value->len + n);
-    if (dst == NULL) {
-        return NGX_ERROR;
-    }
-
-    p = dst;
-
-    for (i = 0; i < value->len; i++) {
-        ch = value->data[i];
-
-        if (ch < 0x20 || ch == 0x7f) {
-            *p++ = '\\';
-            *p++ = hex[ch >> 4];
-            *p++ = hex[ch & 0xf];
-
-        } else if (ch == '\\') {
-            *p++ = '\\';
-            *p++ = '\\';
-
-        } else {
-            *p++ = ch;
-        }
-    }
-
-    value->data = dst;
-    value->len = p - dst;
 
     return NGX_OK;
 }
