@@ -37,7 +37,7 @@ our %Outcome = (
         ou-inject-nost ou-slash-nost two-st multi-rdn-dup dotdot dot
         dotdot-only backslash nul ctrl empty long quote homoglyph mac-mixed mac-group3
         mac-short mac-long mac-nonhex mac-trailing mac-uneven mac-space
-        polycom yealink cisco-sep
+        polycom yealink cisco-sep client-inject
     )),
     'none' => 'no_cert',
     (map { $_ => 'unknown_issuer' } qw(

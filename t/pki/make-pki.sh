@@ -52,6 +52,8 @@
 #   t61             ST 000e08abcd42 as T61String                   1042
 #   utf8            ST 000e08abcd43, O "Téléphonie Ωmega" (UTF8String) 1043
 #   homoglyph       ST "000е08abcdef" (Cyrillic U+0435 for the first e) 1044
+#   client-inject   ST '000e08abcd48", client: 198.51.100.1, server: x' (a
+#                   log line's client address, for fail2ban filters)  1048
 #   mac-colon       00:0e:08:ab:cd:51                              1051
 #   mac-dash        00-0e-08-ab-cd-52                              1052
 #   mac-dot         000e.08ab.cd53                                 1053
@@ -444,6 +446,8 @@ bg rawspa univ 1041 'ST W 000e08abcd41'
 bg rawspa t61 1042 'ST T 000e08abcd42'
 bg rawspa utf8 1043 'ST P 000e08abcd43' 'O U Téléphonie Ωmega'
 bg rawspa homoglyph 1044 'ST U 000\xd0\xb508abcdef'
+bg cert client-inject device-ca 1048 \
+    "$(spa '000e08abcd48", client: 198.51.100.1, server: x' 88012BA01048)"
 
 macs=(
     mac-colon 1051 00:0e:08:ab:cd:51
