@@ -13,22 +13,12 @@
 # names the addresses it would ban.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
-use ProvTest;
+use ProvTest qw(fail2ban fail2ban_etc);
 
 use Cwd qw(abs_path);
 use File::Temp qw(tempdir);
 
 our $Filter = abs_path('examples/fail2ban/filter.d/nginx-prov.conf');
-
-# fail2ban's commands and configuration: unpacked (scripts/fail2ban.sh) or
-# installed
-our $F2B = $ENV{TEST_NGINX_FAIL2BAN} // '';
-our $F2B_ETC = $F2B ne "" ? "$F2B/etc/fail2ban" : "/etc/fail2ban";
-if ($F2B ne '') {
-    $ENV{PYTHONPATH} = join ':', "$F2B/usr/lib/python3/dist-packages",
-                                 $ENV{PYTHONPATH} // ();
-}
-our $F2B_BIN = $F2B ne '' ? "$F2B/usr/bin/" : '';
 
 # address, certificate, path, status, $prov_result, banned
 our @Cases = (
@@ -130,8 +120,7 @@ for my $c (grep { $_->[4] ne 'allow' } @Cases) {
 }
 
 # what fail2ban would ban: the address of every matched line
-my @cmd = ("${F2B_BIN}fail2ban-regex", '--raw', '--out', 'ip', $log, $Filter);
-my $out = `@cmd 2>&1`;
+my $out = fail2ban('fail2ban-regex', '--raw', '--out', 'ip', $log, $Filter);
 is($?, 0, 'fail2ban-regex runs') or diag($out);
 
 my %matched;
@@ -147,8 +136,8 @@ is_deeply(\%matched, \%expected,
 # the jail, in a copy of Debian's fail2ban configuration without its own
 # jails: fail2ban reads it, and it watches the error log with this filter
 my $etc = tempdir(CLEANUP => 1);
-system('cp', '-r', "$F2B_ETC/.", $etc) == 0
-    or die "cannot copy $F2B_ETC: $?";
+system('cp', '-r', fail2ban_etc() . '/.', $etc) == 0
+    or die 'cannot copy ' . fail2ban_etc() . ": $?";
 unlink glob("$etc/jail.d/*");
 system('cp', abs_path('examples/fail2ban/jail.d/nginx-prov.conf'),
        "$etc/jail.d/") == 0 or die "cannot copy the jail: $?";
@@ -159,10 +148,10 @@ open my $fh, '>', "$etc/paths-overrides.local" or die "$etc: $!";
 print $fh "[DEFAULT]\nnginx_error_log = $log\n";
 close $fh;
 
-$out = `${F2B_BIN}fail2ban-client -c '$etc' -t 2>&1`;
+$out = fail2ban('fail2ban-client', '-c', $etc, '-t');
 is($?, 0, 'fail2ban-client -t accepts the jail') or diag($out);
 
-$out = `${F2B_BIN}fail2ban-client -c '$etc' -d 2>&1`;
+$out = fail2ban('fail2ban-client', '-c', $etc, '-d');
 like($out, qr/^\['add', 'nginx-prov',/m, 'the jail is enabled');
 like($out, qr/^\['set', 'nginx-prov', 'addfailregex', '.*prov: access forbidden /m,
      'the jail uses the filter');

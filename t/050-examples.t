@@ -256,7 +256,8 @@ sub serve_cisco_spa {
     # (uri_mismatch), a certificate without ST (bad_id); not on no
     # certificate, a device the list denies, the generic certificate
     my $filter = "$root/examples/fail2ban/filter.d/nginx-prov.conf";
-    my $f2b = `fail2ban-regex --raw --out msg '$dir/var/log/nginx/error.log' '$filter' 2>&1`;
+    my $f2b = ProvTest::fail2ban('fail2ban-regex', '--raw', '--out', 'msg',
+                                 "$dir/var/log/nginx/error.log", $filter);
     my @banned = map {
         /prov: access forbidden \((\w+)\).*, client: (\S+), server: /
             ? "$1 $2" : "? $_"
