@@ -31,11 +31,15 @@ MODULE     = $(BUILD)/ngx_http_prov_module.so
 ASAN_BUILD = $(BUILD)/asan
 
 BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev
+# python3: t/017 runs fail2ban-regex from Debian's fail2ban package, which
+# scripts/fail2ban.sh unpacks into build/ (installing it would start a
+# fail2ban daemon)
 TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
-                 libio-socket-ssl-perl
+                 libio-socket-ssl-perl python3
 # scripts/build-asan.sh installs what the ASan build needs (clang, dpkg-dev,
 # ...); Debian's nginx source comes with scripts/nginx-source.sh
-ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl
+ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl \
+                 python3
 VALGRIND_PACKAGES = $(TEST_PACKAGES) valgrind
 DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
 DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper

@@ -11,6 +11,10 @@
 
 
 static ngx_int_t ngx_http_prov_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_prov_precontent_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_prov_log_handler(ngx_http_request_t *r);
+static void ngx_http_prov_log_refusal(ngx_http_request_t *r,
+    ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_certificate(ngx_http_request_t *r,
     ngx_http_prov_gate_t *gate, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_identity(ngx_http_request_t *r,
@@ -161,6 +165,7 @@ static ngx_int_t
 ngx_http_prov_handler(ngx_http_request_t *r)
 {
     ngx_http_prov_ctx_t       *ctx;
+    ngx_http_core_loc_conf_t  *clcf;
     ngx_http_prov_loc_conf_t  *plcf;
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
@@ -198,11 +203,133 @@ ngx_http_prov_handler(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    ngx_log_error(plcf->log_level, r->connection->log, 0,
-                  "prov: access forbidden (%V): %V",
-                  ngx_http_prov_result_name(ctx->result), &ctx->reason);
+    ctx->log_level = plcf->log_level;
+    ctx->refused_at = r->uri_changes;
+    ctx->granted = 0;
+    ctx->pending = 1;
+
+    /*
+     * under "satisfy all" the refusal is the answer, unless error_page
+     * serves a generic certificate its bootstrap profile; under "satisfy
+     * any" another access module may grant the request: the log handler
+     * decides these once the answer is known
+     */
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->satisfy == NGX_HTTP_SATISFY_ALL
+        && ctx->result != NGX_HTTP_PROV_GENERIC)
+    {
+        ngx_http_prov_log_refusal(r, ctx);
+    }
 
     return NGX_HTTP_FORBIDDEN;
+}
+
+
+/*
+ * the gate refused in this very location and the request got past the
+ * access phase all the same: another access module granted it ("satisfy
+ * any"); an error_page target is reached through an internal redirect,
+ * which counts down r->uri_changes
+ */
+
+static ngx_int_t
+ngx_http_prov_precontent_handler(ngx_http_request_t *r)
+{
+    ngx_int_t             rc;
+    ngx_uint_t            granted;
+    ngx_http_prov_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_prov_module);
+
+    granted = (r == r->main && ctx != NULL && ctx->pending
+               && ctx->refused_at == r->uri_changes);
+
+    rc = ngx_http_prov_profile_handler(r);
+
+    /* prov_profile refuses what the gate refused: that is the answer */
+
+    if (granted && rc != NGX_HTTP_FORBIDDEN) {
+        ctx->granted = 1;
+    }
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_prov_log_handler(ngx_http_request_t *r)
+{
+    ngx_http_prov_ctx_t  *ctx;
+
+    if (r != r->main) {
+        return NGX_OK;
+    }
+
+    ctx = ngx_http_prov_get_ctx(r);
+
+    if (ctx != NULL && ctx->pending) {
+        ngx_http_prov_log_refusal(r, ctx);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * one line per refusal: at prov_log_level when the refusal is the
+ * answer, "access forbidden" (what fail2ban filters match); at info
+ * when the operator's configuration turned it into a success: another
+ * access module granted the request under "satisfy any", or error_page
+ * served a generic certificate (its bootstrap profile); any other
+ * refusal that error_page turns into a success stays at prov_log_level
+ */
+
+static void
+ngx_http_prov_log_refusal(ngx_http_request_t *r, ngx_http_prov_ctx_t *ctx)
+{
+    char        *action;
+    ngx_log_t   *log;
+    ngx_str_t   *name;
+    ngx_uint_t   status;
+
+    ctx->pending = 0;
+
+    log = r->connection->log;
+    name = ngx_http_prov_result_name(ctx->result);
+
+    /* the answer so far, as $status has it */
+
+    status = r->err_status ? r->err_status : r->headers_out.status;
+
+    /* from the log phase: the line reads as the access phase's would */
+
+    action = log->action;
+    log->action = NULL;
+
+    if (ctx->granted) {
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "prov: certificate refused (%V), access granted by "
+                      "another module (satisfy any): %V",
+                      name, &ctx->reason);
+
+    } else if (ctx->result == NGX_HTTP_PROV_GENERIC
+               && status >= NGX_HTTP_OK
+               && status < NGX_HTTP_BAD_REQUEST)
+    {
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "prov: certificate refused (%V), answered %ui by "
+                      "error_page: %V",
+                      name, status, &ctx->reason);
+
+    } else {
+        ngx_log_error(ctx->log_level, log, 0,
+                      "prov: access forbidden (%V): %V",
+                      name, &ctx->reason);
+    }
+
+    log->action = action;
 }
 
 
@@ -241,6 +368,12 @@ ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_gate_t *gate)
         ngx_http_set_ctx(r, ctx, ngx_http_prov_module);
 
     } else {
+        /* another gate decides now: the last one's refusal is logged */
+
+        if (ctx->pending) {
+            ngx_http_prov_log_refusal(r, ctx);
+        }
+
         ngx_str_null(&ctx->id);
         ngx_str_null(&ctx->reason);
         ctx->entry = NULL;
@@ -982,7 +1115,14 @@ ngx_http_prov_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    *h = ngx_http_prov_profile_handler;
+    *h = ngx_http_prov_precontent_handler;
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_prov_log_handler;
 
     if (ngx_http_prov_ssl_init(cf) != NGX_OK) {
         return NGX_ERROR;

@@ -155,9 +155,17 @@ typedef struct {
     ngx_http_prov_gate_t       *gate;       /* what it was evaluated with */
     ngx_http_prov_acl_entry_t  *entry;      /* the device's, if listed */
     ngx_http_prov_file_t        file;       /* the profile picked, if open */
+
+    /* a refusal whose log line waits for the answer to the request */
+    ngx_uint_t                  log_level;
+    ngx_uint_t                  refused_at; /* r->uri_changes then */
+
     unsigned                    picked:1;
     unsigned                    counted:1;
     unsigned                    reused:1;   /* identity of the connection */
+    unsigned                    pending:1;  /* the refusal is not logged yet */
+    unsigned                    granted:1;  /* by another module, "satisfy
+                                               any" */
 } ngx_http_prov_ctx_t;
 
 

@@ -13,6 +13,8 @@
 static ngx_http_prov_ctx_t *ngx_http_prov_variable_ctx(ngx_http_request_t *r);
 static void ngx_http_prov_variable_set(ngx_http_variable_value_t *v,
     ngx_str_t *value);
+static ngx_int_t ngx_http_prov_variable_set_escaped(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, ngx_str_t *value);
 static ngx_int_t ngx_http_prov_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_prov_result_variable(ngx_http_request_t *r,
@@ -104,6 +106,22 @@ ngx_http_prov_variable_set(ngx_http_variable_value_t *v, ngx_str_t *value)
 }
 
 
+/* a value from a certificate or a list: escaped, it may reach a header */
+
+static ngx_int_t
+ngx_http_prov_variable_set_escaped(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, ngx_str_t *value)
+{
+    if (ngx_http_prov_value_escape(r->pool, value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_prov_variable_set(v, value);
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_prov_id_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
@@ -191,13 +209,7 @@ ngx_http_prov_cert_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_prov_value_escape(r->pool, &value) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_prov_variable_set(v, &value);
-
-    return NGX_OK;
+    return ngx_http_prov_variable_set_escaped(r, v, &value);
 }
 
 
@@ -229,11 +241,5 @@ ngx_http_prov_acl_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_prov_value_escape(r->pool, &value) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_http_prov_variable_set(v, &value);
-
-    return NGX_OK;
+    return ngx_http_prov_variable_set_escaped(r, v, &value);
 }

@@ -32,6 +32,9 @@ elif ! "$TEST_NGINX_BINARY" -V 2>&1 \
     exit 1
 fi
 
+# fail2ban's tools for t/017, unpacked from Debian's package (not installed)
+export TEST_NGINX_FAIL2BAN=${TEST_NGINX_FAIL2BAN:-$(bash scripts/fail2ban.sh "$build/fail2ban")}
+
 # a new throwaway PKI each run: no key is ever kept or committed
 rm -rf "$TEST_NGINX_PROV_PKI"
 bash t/pki/make-pki.sh "$TEST_NGINX_PROV_PKI" >/dev/null

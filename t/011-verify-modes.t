@@ -10,6 +10,12 @@ use ProvTest;
 
 our $Gate = 'prov on; prov_id ST mac; prov_generic ciscogeneric;';
 
+# forged-a's bad signature makes nginx itself log "[alert] ... ignoring
+# stale global SSL error" (OpenSSL's verification leaves its error queued;
+# the same without the module: 018-stale-ssl-error.t); any other alert
+# fails these tests
+our $OtherAlert = qr/\[alert\](?!.*ignoring stale global SSL error \(SSL: error:[0-9A-F]+:asn1 encoding routines::EVP lib\))/;
+
 ProvTest::defaults(
     config => ProvTest::front(),
     user_files => ProvTest::profiles(),
@@ -103,8 +109,8 @@ ProvTest::backend(verify => 'on', server => $main::Gate)
 [($ProvTest::CERT_ERROR) x 3]
 --- response_headers eval
 [("X-Prov-Id: \nX-Prov-Result: unverified") x 3]
---- no_error_log
-prov: access forbidden
+--- no_error_log eval
+["prov: access forbidden", $main::OtherAlert]
 
 
 
@@ -193,8 +199,8 @@ ProvTest::backend(verify => 'optional', server => $main::Gate)
 [($ProvTest::CERT_ERROR) x 3]
 --- response_headers eval
 [("X-Prov-Id: \nX-Prov-Result: unverified") x 3]
---- no_error_log
-prov: access forbidden
+--- no_error_log eval
+["prov: access forbidden", $main::OtherAlert]
 
 
 
@@ -341,8 +347,8 @@ ProvTest::backend(verify => 'optional_no_ca', server => $main::Gate)
 [($ProvTest::CERT_ERROR) x 3]
 --- response_headers eval
 [("X-Prov-Id: \nX-Prov-Result: unverified") x 3]
---- no_error_log
-prov: access forbidden
+--- no_error_log eval
+["prov: access forbidden", $main::OtherAlert]
 
 
 

@@ -226,3 +226,123 @@ $ProvTest::PROFILE
 X-Prov-Id: 000e08abcdf0
 --- no_error_log
 prov: access forbidden
+
+
+
+=== TEST 14: satisfy any, the address grants: a refused certificate is no error
+nginx's access module logs only under "satisfy all"; the gate logs the
+refusal another module overrode at info, and nothing at prov_log_level
+(fail2ban on the error log would ban the granted client).
+--- http_config eval
+ProvTest::backend(verify => 'optional', server => $main::Gate,
+                  location => 'satisfy any; allow unix:; deny all; prov on;')
+--- request
+GET /as/none/profile.cfg
+--- response_body eval
+$ProvTest::PROFILE
+--- error_log eval
+qr/\[info\] .*prov: certificate refused \(no_cert\), access granted by another module \(satisfy any\): no client certificate, client: unix:, server: localhost, request: "GET \/profile.cfg HTTP\/1.1"/
+--- no_error_log eval
+[qr/\[error\]/, "access forbidden"]
+
+
+
+=== TEST 15: satisfy any, the address grants: a certificate with a bad id, the same
+--- http_config eval
+ProvTest::backend(verify => 'optional', server => $main::Gate,
+                  location => 'satisfy any; allow unix:; deny all; prov on;')
+--- request
+GET /as/two-st/profile.cfg
+--- response_body eval
+$ProvTest::PROFILE
+--- response_headers
+X-Prov-Result: bad_id
+--- error_log eval
+qr/\[info\] .*prov: certificate refused \(bad_id\), access granted by another module \(satisfy any\): ST present 2 times, serial 1020, client: unix:/
+--- no_error_log eval
+[qr/\[error\]/, "access forbidden"]
+
+
+
+=== TEST 16: satisfy any, every module refuses: the gate's line at prov_log_level
+--- http_config eval
+ProvTest::backend(verify => 'optional', server => $main::Gate,
+                  location => 'satisfy any; deny all; prov on;')
+--- request
+GET /as/two-st/profile.cfg
+--- error_code: 403
+--- response_body_like eval
+$ProvTest::FORBIDDEN
+--- error_log eval
+[qr/\[error\] .*prov: access forbidden \(bad_id\): ST present 2 times, serial 1020, client: unix:, server: localhost, request: "GET \/profile.cfg HTTP\/1.1"/,
+ "access forbidden by rule"]
+--- no_error_log
+certificate refused
+
+
+
+=== TEST 17: satisfy any, auth_request refuses too: 401, the gate's line at prov_log_level
+--- http_config eval
+ProvTest::backend(verify => 'optional', server => $main::Gate,
+                  location => 'satisfy any; auth_request /auth; prov on;', extra => $main::Auth)
+--- request
+GET /as/generic/profile.cfg
+--- error_code: 401
+--- error_log eval
+qr/\[error\] .*prov: access forbidden \(generic\): generic certificate, ST "ciscogeneric", serial 1003, client: unix:/
+--- no_error_log
+certificate refused
+
+
+
+=== TEST 18: satisfy any, auth_request grants: info, also with log_subrequest on
+The subrequest shares the request's pool (where the gate's outcome is
+found again): its log phase must not log the refusal before the main
+request's answer is known.
+--- http_config eval
+ProvTest::backend(verify => 'optional', server => $main::Gate,
+                  http => 'log_subrequest on;',
+                  location => 'satisfy any; auth_request /auth; prov on;',
+                  extra => $main::Auth)
+--- more_headers
+X-Auth: ok
+--- request
+GET /as/generic/profile.cfg
+--- response_body eval
+$ProvTest::PROFILE
+--- error_log eval
+qr/\[info\] .*prov: certificate refused \(generic\), access granted by another module \(satisfy any\): generic certificate, ST "ciscogeneric", serial 1003, client: unix:, server: localhost, request: "GET \/profile.cfg HTTP\/1.1"/
+--- no_error_log eval
+[qr/\[error\]/, "access forbidden"]
+
+
+
+=== TEST 19: satisfy any, the address grants, prov_profile refuses: that is the answer
+prov_profile serves only a device the gate allowed, whatever granted
+access: the 403 is the gate's refusal, logged at prov_log_level.
+--- http_config eval
+ProvTest::backend(verify => 'optional', server => $main::Gate,
+                  location => 'satisfy any; allow unix:; deny all; prov on; prov_profile /profile.cfg;')
+--- request
+GET /as/none/profile.cfg
+--- error_code: 403
+--- response_body_like eval
+$ProvTest::FORBIDDEN
+--- error_log eval
+qr/\[error\] .*prov: access forbidden \(no_cert\): no client certificate, client: unix:/
+--- no_error_log
+certificate refused
+
+
+
+=== TEST 20: satisfy all: the refusal is logged in the access phase, as before
+--- http_config eval
+ProvTest::backend(verify => 'optional', server => $main::Gate,
+                  location => 'satisfy all; allow unix:; prov on;')
+--- request
+GET /as/two-st/profile.cfg
+--- error_code: 403
+--- error_log eval
+qr/\[error\] .*prov: access forbidden \(bad_id\): ST present 2 times, serial 1020, client: unix:, server: localhost, request: "GET \/profile.cfg HTTP\/1.1"/
+--- no_error_log
+certificate refused

@@ -246,6 +246,25 @@ sub serve_cisco_spa {
     unlike($errors, qr/\[(?:alert|crit|emerg)\]/, 'cisco-spa.conf: no alert in the error log');
     like($errors, qr/prov: access forbidden \(uri_mismatch\): device "000e08abcdef" asked for the profile of "000e08abcdf0"/,
          'cisco-spa.conf: the refusal is in the error log');
+
+    # the generic certificate's bootstrap fetch is no error (the module
+    # logs it at info, below this error_log's level)
+    unlike($errors, qr/\(generic\)/,
+           'cisco-spa.conf: the bootstrap fetch is no error');
+
+    # examples/fail2ban/ bans on the attacks only: naming another device
+    # (uri_mismatch), a certificate without ST (bad_id); not on no
+    # certificate, a device the list denies, the generic certificate
+    my $filter = "$root/examples/fail2ban/filter.d/nginx-prov.conf";
+    my $f2b = ProvTest::fail2ban('fail2ban-regex', '--raw', '--out', 'msg',
+                                 "$dir/var/log/nginx/error.log", $filter);
+    my @banned = map {
+        /prov: access forbidden \((\w+)\).*, client: (\S+), server: /
+            ? "$1 $2" : "? $_"
+    } grep { /\S/ } split /\n/, $f2b;
+    is_deeply([sort @banned], ['bad_id 127.0.0.1', 'uri_mismatch 127.0.0.1'],
+              'cisco-spa.conf: fail2ban bans on the attacks only')
+        or diag($f2b);
 }
 
 # GET uri over TLS with the client certificate $cert of the test PKI

@@ -59,7 +59,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
-our @EXPORT_OK = qw(dev_profile exactly fingerprint page);
+our @EXPORT_OK = qw(fail2ban fail2ban_etc dev_profile exactly fingerprint page);
 
 use File::Basename qw(dirname);
 use File::Spec;
@@ -456,6 +456,27 @@ sub raw_front {
             proxy_pass https://pt_tls$arg_p;
         }
 _EOC_
+}
+
+
+# fail2ban(COMMAND, ARG...): the output (stdout and stderr) of fail2ban's
+# fail2ban-regex or fail2ban-client, $? set: Debian's package as
+# scripts/fail2ban.sh unpacked it (TEST_NGINX_FAIL2BAN, make test sets it),
+# else the installed one.  fail2ban_etc(): its configuration folder.
+sub fail2ban {
+    my ($command, @args) = @_;
+    my $root = $ENV{TEST_NGINX_FAIL2BAN} // '';
+    local $ENV{PYTHONPATH} = join ':', "$root/usr/lib/python3/dist-packages",
+                                       $ENV{PYTHONPATH} // ()
+        if $root ne '';
+    my $bin = $root ne '' ? "$root/usr/bin/$command" : $command;
+    my $quoted = join ' ', map { (my $w = $_) =~ s/'/'\\''/g; "'$w'" } $bin, @args;
+    return scalar `$quoted 2>&1`;
+}
+
+sub fail2ban_etc {
+    my $root = $ENV{TEST_NGINX_FAIL2BAN} // '';
+    return $root ne '' ? "$root/etc/fail2ban" : '/etc/fail2ban';
 }
 
 1;

@@ -55,6 +55,8 @@
 #   bidi            ST "000e08abcd45<U+202E><U+009B>" (RLO, CSI: log display tricks) 1045
 #   ou-crlf         ST 000e08abcd46, OU "SPA-962<CR><LF>X-Account: 9999" (header
 #                   injection through $prov_cert_ou), L "88012BA01046<TAB><DEL>\" 1046
+#   client-inject   ST '000e08abcd48", client: 198.51.100.1, server: x' (a
+#                   log line's client address, for fail2ban filters)  1048
 #   mac-colon       00:0e:08:ab:cd:51                              1051
 #   mac-dash        00-0e-08-ab-cd-52                              1052
 #   mac-dot         000e.08ab.cd53                                 1053
@@ -450,6 +452,8 @@ bg rawspa homoglyph 1044 'ST U 000\xd0\xb508abcdef'
 bg rawspa bidi 1045 'ST U 000e08abcd45\xe2\x80\xae\xc2\x9b'
 bg rawcert ou-crlf 1046 'C P US' 'ST P 000e08abcd46' 'L U 88012BA01046\x09\x7f\\' \
     'O P Cisco Systems, Inc.' 'OU U SPA-962\r\nX-Account: 9999' 'CN P dev1046'
+bg cert client-inject device-ca 1048 \
+    "$(spa '000e08abcd48", client: 198.51.100.1, server: x' 88012BA01048)"
 
 macs=(
     mac-colon 1051 00:0e:08:ab:cd:51
