@@ -308,6 +308,21 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
 
     rc = ngx_http_prov_acl_parse_file(&ap, &file, ngx_file_size(&fi), buf);
 
+    /*
+     * a file of /proc (or of some FUSE file systems) says it is empty and
+     * is not; nor may a list grow while it is read
+     */
+
+    if (rc == NGX_OK
+        && ngx_read_file(&file, buf, 1, ngx_file_size(&fi)) != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "access list \"%V\" holds more than its size "
+                           "says (changed while read, or no plain file)",
+                           path);
+        rc = NGX_ERROR;
+    }
+
     if (rc == NGX_OK && ap.errors) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "%ui error(s) in access list \"%V\"",
@@ -482,7 +497,7 @@ static void
 ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
     u_char *last)
 {
-    u_char       *hash;
+    u_char       *hash, *q;
     uint32_t      flags;
     ngx_int_t     rc;
     ngx_str_t     token[3], id;
@@ -534,12 +549,12 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
         token[n].len = p - token[n].data;
 
         if (n == 0) {
-            if (token[0].len >= 3
-                && ngx_strncmp(token[0].data, NGX_HTTP_PROV_ACL_BOM, 3) == 0)
-            {
-                ngx_http_prov_acl_error(ap, "byte order mark not at the start"
-                                        " of the file");
-                return;
+            for (q = token[0].data; q + 3 <= p; q++) {
+                if (ngx_strncmp(q, NGX_HTTP_PROV_ACL_BOM, 3) == 0) {
+                    ngx_http_prov_acl_error(ap, "byte order mark not at the "
+                                            "start of the file");
+                    return;
+                }
             }
 
             n++;

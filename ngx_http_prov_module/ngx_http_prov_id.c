@@ -260,6 +260,7 @@ ngx_http_prov_regex_capture(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
     ngx_str_t *subject, ngx_str_t *value)
 {
     int        *captures;
+    u_char     *escaped;
     ngx_int_t   rc;
 
     captures = ngx_palloc(r->pool, re->ncaptures * sizeof(int));
@@ -274,8 +275,13 @@ ngx_http_prov_regex_capture(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
     }
 
     if (rc < 0) {
+        /* the subject comes from the device or the request */
+
+        escaped = ngx_http_prov_log_escape(r->pool, subject);
+
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      ngx_regex_exec_n " failed: %i on \"%V\"", rc, subject);
+                      ngx_regex_exec_n " failed: %i on \"%s\"", rc,
+                      escaped != NULL ? escaped : (u_char *) "");
         return NGX_ERROR;
     }
 

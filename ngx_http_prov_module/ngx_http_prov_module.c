@@ -13,6 +13,7 @@
 static ngx_int_t ngx_http_prov_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_prov_precontent_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_prov_log_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_prov_header_filter(ngx_http_request_t *r);
 static void ngx_http_prov_log_refusal(ngx_http_request_t *r,
     ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_certificate(ngx_http_request_t *r,
@@ -43,6 +44,9 @@ static char *ngx_http_prov_generic(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_prov_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_prov_init(ngx_conf_t *cf);
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 
 
 static ngx_str_t  ngx_http_prov_results[] = {
@@ -179,9 +183,13 @@ ngx_http_prov_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ctx->enforced = 1;
+
     /*
      * the URI is checked here, each time the access phase runs: a rewrite
      * or a redirect may have changed it since a variable evaluated the gate
+     * (and the header filter checks it once more, if try_files or
+     * prov_profile changed it in place)
      */
 
     if (ctx->result == NGX_HTTP_PROV_ALLOW && plcf->uri_id != NULL) {
@@ -190,6 +198,8 @@ ngx_http_prov_handler(ngx_http_request_t *r)
         if (ctx->result == NGX_HTTP_PROV_NONE) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+
+        ctx->checked_uri = r->uri;
     }
 
     /* once a request, whatever redirects it goes through */
@@ -334,9 +344,69 @@ ngx_http_prov_log_refusal(ngx_http_request_t *r, ngx_http_prov_ctx_t *ctx)
 
 
 /*
+ * try_files and prov_profile change the URI in place, after the access
+ * phase: the response of an allowed request goes out only if the URI it
+ * answers still names no other device
+ */
+
+static ngx_int_t
+ngx_http_prov_header_filter(ngx_http_request_t *r)
+{
+    ngx_uint_t                 result;
+    ngx_http_prov_ctx_t       *ctx;
+    ngx_http_prov_loc_conf_t  *plcf;
+
+    if (r != r->main) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    ctx = ngx_http_prov_get_ctx(r);
+
+    if (ctx == NULL
+        || !ctx->enforced
+        || ctx->result != NGX_HTTP_PROV_ALLOW
+        || (r->uri.data == ctx->checked_uri.data
+            && r->uri.len == ctx->checked_uri.len))
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
+
+    if (plcf->uri_id == NULL || plcf->gate != ctx->gate) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    result = ngx_http_prov_check_uri(r, plcf, ctx);
+
+    if (result == NGX_HTTP_PROV_ALLOW) {
+        ctx->checked_uri = r->uri;
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (result == NGX_HTTP_PROV_NONE) {
+        return NGX_ERROR;
+    }
+
+    ctx->result = result;
+    ctx->log_level = plcf->log_level;
+    ctx->granted = 0;
+    ctx->pending = 1;
+
+    ngx_http_prov_log_refusal(r, ctx);
+
+    return ngx_http_filter_finalize_request(r, &ngx_http_prov_module,
+                                            NGX_HTTP_FORBIDDEN);
+}
+
+
+/*
  * the outcome for this request under the given gate; kept in the request,
  * and found again after internal redirects: locations that share the gate
- * share the outcome, an internal redirect does not check again
+ * share the outcome, an internal redirect does not check again.  Once the
+ * access phase refused the request, the refusal stands under any gate
+ * (an error_page target of other settings must not let it in); an
+ * outcome only a variable asked for is the gate's that asked.
  */
 
 ngx_http_prov_ctx_t *
@@ -347,7 +417,10 @@ ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_gate_t *gate)
 
     ctx = ngx_http_prov_get_ctx(r);
 
-    if (ctx != NULL && ctx->gate == gate) {
+    if (ctx != NULL
+        && (ctx->gate == gate
+            || (ctx->enforced && ctx->result != NGX_HTTP_PROV_ALLOW)))
+    {
         return ctx;
     }
 
@@ -365,6 +438,8 @@ ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_gate_t *gate)
         cln->handler = ngx_http_prov_cleanup;
         cln->data = ctx;
 
+        ctx->request = r;
+
         ngx_http_set_ctx(r, ctx, ngx_http_prov_module);
 
     } else {
@@ -376,6 +451,7 @@ ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_gate_t *gate)
 
         ngx_str_null(&ctx->id);
         ngx_str_null(&ctx->reason);
+        ngx_str_null(&ctx->checked_uri);
         ctx->entry = NULL;
         ctx->reused = 0;
     }
@@ -406,18 +482,24 @@ ngx_http_prov_get_ctx(ngx_http_request_t *r)
     /*
      * internal redirects, named locations and error pages clear module
      * contexts; the outcome must survive them, for the access log and
-     * the redirect's target
+     * the redirect's target.  Subrequests share the pool: each has an
+     * outcome of its own.
      */
 
     for (cln = r->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_prov_cleanup) {
-            ctx = cln->data;
+        if (cln->handler != ngx_http_prov_cleanup) {
+            continue;
+        }
+
+        ctx = cln->data;
+
+        if (ctx->request == r) {
             ngx_http_set_ctx(r, ctx, ngx_http_prov_module);
-            break;
+            return ctx;
         }
     }
 
-    return ctx;
+    return NULL;
 }
 
 
@@ -950,8 +1032,28 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_value(conf->acl_default_allow, prev->acl_default_allow, 0);
 
+    /*
+     * prov_profile and prov_uri_id are part of the gate: set here, they
+     * need "prov on"; inherited by a location where the gate is off (a
+     * status page, a bootstrap route), they do not apply there
+     */
+
+    if ((conf->profiles != NGX_CONF_UNSET_PTR
+         || conf->uri_id != NGX_CONF_UNSET_PTR)
+        && !conf->enable)
+    {
+        if ((conf->profiles != NGX_CONF_UNSET_PTR && conf->profiles != NULL)
+            || (conf->uri_id != NGX_CONF_UNSET_PTR && conf->uri_id != NULL))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"prov_profile\" and \"prov_uri_id\" "
+                               "require \"prov on\"");
+            return NGX_CONF_ERROR;
+        }
+    }
+
     if (conf->profiles == NGX_CONF_UNSET_PTR) {
-        conf->profiles = prev->profiles;
+        conf->profiles = conf->enable ? prev->profiles : NULL;
         conf->profile_code = prev->profile_code;
     }
 
@@ -959,14 +1061,11 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->profiles = NULL;
     }
 
-    ngx_conf_merge_ptr_value(conf->uri_id, prev->uri_id, NULL);
-
-    if ((conf->profiles != NULL || conf->uri_id != NULL) && !conf->enable) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"prov_profile\" and \"prov_uri_id\" "
-                           "require \"prov on\"");
-        return NGX_CONF_ERROR;
+    if (conf->uri_id == NGX_CONF_UNSET_PTR && !conf->enable) {
+        conf->uri_id = NULL;
     }
+
+    ngx_conf_merge_ptr_value(conf->uri_id, prev->uri_id, NULL);
 
     if (conf->enable && conf->id == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -1123,6 +1222,9 @@ ngx_http_prov_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_prov_log_handler;
+
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_prov_header_filter;
 
     if (ngx_http_prov_ssl_init(cf) != NGX_OK) {
         return NGX_ERROR;

@@ -155,6 +155,8 @@ typedef struct {
     ngx_http_prov_gate_t       *gate;       /* what it was evaluated with */
     ngx_http_prov_acl_entry_t  *entry;      /* the device's, if listed */
     ngx_http_prov_file_t        file;       /* the profile picked, if open */
+    ngx_http_request_t         *request;    /* subrequests have their own */
+    ngx_str_t                   checked_uri; /* prov_uri_id found it fine */
 
     /* a refusal whose log line waits for the answer to the request */
     ngx_uint_t                  log_level;
@@ -163,6 +165,7 @@ typedef struct {
     unsigned                    picked:1;
     unsigned                    counted:1;
     unsigned                    reused:1;   /* identity of the connection */
+    unsigned                    enforced:1; /* the access phase decided */
     unsigned                    pending:1;  /* the refusal is not logged yet */
     unsigned                    granted:1;  /* by another module, "satisfy
                                                any" */

@@ -69,8 +69,8 @@ ngx_http_prov_add_variables(ngx_conf_t *cf)
 
 
 /*
- * the gate's outcome where it ran (also after it redirected), else
- * what it would say under this location's prov_id
+ * the outcome the access phase decided for the request (also after it
+ * redirected), else what this location's gate says
  */
 
 static ngx_http_prov_ctx_t *
@@ -80,12 +80,13 @@ ngx_http_prov_variable_ctx(ngx_http_request_t *r)
     ngx_http_prov_loc_conf_t  *plcf;
 
     ctx = ngx_http_prov_get_ctx(r);
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
 
-    if (ctx != NULL) {
+    if (ctx != NULL
+        && (ctx->enforced || plcf->gate == NULL || ctx->gate == plcf->gate))
+    {
         return ctx;
     }
-
-    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
 
     if (plcf->gate == NULL) {
         return NULL;

@@ -608,19 +608,23 @@ GET /as/dev-a/x.cfg
 
 
 
-=== TEST 21: nginx -t: prov_profile in the server, "prov off" in a location
+=== TEST 21: prov_profile in the server does not apply where a location turns the gate off
+A status page or a bootstrap route under a server-level gate says "prov
+off": what the gate would serve does not apply there either (it used to
+fail nginx -t); the server's other locations keep it.
 --- http_config eval
 ProvTest::backend(
     server => 'prov on; prov_id ST mac; prov_profile /devices/$prov_id.cfg =404;',
     extra => 'location /open/ { prov off; }',
 )
---- request
-GET /as/dev-a/x.cfg
---- must_die
---- suppress_stderr
---- error_log
-[emerg]
-"prov_profile" and "prov_uri_id" require "prov on"
+--- user_files eval
+main::files(more => [['open/readme.txt', "open to all\n"]])
+--- request eval
+["GET /plain/open/readme.txt", "GET /as/dev-a/x.cfg", "GET /as/dev-b/open/readme.txt"]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+["\\Aopen to all\n\\z", main::exactly(main::dev_profile($main::A)), "\\Aopen to all\n\\z"]
 
 
 

@@ -139,9 +139,14 @@ ngx_prov_fuzz_create_pool(void)
 ngx_prov_fuzz_conf_t *
 ngx_prov_fuzz_conf(ngx_pool_t *pool)
 {
+    ngx_uint_t                  i;
     ngx_http_module_t          *module;
     ngx_prov_fuzz_conf_t       *fc;
     ngx_http_core_main_conf_t  *cmcf;
+
+    static ngx_uint_t  phases[] = { NGX_HTTP_ACCESS_PHASE,
+                                    NGX_HTTP_PRECONTENT_PHASE,
+                                    NGX_HTTP_LOG_PHASE };
 
     fc = ngx_pcalloc(pool, sizeof(ngx_prov_fuzz_conf_t));
     if (fc == NULL) {
@@ -172,14 +177,15 @@ ngx_prov_fuzz_conf(ngx_pool_t *pool)
         return NULL;
     }
 
-    if (ngx_array_init(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers, pool,
-                       1, sizeof(ngx_http_handler_pt))
-        != NGX_OK
-        || ngx_array_init(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers,
-                          pool, 1, sizeof(ngx_http_handler_pt))
-           != NGX_OK)
-    {
-        return NULL;
+    /* the phases the module's postconfiguration adds handlers to */
+
+    for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+        if (ngx_array_init(&cmcf->phases[phases[i]].handlers, pool, 1,
+                           sizeof(ngx_http_handler_pt))
+            != NGX_OK)
+        {
+            return NULL;
+        }
     }
 
     fc->ctx.main_conf[ngx_http_core_module.ctx_index] = cmcf;
