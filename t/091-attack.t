@@ -101,6 +101,9 @@ main::spa_files(
 
 
 
+
+
+
 === TEST 2: "prov off" in an error_page target drops the server's prov_uri_id: try_files there serves dev-b's file
 c767938 lets a location say "prov off" under a server-level prov_uri_id
 (before, nginx -t refused it), and the README writes "prov off" in
@@ -135,6 +138,9 @@ ProvTest::backend(server => "prov on; prov_id ST mac; $main::URI_ID
 
 
 
+
+
+
 === TEST 3: a refusal of the header filter is counted as an allow by prov_status
 "Each request is counted once, when the gate decides it" (README,
 prov_status).  The access phase counts "allow" before try_files serves
@@ -161,6 +167,9 @@ ProvTest::backend(server => "prov on; prov_id ST mac; $main::URI_ID", location =
 [403, 200]
 --- response_body_like eval
 [$main::FORBIDDEN, '"allow":0,.*"uri_mismatch":1,']
+
+
+
 
 
 
@@ -202,7 +211,49 @@ ProvTest::backend(server => "prov on; prov_id ST mac; $main::URI_ID", location =
 
 
 
-=== TEST 5: a no-break space after an id, as spreadsheets paste it, is kept in the id: the "deny" denies nothing
+
+
+
+=== TEST 5: compiled in statically, the header filter is never called: try_files and prov_profile serve dev-b's file
+Fails under "make test-asan" (and in every nginx built with "./configure
+--add-module=...", which the README documents); passes with the dynamic
+module.  config declares the module ngx_module_type=HTTP, so in a static
+build it sits in ngx_modules[] before ngx_http_header_filter_module; its
+postconfiguration saves ngx_http_top_header_filter (still NULL) as "next"
+and installs ngx_http_prov_header_filter, and then
+ngx_http_header_filter_module's init sets ngx_http_top_header_filter =
+ngx_http_header_filter without chaining: the module's filter is dropped
+from the chain, silently.  t/090 TESTS 5 and 6 fail the same way under
+make test-asan.  The filter belongs in a module of its own declared
+HTTP_FILTER in config (ngx_module_type=HTTP_FILTER, as
+ngx_http_ssi_filter_module and the like; for a static build,
+HTTP_FILTER_MODULES), or the check in a phase handler.
+--- http_config eval
+ProvTest::backend(server => "prov on; prov_id ST mac; $main::URI_ID", location => '
+            try_files $uri $uri.cfg =404;
+', extra => '
+        location ~ "^/cfg/(?<mac>[0-9a-f]{12})$" {
+            prov_profile /spa962_$mac.cfg =403;
+        }
+')
+--- request eval
+[
+    "GET /as/dev-a/spa962_000e08abcdf0",
+    "GET /h2/dev-a/spa962_000e08abcdf0",
+    "GET /as/dev-a/cfg/000e08abcdf0",
+    "GET /as/dev-a/spa962_000e08abcdef",
+]
+--- error_code eval
+[403, 403, 403, 200]
+--- response_body_like eval
+[
+    ($main::FORBIDDEN) x 3,
+    main::exactly(main::dev_profile($main::A)),
+]
+
+
+
+=== TEST 6: a no-break space after an id, as spreadsheets paste it, is kept in the id: the "deny" denies nothing
 c767938 refuses a byte order mark anywhere in an id because "kept in an
 id no certificate carries, it would make a deny line silently deny
 nothing".  U+00A0 (no-break space: what a list pasted from a spreadsheet
