@@ -79,6 +79,7 @@ static void ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
 static ngx_int_t ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *option, u_char *pin, ngx_array_t *attrs);
 static ngx_int_t ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin);
+static ngx_uint_t ngx_http_prov_acl_invisible(ngx_str_t *id);
 static ngx_int_t ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *id, uint32_t flags, u_char *pin, ngx_array_t *attrs);
 static void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
@@ -557,6 +558,13 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
                 }
             }
 
+            if (ngx_http_prov_acl_invisible(&token[0])) {
+                ngx_http_prov_acl_error(ap, "invisible character in id "
+                                        "(a no-break space, a format "
+                                        "character)");
+                return;
+            }
+
             n++;
             continue;
         }
@@ -728,6 +736,39 @@ ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
 
 
 /* 64 hex digits, with or without colons, as openssl prints them */
+
+/*
+ * characters a list pasted from a spreadsheet or a web page carries and
+ * no one sees: kept in an id no certificate carries, they would make a
+ * "deny" line silently deny nothing.  In UTF-8: C1 controls, U+00A0 and
+ * U+00AD (C2 80-C2 AD), U+2000-U+202F and U+205F-U+206F (spaces, zero
+ * widths, direction marks; E2 80 80-E2 81 AF, part of which is harmless
+ * punctuation, refused alike in an id)
+ */
+
+static ngx_uint_t
+ngx_http_prov_acl_invisible(ngx_str_t *id)
+{
+    u_char  *p, *last;
+
+    last = id->data + id->len;
+
+    for (p = id->data; p + 1 < last; p++) {
+
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0xad) {
+            return 1;
+        }
+
+        if (p + 2 < last && p[0] == 0xe2
+            && (p[1] == 0x80 || (p[1] == 0x81 && p[2] >= 0x9f)))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
 
 static ngx_int_t
 ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin)

@@ -457,14 +457,15 @@ ngx_http_prov_id_extract(ngx_http_request_t *r, ngx_http_prov_id_conf_t *id,
 
 ngx_int_t
 ngx_http_prov_uri_id_check(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named)
+    ngx_http_prov_regex_t *uri_id, ngx_http_prov_id_conf_t *id_conf,
+    ngx_str_t *id, ngx_str_t *named)
 {
 #if (NGX_PCRE)
     ngx_int_t  rc;
     ngx_str_t  value;
     u_char     mac[NGX_HTTP_PROV_MAC_LEN];
 
-    rc = ngx_http_prov_regex_capture(r, plcf->uri_id, &r->uri, &value);
+    rc = ngx_http_prov_regex_capture(r, uri_id, &r->uri, &value);
 
     if (rc != NGX_OK) {
         /* NGX_DECLINED: the uri names no device */
@@ -473,7 +474,7 @@ ngx_http_prov_uri_id_check(ngx_http_request_t *r,
 
     *named = value;
 
-    if (plcf->gate->id->format == NGX_HTTP_PROV_ID_MAC) {
+    if (id_conf->format == NGX_HTTP_PROV_ID_MAC) {
         if (ngx_http_prov_mac_normalize(&value, mac) != NGX_OK) {
             return NGX_DECLINED;
         }

@@ -14,6 +14,7 @@ static ngx_int_t ngx_http_prov_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_prov_precontent_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_prov_log_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_prov_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_prov_recheck_uri(ngx_http_request_t *r);
 static void ngx_http_prov_log_refusal(ngx_http_request_t *r,
     ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_certificate(ngx_http_request_t *r,
@@ -29,7 +30,7 @@ static ngx_uint_t ngx_http_prov_check_acl(ngx_http_request_t *r,
     ngx_http_prov_gate_t *gate, X509 *cert, ngx_http_prov_conn_t *conn,
     ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_uri(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, ngx_http_prov_ctx_t *ctx);
+    ngx_http_prov_regex_t *uri_id, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_refuse(ngx_http_request_t *r,
     ngx_http_prov_ctx_t *ctx, ngx_uint_t result, const char *fmt, ...);
 static void ngx_http_prov_cleanup(void *data);
@@ -187,26 +188,21 @@ ngx_http_prov_handler(ngx_http_request_t *r)
 
     /*
      * the URI is checked here, each time the access phase runs: a rewrite
-     * or a redirect may have changed it since a variable evaluated the gate
-     * (and the header filter checks it once more, if try_files or
-     * prov_profile changed it in place)
+     * or a redirect may have changed it since a variable evaluated the gate;
+     * the header filter checks it once more with the same prov_uri_id, if
+     * try_files or prov_profile changed it in place
      */
 
+    ctx->uri_id = plcf->uri_id;
+
     if (ctx->result == NGX_HTTP_PROV_ALLOW && plcf->uri_id != NULL) {
-        ctx->result = ngx_http_prov_check_uri(r, plcf, ctx);
+        ctx->result = ngx_http_prov_check_uri(r, plcf->uri_id, ctx);
 
         if (ctx->result == NGX_HTTP_PROV_NONE) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         ctx->checked_uri = r->uri;
-    }
-
-    /* once a request, whatever redirects it goes through */
-
-    if (!ctx->counted) {
-        ctx->counted = 1;
-        ngx_http_prov_status_count(r, ctx->result);
     }
 
     if (ctx->result == NGX_HTTP_PROV_ALLOW) {
@@ -264,6 +260,12 @@ ngx_http_prov_precontent_handler(ngx_http_request_t *r)
         ctx->granted = 1;
     }
 
+    /* the URI as try_files or prov_profile left it, before any content */
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_http_prov_recheck_uri(r);
+    }
+
     return rc;
 }
 
@@ -279,8 +281,18 @@ ngx_http_prov_log_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_prov_get_ctx(r);
 
-    if (ctx != NULL && ctx->pending) {
+    if (ctx == NULL) {
+        return NGX_OK;
+    }
+
+    if (ctx->pending) {
         ngx_http_prov_log_refusal(r, ctx);
+    }
+
+    /* once a request, its last outcome, whatever redirects it went through */
+
+    if (ctx->enforced) {
+        ngx_http_prov_status_count(r, ctx->result);
     }
 
     return NGX_OK;
@@ -345,19 +357,21 @@ ngx_http_prov_log_refusal(ngx_http_request_t *r, ngx_http_prov_ctx_t *ctx)
 
 /*
  * try_files and prov_profile change the URI in place, after the access
- * phase: the response of an allowed request goes out only if the URI it
- * answers still names no other device
+ * phase: an allowed request is answered only if the URI it answers still
+ * names no other device, under the prov_uri_id of the access phase that
+ * allowed it (a location reached since without one, "prov off", serves
+ * under it).  NGX_DECLINED: it may go on; NGX_HTTP_FORBIDDEN: refused.
  */
 
 static ngx_int_t
-ngx_http_prov_header_filter(ngx_http_request_t *r)
+ngx_http_prov_recheck_uri(ngx_http_request_t *r)
 {
     ngx_uint_t                 result;
     ngx_http_prov_ctx_t       *ctx;
     ngx_http_prov_loc_conf_t  *plcf;
 
     if (r != r->main) {
-        return ngx_http_next_header_filter(r);
+        return NGX_DECLINED;
     }
 
     ctx = ngx_http_prov_get_ctx(r);
@@ -365,28 +379,25 @@ ngx_http_prov_header_filter(ngx_http_request_t *r)
     if (ctx == NULL
         || !ctx->enforced
         || ctx->result != NGX_HTTP_PROV_ALLOW
+        || ctx->uri_id == NULL
         || (r->uri.data == ctx->checked_uri.data
             && r->uri.len == ctx->checked_uri.len))
     {
-        return ngx_http_next_header_filter(r);
+        return NGX_DECLINED;
     }
 
-    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
-
-    if (plcf->uri_id == NULL || plcf->gate != ctx->gate) {
-        return ngx_http_next_header_filter(r);
-    }
-
-    result = ngx_http_prov_check_uri(r, plcf, ctx);
+    result = ngx_http_prov_check_uri(r, ctx->uri_id, ctx);
 
     if (result == NGX_HTTP_PROV_ALLOW) {
         ctx->checked_uri = r->uri;
-        return ngx_http_next_header_filter(r);
+        return NGX_DECLINED;
     }
 
     if (result == NGX_HTTP_PROV_NONE) {
-        return NGX_ERROR;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
 
     ctx->result = result;
     ctx->log_level = plcf->log_level;
@@ -395,8 +406,31 @@ ngx_http_prov_header_filter(ngx_http_request_t *r)
 
     ngx_http_prov_log_refusal(r, ctx);
 
-    return ngx_http_filter_finalize_request(r, &ngx_http_prov_module,
-                                            NGX_HTTP_FORBIDDEN);
+    return NGX_HTTP_FORBIDDEN;
+}
+
+
+/*
+ * the last guard: whatever changed the URI in place after the precontent
+ * phase's check, the response does not go out for another device
+ */
+
+static ngx_int_t
+ngx_http_prov_header_filter(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_prov_recheck_uri(r);
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (rc == NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_filter_finalize_request(r, &ngx_http_prov_module, rc);
 }
 
 
@@ -882,7 +916,7 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
 
 
 static ngx_uint_t
-ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
+ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_regex_t *uri_id,
     ngx_http_prov_ctx_t *ctx)
 {
     u_char     *escaped, *id;
@@ -891,7 +925,8 @@ ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_loc_conf_t *plcf,
 
     ngx_str_null(&named);
 
-    rc = ngx_http_prov_uri_id_check(r, plcf, &ctx->id, &named);
+    rc = ngx_http_prov_uri_id_check(r, uri_id, ctx->gate->id, &ctx->id,
+                                    &named);
 
     if (rc == NGX_OK) {
         return NGX_HTTP_PROV_ALLOW;
@@ -1197,7 +1232,8 @@ ngx_http_prov_preconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_prov_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
+    ngx_uint_t                  n;
+    ngx_http_handler_pt        *h, *handlers;
     ngx_http_core_main_conf_t  *cmcf;
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
@@ -1214,7 +1250,18 @@ ngx_http_prov_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    *h = ngx_http_prov_precontent_handler;
+    /*
+     * first in the array, so that the phase engine runs it last of the
+     * phase: after try_files has changed the URI in place
+     */
+
+    handlers = cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers.elts;
+    n = cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers.nelts;
+
+    ngx_memmove(&handlers[1], &handlers[0],
+                (n - 1) * sizeof(ngx_http_handler_pt));
+
+    handlers[0] = ngx_http_prov_precontent_handler;
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
     if (h == NULL) {

@@ -156,6 +156,7 @@ typedef struct {
     ngx_http_prov_acl_entry_t  *entry;      /* the device's, if listed */
     ngx_http_prov_file_t        file;       /* the profile picked, if open */
     ngx_http_request_t         *request;    /* subrequests have their own */
+    ngx_http_prov_regex_t      *uri_id;     /* of the last access phase */
     ngx_str_t                   checked_uri; /* prov_uri_id found it fine */
 
     /* a refusal whose log line waits for the answer to the request */
@@ -163,7 +164,6 @@ typedef struct {
     ngx_uint_t                  refused_at; /* r->uri_changes then */
 
     unsigned                    picked:1;
-    unsigned                    counted:1;
     unsigned                    reused:1;   /* identity of the connection */
     unsigned                    enforced:1; /* the access phase decided */
     unsigned                    pending:1;  /* the refusal is not logged yet */
@@ -201,7 +201,8 @@ ngx_int_t ngx_http_prov_mac_normalize(ngx_str_t *value, u_char *mac);
 ngx_int_t ngx_http_prov_id_extract(ngx_http_request_t *r,
     ngx_http_prov_id_conf_t *id, ngx_str_t *value, ngx_str_t *result);
 ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
-    ngx_http_prov_loc_conf_t *plcf, ngx_str_t *id, ngx_str_t *named);
+    ngx_http_prov_regex_t *uri_id, ngx_http_prov_id_conf_t *id_conf,
+    ngx_str_t *id, ngx_str_t *named);
 
 /* ngx_http_prov_acl.c */
 char *ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -69,8 +69,9 @@ ngx_http_prov_add_variables(ngx_conf_t *cf)
 
 
 /*
- * the outcome the access phase decided for the request (also after it
- * redirected), else what this location's gate says
+ * the request's outcome under this location's gate; a refusal of the
+ * access phase stands everywhere after it (also after it redirected), an
+ * allow is a gate's own: a location of other settings says its own
  */
 
 static ngx_http_prov_ctx_t *
@@ -83,7 +84,9 @@ ngx_http_prov_variable_ctx(ngx_http_request_t *r)
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
 
     if (ctx != NULL
-        && (ctx->enforced || plcf->gate == NULL || ctx->gate == plcf->gate))
+        && (ctx->gate == plcf->gate
+            || plcf->gate == NULL
+            || (ctx->enforced && ctx->result != NGX_HTTP_PROV_ALLOW)))
     {
         return ctx;
     }

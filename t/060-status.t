@@ -120,6 +120,8 @@ GET /status
 
 
 === TEST 7: where the gate is on, prov_status is gated too: use "prov off"
+A request is counted when it ends (its log phase), with its final
+outcome: the status page does not count itself.
 --- http_config eval
 ProvTest::backend(
     verify => 'optional',
@@ -130,12 +132,14 @@ ProvTest::backend(
 [
     "GET /as/none/status",
     "GET /as/dev-a/status",
+    "GET /as/dev-a/status",
 ]
 --- error_code eval
-[403, 200]
+[403, 200, 200]
 --- response_body_like eval
 [
     ".",
+    qr/"allow":0,"no_cert":1,/,
     qr/"allow":1,"no_cert":1,/,
 ]
 
