@@ -79,7 +79,7 @@ static void ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
 static ngx_int_t ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *option, u_char *pin, ngx_array_t *attrs);
 static ngx_int_t ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin);
-static ngx_uint_t ngx_http_prov_acl_invisible(ngx_str_t *id);
+static char *ngx_http_prov_acl_invisible(ngx_str_t *id);
 static ngx_int_t ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *id, uint32_t flags, u_char *pin, ngx_array_t *attrs);
 static void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
@@ -498,7 +498,8 @@ static void
 ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
     u_char *last)
 {
-    u_char       *hash, *q;
+    char         *invisible;
+    u_char       *hash;
     uint32_t      flags;
     ngx_int_t     rc;
     ngx_str_t     token[3], id;
@@ -550,18 +551,10 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
         token[n].len = p - token[n].data;
 
         if (n == 0) {
-            for (q = token[0].data; q + 3 <= p; q++) {
-                if (ngx_strncmp(q, NGX_HTTP_PROV_ACL_BOM, 3) == 0) {
-                    ngx_http_prov_acl_error(ap, "byte order mark not at the "
-                                            "start of the file");
-                    return;
-                }
-            }
+            invisible = ngx_http_prov_acl_invisible(&token[0]);
 
-            if (ngx_http_prov_acl_invisible(&token[0])) {
-                ngx_http_prov_acl_error(ap, "invisible character in id "
-                                        "(a no-break space, a format "
-                                        "character)");
+            if (invisible != NULL) {
+                ngx_http_prov_acl_error(ap, "%s", invisible);
                 return;
             }
 
@@ -735,18 +728,17 @@ ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
 }
 
 
-/* 64 hex digits, with or without colons, as openssl prints them */
-
 /*
- * characters a list pasted from a spreadsheet or a web page carries and
- * no one sees: kept in an id no certificate carries, they would make a
- * "deny" line silently deny nothing.  In UTF-8: C1 controls, U+00A0 and
+ * characters no one sees in a list (a byte order mark past the file's
+ * start, what a list pasted from a spreadsheet or a web page carries):
+ * kept in an id no certificate carries, they would make a "deny" line
+ * silently deny nothing.  In UTF-8: U+FEFF, C1 controls, U+00A0 and
  * U+00AD (C2 80-C2 AD), U+2000-U+202F and U+205F-U+206F (spaces, zero
  * widths, direction marks; E2 80 80-E2 81 AF, part of which is harmless
- * punctuation, refused alike in an id)
+ * punctuation, refused alike in an id).  The reason, or NULL.
  */
 
-static ngx_uint_t
+static char *
 ngx_http_prov_acl_invisible(ngx_str_t *id)
 {
     u_char  *p, *last;
@@ -755,20 +747,24 @@ ngx_http_prov_acl_invisible(ngx_str_t *id)
 
     for (p = id->data; p + 1 < last; p++) {
 
-        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0xad) {
-            return 1;
+        if (p + 2 < last && ngx_strncmp(p, NGX_HTTP_PROV_ACL_BOM, 3) == 0) {
+            return "byte order mark not at the start of the file";
         }
 
-        if (p + 2 < last && p[0] == 0xe2
-            && (p[1] == 0x80 || (p[1] == 0x81 && p[2] >= 0x9f)))
+        if ((p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0xad)
+            || (p + 2 < last && p[0] == 0xe2
+                && (p[1] == 0x80 || (p[1] == 0x81 && p[2] >= 0x9f))))
         {
-            return 1;
+            return "invisible character in id (a no-break space, a format "
+                   "character)";
         }
     }
 
-    return 0;
+    return NULL;
 }
 
+
+/* 64 hex digits, with or without colons, as openssl prints them */
 
 static ngx_int_t
 ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin)

@@ -189,8 +189,8 @@ ngx_http_prov_handler(ngx_http_request_t *r)
     /*
      * the URI is checked here, each time the access phase runs: a rewrite
      * or a redirect may have changed it since a variable evaluated the gate;
-     * the header filter checks it once more with the same prov_uri_id, if
-     * try_files or prov_profile changed it in place
+     * ngx_http_prov_recheck_uri() checks it once more with the same
+     * prov_uri_id, if try_files or prov_profile changed it in place
      */
 
     ctx->uri_id = plcf->uri_id;
@@ -399,10 +399,11 @@ ngx_http_prov_recheck_uri(ngx_http_request_t *r)
 
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_prov_module);
 
+    /* an attack, logged now at prov_log_level */
+
     ctx->result = result;
     ctx->log_level = plcf->log_level;
     ctx->granted = 0;
-    ctx->pending = 1;
 
     ngx_http_prov_log_refusal(r, ctx);
 
