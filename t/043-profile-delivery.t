@@ -754,3 +754,64 @@ main::files(["d/$main::A", "a\n"], ["d/$main::B", "b\n"])
 --- no_error_log
 [alert]
 exited on signal
+
+
+
+=== TEST 15: error_page 403 to a page whose location has other gate settings: the log keeps the refusal
+Issue 13, item 2: "/403.html" has no prov_uri_id and the server's list
+(no pin), so its gate allows dev-a; the access log said "status=403
+result=allow" for a request refused as uri_mismatch or pin_mismatch, and a
+refusal log filtered on $prov_result missed it.  $prov_result keeps the
+first verdict.  A page in a location with "prov off" is served (with its
+403 status); one the gate covers is refused as well, so nginx sends its own
+page (the refusal stands through error_page).
+--- http_config eval
+main::backend(more => 'error_page 403 /403.html;', extra => "
+        location = /403.html {
+            prov off;
+            add_header X-Prov-Result \$prov_result always;
+        }
+
+        location = /gated403.html {
+            add_header X-Prov-Result \$prov_result always;
+        }
+
+        location /pinned/ {
+            error_page 403 /gated403.html;
+            prov_acl \$TEST_NGINX_SERVER_ROOT/html/pin.acl;
+            prov_profile /devices/\$prov_id.cfg =404;
+        }
+")
+--- user_files eval
+main::files(
+    ['403.html', "refused\n"],
+    ['gated403.html', "refused, gated\n"],
+    ['pin.acl', "$main::A allow sha256=" . ProvTest::fingerprint('dev-b') . "\n"],
+)
+--- request eval
+[
+    "GET /as/dev-a/spa962_000e08abcdf0.cfg",
+    "GET /as/dev-a/pinned/spa962.cfg",
+    "GET /as/dev-a/spa962_000e08abcdef.cfg",
+    "GET /prov.log",
+]
+--- error_code eval
+[403, 403, 200, 200]
+--- response_headers eval
+[
+    "X-Prov-Result: uri_mismatch",
+    "X-Prov-Result: pin_mismatch",
+    "X-Prov-Result: allow",
+    "",
+]
+--- response_body_like eval
+[
+    main::exactly("refused\n"),
+    '<center><h1>403 Forbidden</h1></center>',
+    main::exactly(main::dev_profile($main::A)),
+    main::exactly("/spa962_000e08abcdf0.cfg -> /403.html device=000e08abcdef result=uri_mismatch model=SPA-962 account=1042 status=403\n"
+  . "/pinned/spa962.cfg -> /gated403.html device=000e08abcdef result=pin_mismatch model=SPA-962 account=- status=403\n"
+  . "/spa962_000e08abcdef.cfg -> /devices/000e08abcdef.cfg device=000e08abcdef result=allow model=SPA-962 account=1042 status=200\n"),
+]
+--- no_error_log
+[alert]
