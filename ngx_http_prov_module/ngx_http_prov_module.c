@@ -1052,6 +1052,8 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_prov_loc_conf_t  *prev = parent;
     ngx_http_prov_loc_conf_t  *conf = child;
 
+    ngx_http_core_loc_conf_t  *clcf;
+
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
     ngx_conf_merge_ptr_value(conf->id, prev->id, NULL);
     ngx_conf_merge_ptr_value(conf->generic, prev->generic, NULL);
@@ -1091,10 +1093,31 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->profiles == NGX_CONF_UNSET_PTR) {
         conf->profiles = conf->enable ? prev->profiles : NULL;
         conf->profile_code = prev->profile_code;
+        conf->profile_file = prev->profile_file;
+        conf->profile_line = prev->profile_line;
     }
 
     if (conf->profiles == NGX_CONF_UNSET_PTR) {
         conf->profiles = NULL;
+    }
+
+    /*
+     * candidates are tested as files under "root"; under "alias" every
+     * device would get 500: a mistake nginx -t should name.  The merge
+     * runs at the end of "http", so the message says where each is.
+     */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (conf->profiles != NULL
+        && clcf->alias
+        && (conf->profiles->nelts > 1 || conf->profile_code))
+    {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"prov_profile\" (%V:%ui) tests files under "
+                      "\"root\", but location \"%V\" has \"alias\"",
+                      conf->profile_file, conf->profile_line, &clcf->name);
+        return NGX_CONF_ERROR;
     }
 
     if (conf->uri_id == NGX_CONF_UNSET_PTR && !conf->enable) {

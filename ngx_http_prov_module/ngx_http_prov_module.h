@@ -112,6 +112,8 @@ typedef struct {
     ngx_uint_t                  log_level;
     ngx_array_t                *profiles;   /* of ngx_http_prov_profile_t */
     ngx_int_t                   profile_code;
+    ngx_str_t                  *profile_file;   /* where prov_profile is */
+    ngx_uint_t                  profile_line;
     ngx_http_prov_regex_t      *uri_id;
 } ngx_http_prov_loc_conf_t;
 

@@ -271,12 +271,6 @@ ngx_http_prov_profile_exists(ngx_http_request_t *r, ngx_str_t *uri,
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-    if (clcf->alias) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "prov_profile needs \"root\", not \"alias\"");
-        return NGX_ERROR;
-    }
-
     /* the root part of the path, as the static module would build it */
 
     if (ngx_http_map_uri_to_path(r, &path, &root, uri->len + 1) == NULL) {
@@ -448,6 +442,8 @@ ngx_http_prov_profile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     last = cf->args->nelts - 1;
 
     plcf->profile_code = 0;
+    plcf->profile_file = &cf->conf_file->file.name;
+    plcf->profile_line = cf->conf_file->line;
 
     if (value[last].len > 1 && value[last].data[0] == '=') {
         code = ngx_atoi(value[last].data + 1, value[last].len - 1);

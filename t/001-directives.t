@@ -223,3 +223,62 @@ ok
 --- no_error_log
 [emerg]
 [alert]
+
+
+
+=== TEST 16: prov_profile under alias, the alias given after it
+Issue 13, item 4: it passed nginx -t, then every device got 500.
+--- config
+    location /p/ {
+        prov on;
+        prov_id ST mac;
+        prov_profile /devices/$prov_id.cfg /default.cfg;
+        alias html/;
+    }
+--- request
+GET /t
+--- must_die
+--- error_log eval
+qr{"prov_profile" \(\S+/nginx\.conf:\d+\) tests files under "root", but location "/p/" has "alias"}
+
+
+
+=== TEST 17: prov_profile inherited from the server into an alias location, and =code
+--- config
+    prov on;
+    prov_id ST mac;
+    prov_profile /devices/$prov_id.cfg =404;
+
+    location ~ ^/rx/(.*)$ {
+        alias html/$1;
+    }
+--- request
+GET /t
+--- must_die
+--- error_log eval
+qr{tests files under "root", but location "\^/rx/\(\.\*\)\$" has "alias"}
+
+
+
+=== TEST 18: under alias, a lone fallback (no file is tested) is allowed
+--- config
+    location /p/ {
+        prov on;
+        prov_id ST mac;
+        prov_profile @render;
+        alias html/;
+    }
+
+    location @render {
+        return 200 "rendered\n";
+    }
+
+    location = /t {
+        return 200 "ok\n";
+    }
+--- request
+GET /t
+--- response_body
+ok
+--- no_error_log
+[emerg]

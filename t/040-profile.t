@@ -533,7 +533,7 @@ main::backend(
 
 
 
-=== TEST 17: "alias" is not supported: 500 and an error log line, no profile
+=== TEST 17: "alias" is refused by nginx -t, naming the location (it answered 500 to every device)
 --- http_config eval
 main::backend(extra => $main::TARGETS . '
         location /al/ {
@@ -543,11 +543,9 @@ main::backend(extra => $main::TARGETS . '
 ')
 --- request
 GET /as/dev-a/al/x.cfg
---- error_code: 500
---- response_body_like eval
-main::page('500 Internal Server Error')
+--- must_die
 --- error_log
-prov_profile needs "root", not "alias"
+but location "/al/" has "alias"
 
 
 
