@@ -16,8 +16,13 @@ static char *ngx_http_prov_regex_compile(ngx_conf_t *cf,
     ngx_http_prov_regex_t *re, ngx_str_t *pattern, ngx_uint_t whole);
 static void ngx_http_prov_regex_set(ngx_http_prov_regex_t *re,
     ngx_regex_compile_t *rc);
+static ngx_int_t ngx_http_prov_regex_match(ngx_http_request_t *r,
+    ngx_http_prov_regex_t *re, ngx_str_t *subject, ngx_str_t *value,
+    ngx_str_t *match);
 static ngx_int_t ngx_http_prov_regex_capture(ngx_http_request_t *r,
     ngx_http_prov_regex_t *re, ngx_str_t *subject, ngx_str_t *value);
+static ngx_int_t ngx_http_prov_uri_names(ngx_http_prov_id_conf_t *id_conf,
+    ngx_str_t *id, ngx_str_t *value);
 #endif
 
 
@@ -251,13 +256,14 @@ ngx_http_prov_regex_set(ngx_http_prov_regex_t *re, ngx_regex_compile_t *rc)
 
 
 /*
- * the id capture of a match in "subject": NGX_DECLINED when the regex
- * does not match or leaves the capture unset
+ * the first match in "subject" (its whole text in "match") and its id
+ * capture: NGX_DECLINED when the regex does not match, NGX_DONE when the
+ * match leaves the capture unset
  */
 
 static ngx_int_t
-ngx_http_prov_regex_capture(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
-    ngx_str_t *subject, ngx_str_t *value)
+ngx_http_prov_regex_match(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
+    ngx_str_t *subject, ngx_str_t *value, ngx_str_t *match)
 {
     int        *captures;
     u_char     *escaped;
@@ -285,16 +291,37 @@ ngx_http_prov_regex_capture(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
         return NGX_ERROR;
     }
 
+    match->data = subject->data + captures[0];
+    match->len = captures[1] - captures[0];
+
     /* captures past the last one set are undefined with old PCRE */
 
     if ((ngx_uint_t) rc <= re->capture || captures[2 * re->capture] < 0) {
-        return NGX_DECLINED;
+        return NGX_DONE;
     }
 
     value->data = subject->data + captures[2 * re->capture];
     value->len = captures[2 * re->capture + 1] - captures[2 * re->capture];
 
     return NGX_OK;
+}
+
+
+/*
+ * the id capture of the first match in "subject": NGX_DECLINED when the
+ * regex does not match or leaves the capture unset
+ */
+
+static ngx_int_t
+ngx_http_prov_regex_capture(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
+    ngx_str_t *subject, ngx_str_t *value)
+{
+    ngx_int_t  rc;
+    ngx_str_t  match;
+
+    rc = ngx_http_prov_regex_match(r, re, subject, value, &match);
+
+    return (rc == NGX_DONE) ? NGX_DECLINED : rc;
 }
 
 #endif
@@ -451,8 +478,13 @@ ngx_http_prov_id_extract(ngx_http_request_t *r, ngx_http_prov_id_conf_t *id,
 
 
 /*
- * NGX_OK when the uri names no device or this one: the id it names is
- * read by the same rules as the certificate's
+ * NGX_OK when the uri names no device but this one.  Every match counts,
+ * not the first only: naming this device first must not hide another
+ * where a location reads only the end of the uri ("/<own id>/<other
+ * id>.cfg" under an alias with a capture).  The regex is searched again
+ * in what follows each match, as a subject of its own (a lookbehind or
+ * "^" sees no further back than its start).  The id a match names is
+ * read by the same rules as the certificate's.
  */
 
 ngx_int_t
@@ -461,34 +493,51 @@ ngx_http_prov_uri_id_check(ngx_http_request_t *r,
     ngx_str_t *id, ngx_str_t *named)
 {
 #if (NGX_PCRE)
+    size_t     end;
     ngx_int_t  rc;
-    ngx_str_t  value;
-    u_char     mac[NGX_HTTP_PROV_MAC_LEN];
+    ngx_str_t  subject, value, match;
 
-    rc = ngx_http_prov_regex_capture(r, uri_id, &r->uri, &value);
+    subject = r->uri;
 
-    if (rc != NGX_OK) {
-        /* NGX_DECLINED: the uri names no device */
-        return (rc == NGX_DECLINED) ? NGX_OK : rc;
-    }
+    for ( ;; ) {
+        rc = ngx_http_prov_regex_match(r, uri_id, &subject, &value, &match);
 
-    *named = value;
+        if (rc == NGX_DECLINED) {
+            return NGX_OK;
+        }
 
-    if (id_conf->format == NGX_HTTP_PROV_ID_MAC) {
-        if (ngx_http_prov_mac_normalize(&value, mac) != NGX_OK) {
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        /* NGX_DONE: a match that names no device */
+
+        if (rc == NGX_OK && ngx_http_prov_uri_names(id_conf, id, &value)
+                            != NGX_OK)
+        {
+            *named = value;
             return NGX_DECLINED;
         }
 
-        value.data = mac;
-        value.len = NGX_HTTP_PROV_MAC_LEN;
-    }
+        /*
+         * on after the match, or after its first byte when it is empty
+         * (it would be found again); nothing left: done, as an empty
+         * match there names nothing the uri holds
+         */
 
-    if (value.len == id->len && ngx_memcmp(value.data, id->data, id->len) == 0)
-    {
-        return NGX_OK;
-    }
+        end = (size_t) (match.data + match.len - subject.data);
 
-    return NGX_DECLINED;
+        if (match.len == 0) {
+            end++;
+        }
+
+        if (end >= subject.len) {
+            return NGX_OK;
+        }
+
+        subject.data += end;
+        subject.len -= end;
+    }
 
 #else
 
@@ -496,3 +545,36 @@ ngx_http_prov_uri_id_check(ngx_http_request_t *r,
 
 #endif
 }
+
+
+#if (NGX_PCRE)
+
+/* NGX_OK when "value", taken from a uri, names the device "id" */
+
+static ngx_int_t
+ngx_http_prov_uri_names(ngx_http_prov_id_conf_t *id_conf, ngx_str_t *id,
+    ngx_str_t *value)
+{
+    ngx_str_t  name;
+    u_char     mac[NGX_HTTP_PROV_MAC_LEN];
+
+    name = *value;
+
+    if (id_conf->format == NGX_HTTP_PROV_ID_MAC) {
+        if (ngx_http_prov_mac_normalize(value, mac) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+
+        name.data = mac;
+        name.len = NGX_HTTP_PROV_MAC_LEN;
+    }
+
+    if (name.len == id->len && ngx_memcmp(name.data, id->data, id->len) == 0)
+    {
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+#endif

@@ -7,6 +7,8 @@
 # own profile.  Traversal and percent-encoding in the request URI (nginx
 # normalises and decodes it before the module sees it) are driven through the
 # front's /raw route, which sends the path to the backend byte for byte.
+# Every device a URI names must be this one, not only the first the regex
+# finds (TEST 28-31).
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use ProvTest qw(dev_profile exactly page);
@@ -28,6 +30,14 @@ sub mismatch {
 our $URI_ID = 'prov_uri_id "_(?<id>[0-9A-Fa-f:]{12,17})\.cfg$";';
 
 our $TARGETS = ProvTest::internal('/devices/', '/models/', '= /default.cfg');
+
+# a location that serves the last segment of the URI from the device
+# folder, whatever precedes it
+our $ALIAS = '
+        location ~ "^/by-device/[^/]+/(?<file>[^/]+)$" {
+            alias $TEST_NGINX_SERVER_ROOT/html/devices/$file;
+        }
+';
 
 # backend(location => text of "location /", id => the prov_id directive,
 #         more => more text in the server, %ProvTest::backend options)
@@ -685,3 +695,117 @@ GET /as/bidi/other.cfg
 --- error_code: 403
 --- error_log eval
 q{prov: access forbidden (uri_mismatch): device "000e08abcd45\xE2\x80\xAE\xC2\x9B" asked for the profile of "other", serial 1045}
+
+
+
+=== TEST 28: every device the URI names: naming this one first hides no other
+A location that serves the end of the URI from the device folder (alias):
+dev-a's MAC before dev-b's file name must not get it dev-b's file.
+--- http_config eval
+main::backend(
+    more => $ProvTest::URI_ID_MAC,
+    location => 'prov_profile /devices/$prov_id.cfg =404;',
+    extra => $main::ALIAS,
+)
+--- request eval
+[
+    "GET /as/dev-a/by-device/000e08abcdef/000e08abcdf0.cfg",
+    "GET /as/dev-a/by-device/000E08ABCDEF/00:0e:08:ab:cd:f0.cfg",
+    "GET /as/dev-a/by-device/000e08abcdf0/000e08abcdef.cfg",
+    "GET /as/dev-a/spa962_000e08abcdef_000e08abcdf0.cfg",
+]
+--- error_code eval
+[(403) x 4]
+--- response_body_like eval
+[($main::FORBIDDEN) x 4]
+--- error_log eval
+qr/\Qprov: access forbidden (uri_mismatch): device "000e08abcdef" asked for the profile of "\E(?:000e08abcdf0|00:0e:08:ab:cd:f0)", serial 1001,/
+
+
+
+=== TEST 28b: every device the URI names: this one, once or more
+--- http_config eval
+main::backend(
+    more => $ProvTest::URI_ID_MAC,
+    location => 'prov_profile /devices/$prov_id.cfg =404;',
+    extra => $main::ALIAS,
+)
+--- request eval
+[
+    "GET /as/dev-a/by-device/000e08abcdef/000e08abcdef.cfg",
+    "GET /as/dev-a/by-device/000E08ABCDEF/000e08abcdef.cfg",
+    "GET /as/dev-a/spa962_000e08abcdef_00:0E:08:AB:CD:EF.cfg",
+]
+--- error_code eval
+[(200) x 3]
+--- response_body_like eval
+[(main::exactly(main::dev_profile($main::A))) x 3]
+--- no_error_log
+prov: access forbidden
+
+
+
+=== TEST 29: a match that names no device does not end the search
+--- http_config eval
+main::backend(location => '
+            prov_uri_id "/x/|_(?<id>[0-9A-Fa-f]{12})";
+            prov_profile /devices/$prov_id.cfg =404;
+')
+--- request eval
+[
+    "GET /as/dev-a/x/spa962_000e08abcdf0.cfg",
+    "GET /as/dev-a/x/spa962_000e08abcdef.cfg",
+    "GET /as/dev-a/x/x/spa962.cfg",
+]
+--- error_code eval
+[403, 200, 200]
+--- response_body_like eval
+[$main::FORBIDDEN, (main::exactly(main::dev_profile($main::A))) x 2]
+
+
+
+=== TEST 30: empty matches: the search goes on from the next byte
+--- http_config eval
+main::backend(location => '
+            prov_uri_id "(?<id>[0-9A-Fa-f]{12})?";
+            prov_profile /devices/$prov_id.cfg =404;
+')
+--- request eval
+[
+    "GET /as/dev-a/spa962_000e08abcdf0.cfg",
+    "GET /as/dev-a/spa962_000e08abcdef.cfg",
+    "GET /as/dev-a/spa962.cfg",
+]
+--- error_code eval
+[403, 200, 200]
+--- response_body_like eval
+[$main::FORBIDDEN, (main::exactly(main::dev_profile($main::A))) x 2]
+
+
+
+=== TEST 31: a match that reaches the end of the URI ends the search
+What follows a match that ends the URI is nothing: an empty match there
+(an empty id, "something that is not an id") refuses nothing.  Profiles
+stored under their names, as in TEST 19.
+--- http_config eval
+main::backend(
+    location => 'return 404;',
+    extra => '
+        location /named/ {
+            prov_uri_id "(?<id>[0-9A-Fa-f]*)$";
+        }
+')
+--- user_files eval
+main::files(
+    ["named/$main::A", main::dev_profile($main::A)],
+    ["named/$main::B", main::dev_profile($main::B)],
+)
+--- request eval
+[
+    "GET /as/dev-a/named/000e08abcdef",
+    "GET /as/dev-a/named/000e08abcdf0",
+]
+--- error_code eval
+[200, 403]
+--- response_body_like eval
+[main::exactly(main::dev_profile($main::A)), $main::FORBIDDEN]

@@ -1,5 +1,9 @@
 # examples/*.conf: each is a whole nginx.conf that "nginx -t" accepts with
-# the module; one of them (cisco-spa.conf) also serves devices.
+# the module; one of them (cisco-spa.conf) also serves devices.  Then each,
+# and examples/demo/nginx.conf, serves devices with what operators add
+# later (a regex location, a rewrite: @ADDITIONS), also without its "^~":
+# no device reads another's file in any spelling of its URI, each still
+# gets its own.
 #
 # A plain Test::More test (the examples are whole files with their own
 # load_module, events and http blocks, which Test::Nginx's data-driven
@@ -81,6 +85,127 @@ my %ETC = (
     'yealink.acl'           => \"00:15:65:ab:cd:ef  allow\n",
 );
 
+# What operators add to a configuration later (issue 13), put into every
+# server block of each example: a regex location, which nginx prefers to
+# every prefix location but a "^~" one, and a rewrite, which makes the
+# request internal (so "internal" locations take it) and searches the
+# locations again.  With these, no device may read another's file, and each
+# still gets its own (serve_with_additions()).
+my @ADDITIONS = (
+    'location ~* \.(cfg|xml)$ { add_header Cache-Control no-store; }',
+    'rewrite ^/provisioning/(.*)$ /$1 last;',
+);
+
+my $A = '000e08abcdef';     # dev-a: allowed in devices.acl, the asking device
+my $B = '000e08abcdf0';     # dev-b: allowed too; its file must stay its own
+
+# For each example: its files under /srv/prov (a victim's holds "secret of
+# <id>"), a change the test makes (edit) and, for each server that serves
+# devices, its listen address as the example writes it, the SNI name, the
+# asking device's certificate (old: TLS for an old device), the URI its
+# profile rule makes and what that gets (no_store: the added location
+# serves it), and the victim: its id, the folder of its file and the rest
+# of the file's name (suffix)
+my %ADDED = (
+    'cisco-spa.conf' => {
+        files => {
+            "devices/$A.cfg"     => "profile of $A\n",
+            "devices/$B.cfg"     => "secret of $B\n",
+            'models/SPA-962.cfg' => "profile of the SPA-962\n",
+            'default.cfg'        => "the default profile\n",
+        },
+        servers => [{
+            listen => '443', cert => 'dev-a', no_store => 1,
+            own => "/spa962_$A.cfg", body => "profile of $A\n",
+            victim => $B, folder => '/devices/', suffix => '.cfg',
+        }],
+    },
+    'audit-ratelimit.conf' => {
+        files => {
+            "devices/$A.cfg"     => "profile of $A\n",
+            "devices/$B.cfg"     => "secret of $B\n",
+            'models/SPA-962.cfg' => "profile of the SPA-962\n",
+        },
+        # one device asks some twenty times at once here: a 429 would
+        # hide what the configuration answers
+        edit => sub {
+            $_[0] =~ s/rate=20r\/m;/rate=100r\/s;/
+                or fail('audit-ratelimit.conf: no "rate=20r/m;"');
+        },
+        servers => [{
+            listen => '443', cert => 'dev-a', no_store => 1,
+            own => "/spa962_$A.cfg", body => "profile of $A\n",
+            victim => $B, folder => '/devices/', suffix => '.cfg',
+        }],
+    },
+    'legacy-devices.conf' => {
+        files => {
+            "devices/$A.cfg"           => "profile of $A\n",
+            "devices/000e08abcd90.cfg" => "profile of 000e08abcd90\n",
+            "devices/$B.cfg"           => "secret of $B\n",
+        },
+        servers => [{
+            listen => '192.0.2.10:443', cert => 'old-spa', old => 1,
+            no_store => 1,
+            own => '/spa962_000e08abcd90.cfg',
+            body => "profile of 000e08abcd90\n",
+            victim => $B, folder => '/devices/', suffix => '.cfg',
+        }, {
+            listen => '192.0.2.11:443', cert => 'dev-a', no_store => 1,
+            own => "/spa962_$A.cfg", body => "profile of $A\n",
+            victim => $B, folder => '/devices/', suffix => '.cfg',
+        }],
+    },
+    'cn-mac-vendor.conf' => {
+        files => {
+            'polycom/devices/0004f2abcdef-phone.cfg' => "profile of 0004f2abcdef\n",
+            'polycom/devices/0004f2abcdf0-phone.cfg' => "secret of 0004f2abcdf0\n",
+            'polycom/common/000000000000.cfg'        => "polycom shared\n",
+            'yealink/devices/001565abcdef.cfg'       => "profile of 001565abcdef\n",
+            'yealink/devices/001565abcdf0.cfg'       => "secret of 001565abcdf0\n",
+        },
+        servers => [{
+            listen => '443', host => 'polycom.prov.example.com',
+            cert => 'polycom',
+            own => '/0004f2abcdef-phone.cfg',
+            body => "profile of 0004f2abcdef\n",
+            also => [['/000000000000.cfg', "polycom shared\n"]],
+            victim => '0004f2abcdf0', folder => '/devices/',
+            suffix => '-phone.cfg',
+        }, {
+            listen => '443', host => 'yealink.prov.example.com',
+            cert => 'yealink',
+            own => '/001565abcdef.cfg', body => "profile of 001565abcdef\n",
+            victim => '001565abcdf0', folder => '/devices/', suffix => '.cfg',
+        }],
+    },
+    'renderer-backend.conf' => {
+        files => {},
+        # a renderer in the test's place, that says what it was asked for
+        edit => \&test_renderer,
+        servers => [{
+            listen => '443', cert => 'dev-a', no_store => 1,
+            own => "/spa962_$A.cfg",
+            body => "rendered /render/$A for $A\n",
+            victim => $B, folder => '/render/', suffix => '',
+            secret => qr/\Q$B\E/,
+        }],
+    },
+    'demo/nginx.conf' => {
+        files => {
+            "devices/$A.cfg"      => "profile of $A\n",
+            "devices/$B.cfg"      => "secret of $B\n",
+            'models/SPA-962.cfg'  => "profile of the SPA-962\n",
+            'bootstrap/upgrade.cfg' => "upgrade the firmware\n",
+        },
+        servers => [{
+            listen => '@PORT@', cert => 'dev-a', no_store => 1,
+            own => "/spa962_$A.cfg", body => "profile of $A\n",
+            victim => $B, folder => '/devices/', suffix => '.cfg',
+        }],
+    },
+);
+
 my @examples = sort glob "$root/examples/*.conf";
 my %have = map { basename($_) => 1 } @examples;
 
@@ -139,6 +264,22 @@ SKIP: {
         or skip('IO::Socket::SSL is not installed: cisco-spa.conf not started', 1);
 
     serve_cisco_spa();
+}
+
+# every example, with what operators add later: no device reads another's
+# file, and each still gets its own
+
+SKIP: {
+    eval { require IO::Socket::SSL; 1 }
+        or skip('IO::Socket::SSL is not installed: examples not started', 1);
+
+    for my $name (sort keys %ADDED) {
+        serve_with_additions($name);
+
+        # each guard holds alone: without "^~", the server's prov_uri_id
+        # and prov_profile keep the regex location from the files
+        serve_with_additions($name, 'without ^~');
+    }
 }
 
 done_testing();
@@ -267,10 +408,257 @@ sub serve_cisco_spa {
         or diag($f2b);
 }
 
+# an example with @ADDITIONS in each of its server blocks, started: for each
+# server of %ADDED, the device gets its own profile, by its profile rule's
+# URI and through the added rewrite, and asking for the victim's file in
+# every spelling gets 403 or 404 and nothing of it
+sub serve_with_additions {
+    my ($name, $variant) = @_;
+    my $spec = $ADDED{$name};
+    my $dir = prefix(($variant ? 'added-plain-' : 'added-') . $name =~ s{/}{-}gr);
+    my $text = slurp("$root/examples/$name");
+    my $with = 'with additions' . ($variant ? ", $variant" : '');
+    my %port;
+
+    if ($variant) {
+        ok($text =~ s/\blocation(\s+)\^~\s+/location$1/g, "$name: $variant");
+    }
+
+    $text = inject_additions($text, $name);
+
+    my $srv = 'srv/prov';
+
+    if ($name eq 'demo/nginx.conf') {
+        $text = localize_demo($text, $dir, \%port);
+        $srv = 'profiles';
+    } else {
+        $spec->{edit}->($text, $dir) if $spec->{edit};
+        $text = localize($text, $dir, $name, 0, \%port);
+    }
+
+    for my $f (sort keys %{ $spec->{files} }) {
+        write_file("$dir/$srv/$f", $spec->{files}{$f});
+    }
+
+    chmod 0755, $dir;
+
+    my $conf_file = "$dir/nginx.conf";
+    write_file($conf_file, $text);
+
+    my $error_log = $name eq 'demo/nginx.conf' ? "$dir/logs/error.log"
+                                               : "$dir/var/log/nginx/error.log";
+    my $pid_file = $name eq 'demo/nginx.conf' ? "$dir/nginx.pid"
+                                              : "$dir/run/nginx.pid";
+    my @run = (@nginx, '-p', "$dir/", '-c', $conf_file, '-e', $error_log);
+    my ($rc, $out) = run(@run);
+
+    if (!is($rc, 0, "$name $with: nginx starts")) {
+        diag($out);
+        return;
+    }
+
+    my $pid = wait_for_pid_file($pid_file);
+
+    eval {
+        for my $s (@{ $spec->{servers} }) {
+            my $port = $port{ $s->{listen} }
+                or die "$name: no port for $s->{listen}\n";
+            my $host = $s->{host} // 'prov.example.com';
+            my $what = "$name $with, $host:$s->{listen}";
+            my %o = (host => $host, old => $s->{old});
+
+            if (!ok(wait_for_port($port), "$what: nginx listens")) {
+                next;
+            }
+
+            for my $own ($s->{own}, "/provisioning$s->{own}") {
+                my ($st, $body, $head) = fetch($port, $s->{cert}, $own, %o);
+                is($st, 200, "$what: $s->{cert} $own: its own profile");
+                is($body, $s->{body}, "$what: $s->{cert} $own: body");
+
+                if ($s->{no_store}) {
+                    like($head // '', qr/^Cache-Control: no-store\r?$/mi,
+                         "$what: $s->{cert} $own: by the added location");
+                }
+            }
+
+            for my $also (@{ $s->{also} // [] }) {
+                my ($st, $body) = fetch($port, $s->{cert}, $also->[0], %o);
+                is($st, 200, "$what: $s->{cert} $also->[0]");
+                is($body, $also->[1], "$what: $s->{cert} $also->[0]: body");
+            }
+
+            my $secret = $s->{secret} // qr/secret of \Q$s->{victim}\E/;
+
+            my @uris = attack_uris($s->{folder}, $s->{victim}, $s->{suffix});
+
+            # the device, and a client without a certificate
+            for my $try ((map { [$s->{cert}, $_] } @uris), ['none', $uris[0]]) {
+                my ($cert, $uri) = @$try;
+                my ($st, $body) = fetch($port, $cert, $uri, %o);
+                like($st, qr/\A40[34]\z/, "$what: $cert $uri: 403 or 404");
+                unlike($body // '', $secret, "$what: $cert $uri: nothing of it");
+            }
+        }
+        1;
+    } or fail("$name $with: the test died: $@");
+
+    ($rc, $out) = run(@run, '-s', 'stop');
+    is($rc, 0, "$name $with: nginx stops") or diag($out);
+
+    if ($pid && !wait_for_exit($pid)) {
+        kill 'KILL', $pid;
+        fail("$name $with: nginx did not stop");
+    }
+
+    my $errors = -f $error_log ? slurp($error_log) : '';
+    unlike($errors, qr/\[(?:alert|crit|emerg)\]/,
+           "$name $with: no alert in the error log");
+}
+
+# the URIs that may reach the file of device $id in $folder: by name, in
+# the spellings of a MAC address, through the normalisation of the URI
+# (dot segments, double slashes, percent-encoding) and the added rewrite
+sub attack_uris {
+    my ($folder, $id, $suffix) = @_;
+    my $sub = substr($folder, 1);                       # "devices/"
+    my $colon = join ':', unpack '(A2)*', $id;
+    my $pct = join '', map { sprintf '%%%02X', ord } split //, $id;
+    my $pct_folder = sprintf('/%%%02x', ord $sub) . substr($sub, 1);
+
+    return (
+        "$folder$id$suffix",
+        $folder . uc($id) . $suffix,
+        "$folder$colon$suffix",
+        $folder . uc($colon) . $suffix,
+        "$folder../$sub$id$suffix",
+        "/$folder$id$suffix",
+        "$folder/$id$suffix",
+        "$folder./$id$suffix",
+        "/x/..$folder$id$suffix",
+        "$pct_folder$id$suffix",
+        "$folder$pct$suffix",
+        "/provisioning$folder$id$suffix",
+        "/provisioning/$pct_folder$id$suffix" =~ s{//}{/}r,
+        "/provisioning$folder$colon$suffix",
+    );
+}
+
+# @ADDITIONS at the end of each server block of an nginx.conf text
+sub inject_additions {
+    my ($text, $name) = @_;
+    my @ends = server_block_ends($text);
+
+    ok(scalar @ends, "$name: server blocks found for the additions");
+
+    for my $end (reverse @ends) {
+        my $add = join '', map { "\n        # added by t/050-examples.t\n        $_\n" }
+                           @ADDITIONS;
+        substr($text, $end, 0) = "$add    ";
+    }
+
+    return $text;
+}
+
+# the offsets of the "}" that close the server blocks of an nginx.conf
+# text (quoted strings and comments skipped)
+sub server_block_ends {
+    my ($text) = @_;
+    my (@blocks, @ends);
+    my $stmt = '';
+    my $n = length $text;
+
+    for (my $i = 0; $i < $n; $i++) {
+        my $c = substr($text, $i, 1);
+
+        if ($c eq '#' && $stmt !~ /\S\z/) {
+            my $nl = index($text, "\n", $i);
+            $i = $nl < 0 ? $n : $nl;
+            $stmt .= ' ';
+
+        } elsif ($c eq '"' || $c eq "'") {
+            my $j = $i + 1;
+            while ($j < $n && substr($text, $j, 1) ne $c) {
+                $j++ if substr($text, $j, 1) eq '\\';
+                $j++;
+            }
+            $stmt .= substr($text, $i, $j - $i + 1);
+            $i = $j;
+
+        } elsif ($c eq '{') {
+            push @blocks, ($stmt =~ /\A\s*(\S+)/ ? $1 : '');
+            $stmt = '';
+
+        } elsif ($c eq '}') {
+            push @ends, $i if (pop(@blocks) // '') eq 'server';
+            $stmt = '';
+
+        } elsif ($c eq ';') {
+            $stmt = '';
+
+        } else {
+            $stmt .= $c;
+        }
+    }
+
+    return @ends;
+}
+
+# renderer-backend.conf's renderer on 127.0.0.1:9000: a server of the test
+# on a free port, which answers what it was asked for and for whom
+sub test_renderer {
+    my $port = free_port();
+
+    $_[0] =~ s{proxy_pass  http://127\.0\.0\.1:9000;}{proxy_pass  http://127.0.0.1:$port;}
+        or fail('renderer-backend.conf: no "proxy_pass  http://127.0.0.1:9000;"');
+
+    my $renderer = <<"_EOS_";
+
+    # the renderer, in the test's place
+    server {
+        listen  127.0.0.1:$port;
+        access_log  off;
+
+        location / {
+            return  200  "rendered \$uri for \$http_x_device_id\\n";
+        }
+    }
+_EOS_
+
+    $_[0] =~ s/\n\}\s*\z/\n$renderer}\n/
+        or fail('renderer-backend.conf: no end of the http block');
+}
+
+# examples/demo/nginx.conf as demo.sh writes it, under $dir: its PKI and
+# list there, a free port
+sub localize_demo {
+    my ($text, $dir, $ports) = @_;
+
+    $text =~ s{^([ \t]*load_module[ \t]+)\@MODULE\@;}
+              {defined $module ? "$1$module;" : "# $1(compiled in)"}me
+        or fail('demo/nginx.conf: no "load_module @MODULE@;"');
+
+    $ports->{'@PORT@'} = free_port();
+    $text =~ s/\@PORT\@/$ports->{'@PORT@'}/g;
+    $text =~ s/\@DIR\@/$dir/g;
+
+    make_path("$dir/logs", "$dir/tmp", "$dir/pki");
+
+    for my $f (qw(server.crt server.key device-ca.crt)) {
+        copy("$pki/$f", "$dir/pki/$f") or die "copy $pki/$f: $!";
+    }
+
+    write_file("$dir/devices.acl", "$A  allow\n$B  allow\n");
+
+    return $text;
+}
+
 # GET uri over TLS with the client certificate $cert of the test PKI
-# ("none": without one); returns (status, body)
+# ("none": without one), Host and SNI $o{host} (default prov.example.com),
+# as an old device with $o{old}; returns (status, body, header lines)
 sub fetch {
-    my ($port, $cert, $uri) = @_;
+    my ($port, $cert, $uri, %o) = @_;
+    my $host = $o{host} // 'prov.example.com';
 
     my %tls = (
         PeerAddr => '127.0.0.1',
@@ -280,12 +668,29 @@ sub fetch {
         SSL_verify_mode => IO::Socket::SSL::SSL_VERIFY_PEER(),
         SSL_verifycn_scheme => 'http',
         SSL_verifycn_name => 'localhost',
-        SSL_hostname => 'prov.example.com',
+        SSL_hostname => $host,
     );
 
     if ($cert ne 'none') {
         $tls{SSL_cert_file} = "$pki/$cert.crt";
         $tls{SSL_key_file} = "$pki/$cert.key";
+    }
+
+    # an old device's RSA-1024 key and SHA-1 certificate: OpenSSL loads
+    # them only at security level 0, which IO::Socket::SSL would set after
+    # loading the certificate
+    if ($o{old} && $cert ne 'none') {
+        delete @tls{qw(SSL_cert_file SSL_key_file)};
+        $tls{SSL_cipher_list} = 'DEFAULT:@SECLEVEL=0';
+        $tls{SSL_create_ctx_callback} = sub {
+            my ($ctx) = @_;
+            Net::SSLeay::CTX_set_security_level($ctx, 0);
+            Net::SSLeay::CTX_use_certificate_chain_file($ctx, "$pki/$cert.crt")
+                or die "$pki/$cert.crt: not loaded\n";
+            Net::SSLeay::CTX_use_PrivateKey_file($ctx, "$pki/$cert.key",
+                                                 Net::SSLeay::FILETYPE_PEM())
+                or die "$pki/$cert.key: not loaded\n";
+        };
     }
 
     my $s = IO::Socket::SSL->new(%tls);
@@ -295,7 +700,7 @@ sub fetch {
         return (0, undef);
     }
 
-    print $s "GET $uri HTTP/1.0\r\nHost: prov.example.com\r\n\r\n";
+    print $s "GET $uri HTTP/1.0\r\nHost: $host\r\n\r\n";
 
     local $/;
     my $reply = <$s>;
@@ -304,7 +709,7 @@ sub fetch {
     return (0, undef) unless defined $reply
                              && $reply =~ m{\AHTTP/1\.[01] (\d{3})[^\n]*\n(.*?)\r\n\r\n(.*)\z}s;
 
-    return ($1, $3);
+    return ($1, $3, $2);
 }
 
 # the module to load: the one in $TEST_NGINX_LOAD_MODULES (a list, as
