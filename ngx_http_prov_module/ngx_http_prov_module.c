@@ -1115,7 +1115,8 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "\"prov_profile\" (%V:%ui) tests files under "
-                      "\"root\", but location \"%V\" has \"alias\"",
+                      "\"root\", but location \"%V\" has \"alias\": "
+                      "use \"root\" there, or \"prov_profile off;\"",
                       conf->profile_file, conf->profile_line, &clcf->name);
         return NGX_CONF_ERROR;
     }

@@ -441,6 +441,13 @@ ngx_http_prov_profile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     value = cf->args->elts;
     last = cf->args->nelts - 1;
 
+    /* "off" cancels a prov_profile inherited from the server */
+
+    if (last == 1 && ngx_strcmp(value[1].data, "off") == 0) {
+        plcf->profiles = NULL;
+        return NGX_CONF_OK;
+    }
+
     plcf->profile_code = 0;
     plcf->profile_file = &cf->conf_file->file.name;
     plcf->profile_line = cf->conf_file->line;

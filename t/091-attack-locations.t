@@ -1,0 +1,103 @@
+# Attacks on the shape the README and the examples recommend since issue
+# 13 (gate, prov_uri_id and prov_profile at server level, folders behind
+# "^~"), from a hostile review: alias locations added later.  TEST 1
+# failed at c803504 (nginx -t refused it, and "prov off" was the only way
+# out).
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use ProvTest qw(dev_profile exactly page);
+
+our $A = '000e08abcdef';    # dev-a, serial 1001
+our $B = '000e08abcdf0';    # dev-b, serial 1002
+
+our $FORBIDDEN = '(?s)\A(?!.*secret-)' . $ProvTest::FORBIDDEN;
+our $OWN = exactly(dev_profile($A));
+
+our $PROFILE = 'prov_profile /devices/$prov_id.cfg /models/$prov_cert_ou.cfg /default.cfg =404;';
+our $FOLDERS = ProvTest::internal('^~ /devices/', '^~ /models/', '= /default.cfg');
+
+# as t/044-added-locations.t: the server shape of the README and the
+# examples
+sub backend {
+    my %o = (
+        uri_id => $ProvTest::URI_ID_MAC,
+        profile => $PROFILE,
+        folders => $FOLDERS,
+        more => '',
+        location => '',
+        extra => '',
+        @_,
+    );
+    my $server = "prov on;\nprov_id ST mac;\nprov_generic ciscogeneric;\n"
+               . "add_header X-Uri \"\$uri\" always;\n"
+               . delete($o{uri_id}) . "\n" . delete($o{profile}) . "\n"
+               . delete $o{more};
+    $o{extra} = delete($o{folders}) . $o{extra};
+    return ProvTest::backend(verify => 'on', server => $server, %o);
+}
+
+ProvTest::defaults(
+    http_config => backend(),
+    config => ProvTest::raw_front(),
+    user_files => ProvTest::profile_files(more => [
+        ['firmware/fw.bin', "firmware\n"],
+    ]),
+);
+
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: the recommended shape and a gated alias location with "prov_profile off"
+With prov_profile at server level (the README's synopsis, every example),
+a location with "alias" under the gate failed nginx -t and there was no
+"prov_profile off": the only way to add an alias location was "prov off",
+which drops prov_uri_id too.  Under "prov off", nginx's well-known alias
+traversal ("location /fw" without the trailing slash: /fw../devices/...)
+hands dev-b's profile to anyone, no certificate needed; under the gate,
+prov_uri_id refuses it.  The gated alias locations serve their file to
+allowed devices only, and refuse the traversal.
+--- http_config eval
+main::backend(
+    verify => 'optional',
+    extra => '
+        location /fw/ {
+            prov_profile off;
+            alias $TEST_NGINX_SERVER_ROOT/html/firmware/;
+        }
+
+        location /fw2 {
+            prov_profile off;
+            alias $TEST_NGINX_SERVER_ROOT/html/firmware/;
+        }
+',
+)
+--- request eval
+[
+    "GET /as/dev-a/fw/fw.bin",
+    "GET /as/none/fw/fw.bin",
+    "GET /raw?d=dev-a&p=/fw2../devices/000e08abcdf0.cfg",
+    "GET /raw?d=none&p=/fw2../devices/000e08abcdf0.cfg",
+]
+--- error_code eval
+[200, 403, 403, 403]
+--- response_body_like eval
+["\\Afirmware\n\\z", ($main::FORBIDDEN) x 3]
+
+
+
+=== TEST 2: without "prov_profile off", nginx -t names the way out
+--- http_config eval
+main::backend(
+    extra => '
+        location /fw/ {
+            alias $TEST_NGINX_SERVER_ROOT/html/firmware/;
+        }
+',
+)
+--- request
+GET /as/dev-a/fw/fw.bin
+--- must_die
+--- error_log
+but location "/fw/" has "alias": use "root" there, or "prov_profile off;"
