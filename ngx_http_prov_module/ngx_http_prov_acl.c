@@ -16,6 +16,9 @@
  * are their own 48-bit keys, other ids are hashed and kept in the
  * record area to confirm a match.  Records (pin, id, attributes) exist
  * only for the devices that need one.  Lookups allocate nothing.
+ *
+ * A list may be read while it is written: a list whose last line has no
+ * newline, or whose file changed while it was read, is refused.
  */
 
 
@@ -64,6 +67,7 @@ typedef struct {
     ngx_http_prov_id_conf_t    *id;
     ngx_uint_t                  line;
     ngx_uint_t                  errors;
+    ngx_uint_t                  unterminated;   /* its line number */
     ngx_array_t                 attrs;      /* of the current line */
 } ngx_http_prov_acl_parse_t;
 
@@ -72,6 +76,10 @@ static ngx_http_prov_acl_t *ngx_http_prov_acl_read(ngx_conf_t *cf,
     ngx_str_t *path, ngx_http_prov_id_conf_t *id);
 static ngx_int_t ngx_http_prov_acl_count_lines(ngx_conf_t *cf,
     ngx_file_t *file, off_t size, u_char *buf, ngx_uint_t *lines);
+static ngx_int_t ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
+    ngx_file_info_t *before, u_char *buf);
+static ngx_uint_t ngx_http_prov_acl_same_file(ngx_file_info_t *a,
+    ngx_file_info_t *b);
 static ngx_int_t ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap,
     ngx_file_t *file, off_t size, u_char *buf);
 static void ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
@@ -309,22 +317,36 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
 
     rc = ngx_http_prov_acl_parse_file(&ap, &file, ngx_file_size(&fi), buf);
 
-    /*
-     * a file of /proc (or of some FUSE file systems) says it is empty and
-     * is not; nor may a list grow while it is read
-     */
-
-    if (rc == NGX_OK
-        && ngx_read_file(&file, buf, 1, ngx_file_size(&fi)) != 0)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "access list \"%V\" holds more than its size "
-                           "says (changed while read, or no plain file)",
-                           path);
-        rc = NGX_ERROR;
+    if (rc != NGX_OK) {
+        goto done;
     }
 
-    if (rc == NGX_OK && ap.errors) {
+    /*
+     * A list written in place ("cp", ">", a generator) while nginx reads
+     * it is not whole: refused.  Its errors so far may be the writer's,
+     * so the count of errors is left out.
+     */
+
+    rc = ngx_http_prov_acl_changed(cf, &file, &fi, buf);
+
+    if (rc != NGX_OK) {
+        goto done;
+    }
+
+    /*
+     * unchanged, yet cut short: a writer paused mid-line, or a list
+     * installed without its last newline
+     */
+
+    if (ap.unterminated) {
+        ap.line = ap.unterminated;
+        ngx_http_prov_acl_error(&ap, "last line has no newline: the list "
+                                "may be cut short or still being written "
+                                "(replace lists atomically: write "
+                                "elsewhere, then mv)");
+    }
+
+    if (ap.errors) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "%ui error(s) in access list \"%V\"",
                            ap.errors, path);
@@ -396,6 +418,89 @@ ngx_http_prov_acl_count_lines(ngx_conf_t *cf, ngx_file_t *file, off_t size,
 }
 
 
+/*
+ * NGX_OK when the file read is the file as it was when opened: its size,
+ * modification time (to the nanosecond where the system keeps it), inode
+ * and device the same after both readings, and nothing past its size (a
+ * file of /proc, or of some FUSE file systems, says it is empty and is
+ * not).  A list renamed over the path meanwhile ("mv", as lists should be
+ * installed) leaves the file read whole: it is loaded, with a warning.
+ */
+
+static ngx_int_t
+ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
+    ngx_file_info_t *before, u_char *buf)
+{
+    ssize_t          n;
+    ngx_file_info_t  after;
+
+    n = ngx_read_file(file, buf, 1, ngx_file_size(before));
+
+    if (n == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(file->fd, &after) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", &file->name);
+        return NGX_ERROR;
+    }
+
+    if (!ngx_http_prov_acl_same_file(before, &after)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "access list \"%V\" changed while being read; "
+                           "replace lists atomically: write elsewhere, "
+                           "then mv", &file->name);
+        return NGX_ERROR;
+    }
+
+    if (n != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "access list \"%V\" holds more than its size "
+                           "says (no plain file?)", &file->name);
+        return NGX_ERROR;
+    }
+
+    if (ngx_file_info(file->name.data, &after) == NGX_FILE_ERROR
+        || ngx_file_uniq(&after) != ngx_file_uniq(before)
+        || after.st_dev != before->st_dev)
+    {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "access list \"%V\" was replaced or removed "
+                           "while being read: the list as it was is "
+                           "loaded; reload again to read the new one",
+                           &file->name);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_prov_acl_same_file(ngx_file_info_t *a, ngx_file_info_t *b)
+{
+    if (ngx_file_size(a) != ngx_file_size(b)
+        || ngx_file_mtime(a) != ngx_file_mtime(b)
+        || ngx_file_uniq(a) != ngx_file_uniq(b)
+        || a->st_dev != b->st_dev)
+    {
+        return 0;
+    }
+
+#if (NGX_LINUX)
+
+    /* a rewrite in the same second as the write before it */
+
+    if (a->st_mtim.tv_nsec != b->st_mtim.tv_nsec) {
+        return 0;
+    }
+
+#endif
+
+    return 1;
+}
+
+
 static ngx_int_t
 ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, ngx_file_t *file,
     off_t size, u_char *buf)
@@ -447,11 +552,14 @@ ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, ngx_file_t *file,
         kept = last - start;
 
         if (n == 0) {
-            /* the last line may lack its newline */
+            /*
+             * a last line without its newline may be cut short: it is not
+             * read, and refused once the file is known not to have changed
+             */
 
             if (kept) {
                 ap->line++;
-                ngx_http_prov_acl_parse_line(ap, start, last);
+                ap->unterminated = ap->line;
             }
 
             return NGX_OK;
