@@ -12,10 +12,11 @@
 
 /*
  * The access list is an open-addressing hash table of 16-byte slots,
- * filled to at most 3/4, so a device costs at most 43 bytes; MAC ids
- * are their own 48-bit keys, other ids are hashed and kept in the
- * record area to confirm a match.  Records (pin, id, attributes) exist
- * only for the devices that need one.  Lookups allocate nothing.
+ * filled to at most 3/4, so a device costs at most 43 bytes; the table is
+ * sized by the lines that can name a device, not by blank and comment
+ * lines.  MAC ids are their own 48-bit keys, other ids are hashed and kept
+ * in the record area to confirm a match.  Records (pin, id, attributes)
+ * exist only for the devices that need one.  Lookups allocate nothing.
  *
  * A list may be read while it is written: a list whose last line has no
  * newline, or whose file changed while it was read, is refused.
@@ -68,14 +69,15 @@ typedef struct {
     ngx_uint_t                  line;
     ngx_uint_t                  errors;
     ngx_uint_t                  unterminated;   /* its line number */
+    unsigned                    stop:1;     /* read no further */
     ngx_array_t                 attrs;      /* of the current line */
 } ngx_http_prov_acl_parse_t;
 
 
 static ngx_http_prov_acl_t *ngx_http_prov_acl_read(ngx_conf_t *cf,
     ngx_str_t *path, ngx_http_prov_id_conf_t *id);
-static ngx_int_t ngx_http_prov_acl_count_lines(ngx_conf_t *cf,
-    ngx_file_t *file, off_t size, u_char *buf, ngx_uint_t *lines);
+static ngx_int_t ngx_http_prov_acl_count_entries(ngx_file_t *file,
+    off_t size, u_char *buf, ngx_uint_t *entries);
 static ngx_int_t ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
     ngx_file_info_t *before, u_char *buf);
 static ngx_uint_t ngx_http_prov_acl_same_file(ngx_file_info_t *a,
@@ -209,7 +211,7 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
     size_t                      slots;
     ngx_fd_t                    fd;
     ngx_int_t                   rc;
-    ngx_uint_t                  lines, bits;
+    ngx_uint_t                  entries, bits;
     ngx_file_t                  file;
     ngx_msec_t                  start;
     ngx_time_t                 *tp;
@@ -280,16 +282,20 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
         goto done;
     }
 
-    /* size the table once: lines bound the number of devices */
+    /*
+     * size the table once, by the lines that can name a device; should the
+     * file change before the second reading, ngx_http_prov_acl_add() never
+     * fills it past 3/4
+     */
 
-    if (ngx_http_prov_acl_count_lines(cf, &file, ngx_file_size(&fi), buf,
-                                      &lines)
+    if (ngx_http_prov_acl_count_entries(&file, ngx_file_size(&fi), buf,
+                                        &entries)
         != NGX_OK)
     {
         goto done;
     }
 
-    for (bits = 4, slots = 16; slots / 4 * 3 < lines; bits++, slots *= 2) {
+    for (bits = 4, slots = 16; slots / 4 * 3 < entries; bits++, slots *= 2) {
         /* void */
     }
 
@@ -380,15 +386,24 @@ done:
 }
 
 
-static ngx_int_t
-ngx_http_prov_acl_count_lines(ngx_conf_t *cf, ngx_file_t *file, off_t size,
-    u_char *buf, ngx_uint_t *lines)
-{
-    u_char   *p, *last;
-    off_t     offset;
-    ssize_t   n;
+/*
+ * The lines that can name a device: those whose first byte that is no
+ * blank (space, tab, CR) is neither a newline nor "#".  Every line that
+ * ngx_http_prov_acl_parse_line() adds is one of them (a byte order mark
+ * at the start of the file counts its line, one too many at most).
+ */
 
-    *lines = 1;
+static ngx_int_t
+ngx_http_prov_acl_count_entries(ngx_file_t *file, off_t size, u_char *buf,
+    ngx_uint_t *entries)
+{
+    u_char      *p, *last;
+    off_t        offset;
+    ssize_t      n;
+    ngx_uint_t   skip;
+
+    *entries = 0;
+    skip = 0;                       /* in a line already counted or not */
 
     for (offset = 0; offset < size; offset += n) {
         n = ngx_read_file(file, buf, NGX_HTTP_PROV_ACL_READ_SIZE, offset);
@@ -404,13 +419,34 @@ ngx_http_prov_acl_count_lines(ngx_conf_t *cf, ngx_file_t *file, off_t size,
         last = buf + n;
 
         for (p = buf; p < last; p++) {
-            p = ngx_strlchr(p, last, LF);
 
-            if (p == NULL) {
-                break;
+            if (skip) {
+                p = ngx_strlchr(p, last, LF);
+
+                if (p == NULL) {
+                    break;
+                }
+
+                skip = 0;
+                continue;
             }
 
-            (*lines)++;
+            switch (*p) {
+
+            case ' ':
+            case '\t':
+            case CR:
+            case LF:
+                break;
+
+            case '#':
+                skip = 1;
+                break;
+
+            default:
+                (*entries)++;
+                skip = 1;
+            }
         }
     }
 
@@ -544,6 +580,10 @@ ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, ngx_file_t *file,
 
             } else {
                 ngx_http_prov_acl_parse_line(ap, start, eol);
+
+                if (ap->stop) {
+                    return NGX_OK;
+                }
             }
 
             start = eol + 1;
@@ -951,9 +991,15 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
         return NGX_ERROR;
     }
 
+    /*
+     * more devices than counted: the file changed between the readings;
+     * a table filled past 3/4 would be probed for long, or (full) forever
+     */
+
     if (acl->info.entries >= (acl->mask + 1) / 4 * 3) {
-        /* more lines than counted: the file changed while read */
-        ngx_http_prov_acl_error(ap, "file changed while being read");
+        ngx_http_prov_acl_error(ap, "more devices than counted: the file "
+                                "changed while being read");
+        ap->stop = 1;
         return NGX_ERROR;
     }
 

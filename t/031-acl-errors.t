@@ -330,6 +330,37 @@ sub replaced {
         });
 }
 
+# TEST 35: the table is sized by the first reading (devices counted), the
+# devices added by the second; a list rewritten in place while nginx reads
+# it holds more devices than counted: past 3/4 of the table made for them,
+# a device is refused, not stored.  The old list is dev-a and 16,000,000
+# comment lines, the new one the same size: 3,000 devices in its first
+# 64 KB, comments, 12 devices in its last 64 KB.  Rewritten while nginx
+# counts (it has read its first 64 KB), it counts at most 13 devices (24
+# fit) and adds 3,012; while it parses (it has yet to read the last 64 KB),
+# it counts one (12 fit) and adds 13 at least.
+sub undercount {
+    my ($path) = @_;
+    my $old = "000e08abcdef allow\n" . ("#\n" x 16000000);
+    my ($head, $tail) = (filler(3000), filler(12, 3000));
+    my $pad = length($old) - length($head) - length($tail);
+    my $new = $head . ($pad % 2 ? "\n" : '') . ("#\n" x int($pad / 2))
+            . $tail;
+    die "undercount: sizes" unless length($new) == length($old)
+                                   && length($head) < 65536;
+    write_list($path, $old);
+    ProvWriter::while_read($path, $ROOT,
+        before => 2 * length($old) - 65536,
+        change => sub {
+            # in place: the same file, emptied and written again
+            open my $out, '+<', $path or die "open $path: $!";
+            binmode $out;
+            truncate($out, 0) or die "truncate $path: $!";
+            print $out $new;
+            close $out or die "close $path: $!";
+        });
+}
+
 # the reason given for a list that changed while it was read
 sub changed {
     my ($path) = @_;
@@ -992,6 +1023,28 @@ X-Account: old
 qr/\[warn\] \d+#\d+: \Qaccess list "$main::ROOT\/html\/acl-moved" was replaced or removed while being read: the list as it was is loaded; reload again to read the new one\E/
 --- no_error_log
 [emerg]
+
+
+
+=== TEST 35: refused: more devices than counted (rewritten while read)
+The table, sized for the devices counted, is never filled past 3/4.
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl-undercount;')
+--- post_setup_server_root
+main::undercount("$main::ROOT/html/acl-undercount");
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+[
+    qr/\[emerg\] \d+#\d+: \Q$main::ROOT\/html\/acl-undercount:\E\d+: more devices than counted: the file changed while being read$/,
+    main::changed("$main::ROOT/html/acl-undercount"),
+]
+--- no_error_log eval
+[qr/error\(s\) in access list/]
 
 
 
