@@ -29,6 +29,13 @@
 #define NGX_HTTP_PROV_ACL_ERRORS     100
 #define NGX_HTTP_PROV_ACL_BOM        "\xef\xbb\xbf"
 
+/*
+ * record offsets are 32-bit and the area grows by doubling: 2 GiB of
+ * records at most (one byte less: offset 0 means "no record")
+ */
+#define NGX_HTTP_PROV_ACL_DATA_MAX   ((size_t) 1 << 31)
+#define NGX_HTTP_PROV_ACL_DATA_TEXT  "2 GiB"
+
 /* what an entry holds */
 #define NGX_HTTP_PROV_ACL_ALLOW      0x01
 #define NGX_HTTP_PROV_ACL_PIN        0x02
@@ -96,7 +103,7 @@ static void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
     const char *fmt, ...);
 static uint64_t ngx_http_prov_acl_key(ngx_http_prov_acl_t *acl,
     ngx_str_t *id);
-static u_char *ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl,
+static u_char *ngx_http_prov_acl_reserve(ngx_http_prov_acl_parse_t *ap,
     size_t size);
 static ngx_http_prov_acl_entry_t *ngx_http_prov_acl_lookup(
     ngx_http_prov_acl_t *acl, ngx_str_t *id);
@@ -230,6 +237,7 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
 
     acl->info.path = *path;
     acl->mac = (id->format == NGX_HTTP_PROV_ID_MAC);
+    acl->used = 1;                          /* offset 0 means "no record" */
 
     cln = ngx_pool_cleanup_add(cf->pool, 0);
     if (cln == NULL) {
@@ -1003,22 +1011,6 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
         return NGX_ERROR;
     }
 
-    key = ngx_http_prov_acl_key(acl, id);
-
-    for (i = (key * 0x9e3779b97f4a7c15ULL) >> acl->shift;
-         acl->slots[i].key != 0;
-         i = (i + 1) & acl->mask)
-    {
-        /* void */
-    }
-
-    slot = &acl->slots[i];
-    slot->key = key;
-    slot->flags = flags;
-    slot->record = 0;
-
-    acl->info.entries++;
-
     size = 0;
 
     if (flags & NGX_HTTP_PROV_ACL_PIN) {
@@ -1038,14 +1030,34 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
         }
     }
 
-    if (size == 0) {
-        return NGX_OK;
+    p = NULL;
+
+    if (size) {
+        p = ngx_http_prov_acl_reserve(ap, size);
+        if (p == NULL) {
+            ap->stop = 1;
+            return NGX_ERROR;
+        }
     }
 
-    p = ngx_http_prov_acl_reserve(acl, size);
+    key = ngx_http_prov_acl_key(acl, id);
+
+    for (i = (key * 0x9e3779b97f4a7c15ULL) >> acl->shift;
+         acl->slots[i].key != 0;
+         i = (i + 1) & acl->mask)
+    {
+        /* void */
+    }
+
+    slot = &acl->slots[i];
+    slot->key = key;
+    slot->flags = flags;
+    slot->record = 0;
+
+    acl->info.entries++;
+
     if (p == NULL) {
-        ap->errors++;
-        return NGX_ERROR;
+        return NGX_OK;
     }
 
     slot->record = (uint32_t) (p - acl->data);
@@ -1078,13 +1090,27 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
 }
 
 
-/* record offsets are 32-bit: 4 GB of pins and attributes at most */
+/*
+ * room for a record: the area doubles as it fills, up to
+ * NGX_HTTP_PROV_ACL_DATA_MAX (offsets are 32-bit); past it, the line is
+ * refused and the list read no further
+ */
 
 static u_char *
-ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl, size_t size)
+ngx_http_prov_acl_reserve(ngx_http_prov_acl_parse_t *ap, size_t size)
 {
-    u_char  *data;
-    size_t   grown;
+    u_char               *data;
+    size_t                grown;
+    ngx_http_prov_acl_t  *acl;
+
+    acl = ap->acl;
+
+    if (size > NGX_HTTP_PROV_ACL_DATA_MAX - acl->used) {
+        ngx_http_prov_acl_error(ap, "access list records exceed "
+                                NGX_HTTP_PROV_ACL_DATA_TEXT " (pins, "
+                                "non-MAC ids and attributes)");
+        return NULL;
+    }
 
     if (acl->used + size > acl->size) {
         grown = ngx_max(acl->size * 2, 65536);
@@ -1093,21 +1119,15 @@ ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl, size_t size)
             grown *= 2;
         }
 
-        if (grown > 0xffffffff) {
-            return NULL;
-        }
-
-        data = ngx_alloc(grown, ngx_cycle->log);
+        data = ngx_alloc(grown, ap->cf->log);
         if (data == NULL) {
+            ngx_http_prov_acl_error(ap, "no memory for the list's records");
             return NULL;
         }
 
         if (acl->data != NULL) {
             ngx_memcpy(data, acl->data, acl->used);
             ngx_free(acl->data);
-
-        } else {
-            acl->used = 1;                  /* offset 0 means "no record" */
         }
 
         acl->data = data;
