@@ -6,10 +6,13 @@
 
 /*
  * Access list files through the module's loader, as "prov_acl" reads
- * them at nginx -t: the first byte picks the ids (odd: "prov_id ST mac",
- * even: "prov_id CN"), the rest is the file.  A file it accepts is read
- * back: every device line's id is found, with its action, and with the
- * value of each of its attributes.
+ * them at nginx -t: the first byte picks the ids (bit 0 set: "prov_id ST
+ * mac", clear: "prov_id CN") and whether the file gets the newline its
+ * last line lacks (bit 1 set: most inputs lack it, and a list without
+ * it is refused: half the inputs reach the rest of the loader); the rest
+ * is the file.  A file it accepts ends with a newline (or is empty), and
+ * is read back: every device line's id is found, with its action, and
+ * with the value of each of its attributes.
  */
 
 
@@ -68,6 +71,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     u_char                    *copy;
+    size_t                     len;
     ngx_str_t                  path;
     ngx_pool_t                *pool;
     ngx_prov_fuzz_conf_t      *fc;
@@ -91,7 +95,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     plcf->id = ngx_prov_fuzz_ids[data[0] & 1];
 
-    (void) ngx_prov_fuzz_temp_file(data + 1, size - 1, &path);
+    len = size - 1;
+
+    copy = ngx_pnalloc(pool, len + 1);
+    if (copy == NULL) {
+        abort();
+    }
+
+    ngx_memcpy(copy, data + 1, len);
+
+    if ((data[0] & 2) && len && copy[len - 1] != LF) {
+        copy[len++] = LF;
+    }
+
+    (void) ngx_prov_fuzz_temp_file(copy, len, &path);
 
     if (ngx_prov_fuzz_directive(fc, plcf, "prov_acl", path.data, NULL)
         != NGX_OK)
@@ -106,16 +123,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
 
-        copy = ngx_pnalloc(pool, size - 1 + 1);
-        if (copy == NULL) {
+        if (len && copy[len - 1] != LF) {
+            ngx_log_stderr(0, "accepted a list whose last line has no "
+                           "newline");
             abort();
         }
 
-        ngx_memcpy(copy, data + 1, size - 1);
-
         ngx_prov_fuzz_acl_check(plcf->gate->acl,
                                 plcf->id->format == NGX_HTTP_PROV_ID_MAC,
-                                copy, copy + size - 1);
+                                copy, copy + len);
     }
 
     ngx_destroy_pool(pool);

@@ -12,10 +12,14 @@
 
 /*
  * The access list is an open-addressing hash table of 16-byte slots,
- * filled to at most 3/4, so a device costs at most 43 bytes; MAC ids
- * are their own 48-bit keys, other ids are hashed and kept in the
- * record area to confirm a match.  Records (pin, id, attributes) exist
- * only for the devices that need one.  Lookups allocate nothing.
+ * filled to at most 3/4, so a device costs at most 43 bytes; the table is
+ * sized by the lines that can name a device, not by blank and comment
+ * lines.  MAC ids are their own 48-bit keys, other ids are hashed and kept
+ * in the record area to confirm a match.  Records (pin, id, attributes)
+ * exist only for the devices that need one.  Lookups allocate nothing.
+ *
+ * A list may be read while it is written: a list whose last line has no
+ * newline, or whose file changed while it was read, is refused.
  */
 
 
@@ -24,6 +28,13 @@
 #define NGX_HTTP_PROV_ACL_READ_SIZE  65536
 #define NGX_HTTP_PROV_ACL_ERRORS     100
 #define NGX_HTTP_PROV_ACL_BOM        "\xef\xbb\xbf"
+
+/*
+ * record offsets are 32-bit and the area grows by doubling: 2 GiB of
+ * records at most (one byte less: offset 0 means "no record")
+ */
+#define NGX_HTTP_PROV_ACL_DATA_MAX   ((size_t) 1 << 31)
+#define NGX_HTTP_PROV_ACL_DATA_TEXT  "2 GiB"
 
 /* what an entry holds */
 #define NGX_HTTP_PROV_ACL_ALLOW      0x01
@@ -64,14 +75,20 @@ typedef struct {
     ngx_http_prov_id_conf_t    *id;
     ngx_uint_t                  line;
     ngx_uint_t                  errors;
+    ngx_uint_t                  unterminated;   /* its line number */
+    unsigned                    stop:1;     /* read no further */
     ngx_array_t                 attrs;      /* of the current line */
 } ngx_http_prov_acl_parse_t;
 
 
 static ngx_http_prov_acl_t *ngx_http_prov_acl_read(ngx_conf_t *cf,
     ngx_str_t *path, ngx_http_prov_id_conf_t *id);
-static ngx_int_t ngx_http_prov_acl_count_lines(ngx_conf_t *cf,
-    ngx_file_t *file, off_t size, u_char *buf, ngx_uint_t *lines);
+static ngx_int_t ngx_http_prov_acl_count_entries(ngx_file_t *file,
+    off_t size, u_char *buf, ngx_uint_t *entries);
+static ngx_int_t ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
+    ngx_file_info_t *before, u_char *buf);
+static ngx_uint_t ngx_http_prov_acl_same_file(ngx_file_info_t *a,
+    ngx_file_info_t *b);
 static ngx_int_t ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap,
     ngx_file_t *file, off_t size, u_char *buf);
 static void ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
@@ -86,7 +103,7 @@ static void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
     const char *fmt, ...);
 static uint64_t ngx_http_prov_acl_key(ngx_http_prov_acl_t *acl,
     ngx_str_t *id);
-static u_char *ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl,
+static u_char *ngx_http_prov_acl_reserve(ngx_http_prov_acl_parse_t *ap,
     size_t size);
 static ngx_http_prov_acl_entry_t *ngx_http_prov_acl_lookup(
     ngx_http_prov_acl_t *acl, ngx_str_t *id);
@@ -201,7 +218,7 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
     size_t                      slots;
     ngx_fd_t                    fd;
     ngx_int_t                   rc;
-    ngx_uint_t                  lines, bits;
+    ngx_uint_t                  entries, bits;
     ngx_file_t                  file;
     ngx_msec_t                  start;
     ngx_time_t                 *tp;
@@ -220,6 +237,7 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
 
     acl->info.path = *path;
     acl->mac = (id->format == NGX_HTTP_PROV_ID_MAC);
+    acl->used = 1;                          /* offset 0 means "no record" */
 
     cln = ngx_pool_cleanup_add(cf->pool, 0);
     if (cln == NULL) {
@@ -272,16 +290,20 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
         goto done;
     }
 
-    /* size the table once: lines bound the number of devices */
+    /*
+     * size the table once, by the lines that can name a device; should the
+     * file change before the second reading, ngx_http_prov_acl_add() never
+     * fills it past 3/4
+     */
 
-    if (ngx_http_prov_acl_count_lines(cf, &file, ngx_file_size(&fi), buf,
-                                      &lines)
+    if (ngx_http_prov_acl_count_entries(&file, ngx_file_size(&fi), buf,
+                                        &entries)
         != NGX_OK)
     {
         goto done;
     }
 
-    for (bits = 4, slots = 16; slots / 4 * 3 < lines; bits++, slots *= 2) {
+    for (bits = 4, slots = 16; slots / 4 * 3 < entries; bits++, slots *= 2) {
         /* void */
     }
 
@@ -309,22 +331,36 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
 
     rc = ngx_http_prov_acl_parse_file(&ap, &file, ngx_file_size(&fi), buf);
 
-    /*
-     * a file of /proc (or of some FUSE file systems) says it is empty and
-     * is not; nor may a list grow while it is read
-     */
-
-    if (rc == NGX_OK
-        && ngx_read_file(&file, buf, 1, ngx_file_size(&fi)) != 0)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "access list \"%V\" holds more than its size "
-                           "says (changed while read, or no plain file)",
-                           path);
-        rc = NGX_ERROR;
+    if (rc != NGX_OK) {
+        goto done;
     }
 
-    if (rc == NGX_OK && ap.errors) {
+    /*
+     * A list written in place ("cp", ">", a generator) while nginx reads
+     * it is not whole: refused.  Its errors so far may be the writer's,
+     * so the count of errors is left out.
+     */
+
+    rc = ngx_http_prov_acl_changed(cf, &file, &fi, buf);
+
+    if (rc != NGX_OK) {
+        goto done;
+    }
+
+    /*
+     * unchanged, yet cut short: a writer paused mid-line, or a list
+     * installed without its last newline
+     */
+
+    if (ap.unterminated) {
+        ap.line = ap.unterminated;
+        ngx_http_prov_acl_error(&ap, "last line has no newline: the list "
+                                "may be cut short or still being written "
+                                "(replace lists atomically: write "
+                                "elsewhere, then mv)");
+    }
+
+    if (ap.errors) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "%ui error(s) in access list \"%V\"",
                            ap.errors, path);
@@ -358,15 +394,24 @@ done:
 }
 
 
-static ngx_int_t
-ngx_http_prov_acl_count_lines(ngx_conf_t *cf, ngx_file_t *file, off_t size,
-    u_char *buf, ngx_uint_t *lines)
-{
-    u_char   *p, *last;
-    off_t     offset;
-    ssize_t   n;
+/*
+ * The lines that can name a device: those whose first byte that is no
+ * blank (space, tab, CR) is neither a newline nor "#".  Every line that
+ * ngx_http_prov_acl_parse_line() adds is one of them (a byte order mark
+ * at the start of the file counts its line, one too many at most).
+ */
 
-    *lines = 1;
+static ngx_int_t
+ngx_http_prov_acl_count_entries(ngx_file_t *file, off_t size, u_char *buf,
+    ngx_uint_t *entries)
+{
+    u_char      *p, *last;
+    off_t        offset;
+    ssize_t      n;
+    ngx_uint_t   skip;
+
+    *entries = 0;
+    skip = 0;                       /* in a line already counted or not */
 
     for (offset = 0; offset < size; offset += n) {
         n = ngx_read_file(file, buf, NGX_HTTP_PROV_ACL_READ_SIZE, offset);
@@ -382,17 +427,121 @@ ngx_http_prov_acl_count_lines(ngx_conf_t *cf, ngx_file_t *file, off_t size,
         last = buf + n;
 
         for (p = buf; p < last; p++) {
-            p = ngx_strlchr(p, last, LF);
 
-            if (p == NULL) {
-                break;
+            if (skip) {
+                p = ngx_strlchr(p, last, LF);
+
+                if (p == NULL) {
+                    break;
+                }
+
+                skip = 0;
+                continue;
             }
 
-            (*lines)++;
+            switch (*p) {
+
+            case ' ':
+            case '\t':
+            case CR:
+            case LF:
+                break;
+
+            case '#':
+                skip = 1;
+                break;
+
+            default:
+                (*entries)++;
+                skip = 1;
+            }
         }
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * NGX_OK when the file read is the file as it was when opened: its size,
+ * modification time (to the nanosecond where the system keeps it), inode
+ * and device the same after both readings, and nothing past its size (a
+ * file of /proc, or of some FUSE file systems, says it is empty and is
+ * not).  A list renamed over the path meanwhile ("mv", as lists should be
+ * installed) leaves the file read whole: it is loaded, with a warning.
+ */
+
+static ngx_int_t
+ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
+    ngx_file_info_t *before, u_char *buf)
+{
+    ssize_t          n;
+    ngx_file_info_t  after;
+
+    n = ngx_read_file(file, buf, 1, ngx_file_size(before));
+
+    if (n == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(file->fd, &after) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", &file->name);
+        return NGX_ERROR;
+    }
+
+    if (!ngx_http_prov_acl_same_file(before, &after)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "access list \"%V\" changed while being read; "
+                           "replace lists atomically: write elsewhere, "
+                           "then mv", &file->name);
+        return NGX_ERROR;
+    }
+
+    if (n != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "access list \"%V\" holds more than its size "
+                           "says (no plain file?)", &file->name);
+        return NGX_ERROR;
+    }
+
+    if (ngx_file_info(file->name.data, &after) == NGX_FILE_ERROR
+        || ngx_file_uniq(&after) != ngx_file_uniq(before)
+        || after.st_dev != before->st_dev)
+    {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "access list \"%V\" was replaced or removed "
+                           "while being read: the list as it was is "
+                           "loaded; reload again to read the new one",
+                           &file->name);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_prov_acl_same_file(ngx_file_info_t *a, ngx_file_info_t *b)
+{
+    if (ngx_file_size(a) != ngx_file_size(b)
+        || ngx_file_mtime(a) != ngx_file_mtime(b)
+        || ngx_file_uniq(a) != ngx_file_uniq(b)
+        || a->st_dev != b->st_dev)
+    {
+        return 0;
+    }
+
+#if (NGX_LINUX)
+
+    /* a rewrite in the same second as the write before it */
+
+    if (a->st_mtim.tv_nsec != b->st_mtim.tv_nsec) {
+        return 0;
+    }
+
+#endif
+
+    return 1;
 }
 
 
@@ -439,6 +588,10 @@ ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, ngx_file_t *file,
 
             } else {
                 ngx_http_prov_acl_parse_line(ap, start, eol);
+
+                if (ap->stop) {
+                    return NGX_OK;
+                }
             }
 
             start = eol + 1;
@@ -447,11 +600,14 @@ ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, ngx_file_t *file,
         kept = last - start;
 
         if (n == 0) {
-            /* the last line may lack its newline */
+            /*
+             * a last line without its newline may be cut short: it is not
+             * read, and refused once the file is known not to have changed
+             */
 
             if (kept) {
                 ap->line++;
-                ngx_http_prov_acl_parse_line(ap, start, last);
+                ap->unterminated = ap->line;
             }
 
             return NGX_OK;
@@ -843,27 +999,17 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
         return NGX_ERROR;
     }
 
+    /*
+     * more devices than counted: the file changed between the readings;
+     * a table filled past 3/4 would be probed for long, or (full) forever
+     */
+
     if (acl->info.entries >= (acl->mask + 1) / 4 * 3) {
-        /* more lines than counted: the file changed while read */
-        ngx_http_prov_acl_error(ap, "file changed while being read");
+        ngx_http_prov_acl_error(ap, "more devices than counted: the file "
+                                "changed while being read");
+        ap->stop = 1;
         return NGX_ERROR;
     }
-
-    key = ngx_http_prov_acl_key(acl, id);
-
-    for (i = (key * 0x9e3779b97f4a7c15ULL) >> acl->shift;
-         acl->slots[i].key != 0;
-         i = (i + 1) & acl->mask)
-    {
-        /* void */
-    }
-
-    slot = &acl->slots[i];
-    slot->key = key;
-    slot->flags = flags;
-    slot->record = 0;
-
-    acl->info.entries++;
 
     size = 0;
 
@@ -884,14 +1030,34 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
         }
     }
 
-    if (size == 0) {
-        return NGX_OK;
+    p = NULL;
+
+    if (size) {
+        p = ngx_http_prov_acl_reserve(ap, size);
+        if (p == NULL) {
+            ap->stop = 1;
+            return NGX_ERROR;
+        }
     }
 
-    p = ngx_http_prov_acl_reserve(acl, size);
+    key = ngx_http_prov_acl_key(acl, id);
+
+    for (i = (key * 0x9e3779b97f4a7c15ULL) >> acl->shift;
+         acl->slots[i].key != 0;
+         i = (i + 1) & acl->mask)
+    {
+        /* void */
+    }
+
+    slot = &acl->slots[i];
+    slot->key = key;
+    slot->flags = flags;
+    slot->record = 0;
+
+    acl->info.entries++;
+
     if (p == NULL) {
-        ap->errors++;
-        return NGX_ERROR;
+        return NGX_OK;
     }
 
     slot->record = (uint32_t) (p - acl->data);
@@ -924,13 +1090,27 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
 }
 
 
-/* record offsets are 32-bit: 4 GB of pins and attributes at most */
+/*
+ * room for a record: the area doubles as it fills, up to
+ * NGX_HTTP_PROV_ACL_DATA_MAX (offsets are 32-bit); past it, the line is
+ * refused and the list read no further
+ */
 
 static u_char *
-ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl, size_t size)
+ngx_http_prov_acl_reserve(ngx_http_prov_acl_parse_t *ap, size_t size)
 {
-    u_char  *data;
-    size_t   grown;
+    u_char               *data;
+    size_t                grown;
+    ngx_http_prov_acl_t  *acl;
+
+    acl = ap->acl;
+
+    if (size > NGX_HTTP_PROV_ACL_DATA_MAX - acl->used) {
+        ngx_http_prov_acl_error(ap, "access list records exceed "
+                                NGX_HTTP_PROV_ACL_DATA_TEXT " (pins, "
+                                "non-MAC ids and attributes)");
+        return NULL;
+    }
 
     if (acl->used + size > acl->size) {
         grown = ngx_max(acl->size * 2, 65536);
@@ -939,21 +1119,15 @@ ngx_http_prov_acl_reserve(ngx_http_prov_acl_t *acl, size_t size)
             grown *= 2;
         }
 
-        if (grown > 0xffffffff) {
-            return NULL;
-        }
-
-        data = ngx_alloc(grown, ngx_cycle->log);
+        data = ngx_alloc(grown, ap->cf->log);
         if (data == NULL) {
+            ngx_http_prov_acl_error(ap, "no memory for the list's records");
             return NULL;
         }
 
         if (acl->data != NULL) {
             ngx_memcpy(data, acl->data, acl->used);
             ngx_free(acl->data);
-
-        } else {
-            acl->used = 1;                  /* offset 0 means "no record" */
         }
 
         acl->data = data;

@@ -1,14 +1,20 @@
 # A bad access list stops nginx: every bad line is reported on its own
 # error log line "<file>:<line>: <reason>", then "<n> error(s) in access
 # list", and nginx does not start.  Comments, blank lines, CR LF line ends,
-# tabs, a last line without its newline and a UTF-8 byte order mark at the
-# start of the file are accepted.  A path that is no regular file (a
-# directory, a FIFO, a device) is refused, without waiting on it.
+# tabs and a UTF-8 byte order mark at the start of the file are accepted.
+# A last line without its newline is refused (the list may be cut short,
+# still being written), and so is a list that changed while nginx read it
+# (TESTS 31-35: writers that pause mid-file, append, rewrite in place or
+# replace the list while nginx reads it, t/lib/ProvWriter.pm).  A path that
+# is no regular file (a directory, a FIFO, a device) is refused, without
+# waiting on it.
 # The list is $TEST_NGINX_SERVER_ROOT/html/acl, written by --- user_files.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use ProvTest qw(fingerprint);
+use ProvWriter;
 use POSIX ();
+use Time::HiRes ();
 
 our $ACL = "$ENV{TEST_NGINX_SERVER_ROOT}/html/acl";
 
@@ -213,6 +219,11 @@ our @BOMS = (
     ["000e08abcd51 allow note=$BOM",                  undef],
 );
 
+# the reason given for a last line without its newline
+our $NO_NEWLINE = 'last line has no newline: the list may be cut short or '
+                . 'still being written (replace lists atomically: write '
+                . 'elsewhere, then mv)';
+
 # Notepad's list: a byte order mark, CR LF, the first line a deny
 our $WINDOWS = "${BOM}000e08abcdef deny account=1042\r\n"
              . "000e08abcdf0 allow account=1043\r\n";
@@ -244,6 +255,118 @@ sub fifo {
     push @WATCHDOGS, [$pid, $rd];
 }
 
+# Lists that change while nginx reads them (TESTS 31-35), written by
+# t/lib/ProvWriter.pm's writers from --- post_setup_server_root, so that
+# they are there before nginx starts (these lists have names of their own:
+# --- user_files are written later).  ProvWriter::while_read() finds the
+# nginx under test by the server root in its command line.
+our $ROOT = $ENV{TEST_NGINX_SERVER_ROOT};
+
+# filler(N[, FROM]): N "allow" lines of devices no test certificate names
+sub filler {
+    my ($n, $from) = @_;
+    $from //= 0;
+    return CORE::join('', map { sprintf "0200%08x allow\n", $_ }
+                              $from + 1 .. $from + $n);
+}
+die "filler: 19 bytes a line" unless length(filler(1)) == 19;
+
+# the lists nginx is caught reading: 1,000,000 devices (19 MB), which it
+# reads in some 400 ms (t/lib/ProvWriter.pm)
+our $MANY = 1000000;
+my $many;
+sub many { $many //= filler($MANY) }
+
+# write_list(PATH, TEXT, MODE): PATH's content ('>') or more of it ('>>')
+sub write_list {
+    my ($path, $text, $mode) = @_;
+    open my $out, $mode // '>', $path or die "open $path: $!";
+    binmode $out;
+    print $out $text;
+    close $out or die "close $path: $!";
+}
+
+# TEST 32: 1,000,000 devices, then dev-a; once nginx reads it, 1,000
+# lines more, then a line a millisecond until nginx is done with it.  Every
+# write ends with its newline: only the change tells the list is not
+# whole.
+sub growing {
+    my ($path) = @_;
+    write_list($path, many() . "000e08abcdef allow account=grown\n");
+    my $next = $MANY;
+    ProvWriter::while_read($path, $ROOT,
+        change => sub {
+            write_list($path, filler(1000, $next), '>>');
+            $next += 1000;
+        },
+        after => sub {
+            write_list($path, filler(1, $next++), '>>');
+            Time::HiRes::sleep(0.001);
+        });
+}
+
+# TEST 33: dev-a's "deny" is the list's last line, under default=allow; a
+# "cp" of the same list over it starts while nginx reads it (the file
+# emptied, its first 210 lines written again), and pauses there until
+# nginx is done with it.  Cut after a whole line, what nginx reads has
+# nothing wrong in it.
+sub rewritten {
+    my ($path) = @_;
+    write_list($path, many() . "000e08abcdef deny account=stolen\n");
+    ProvWriter::while_read($path, $ROOT,
+        change => sub { write_list($path, substr(many(), 0, 210 * 19)) });
+}
+
+# TEST 34: a new list written elsewhere and renamed over the one nginx
+# reads, as the README says to install lists: nginx loads the list it
+# was reading (whole and unchanged), and says the file was replaced
+sub replaced {
+    my ($path) = @_;
+    write_list($path, many() . "000e08abcdef allow account=old\n");
+    ProvWriter::while_read($path, $ROOT,
+        change => sub {
+            write_list("$path.new", "000e08abcdef deny account=new\n");
+            rename("$path.new", $path) or die "rename $path.new: $!";
+        });
+}
+
+# TEST 35: the table is sized by the first reading (devices counted), the
+# devices added by the second; a list rewritten in place while nginx reads
+# it holds more devices than counted: past 3/4 of the table made for them,
+# a device is refused, not stored.  The old list is dev-a and 16,000,000
+# comment lines, the new one the same size: 3,000 devices in its first
+# 64 KB, comments, 12 devices in its last 64 KB.  Rewritten while nginx
+# counts (it has read its first 64 KB), it counts at most 13 devices (24
+# fit) and adds 3,012; while it parses (it has yet to read the last 64 KB),
+# it counts one (12 fit) and adds 13 at least.
+sub undercount {
+    my ($path) = @_;
+    my $old = "000e08abcdef allow\n" . ("#\n" x 16000000);
+    my ($head, $tail) = (filler(3000), filler(12, 3000));
+    my $pad = length($old) - length($head) - length($tail);
+    my $new = $head . ($pad % 2 ? "\n" : '') . ("#\n" x int($pad / 2))
+            . $tail;
+    die "undercount: sizes" unless length($new) == length($old)
+                                   && length($head) < 65536;
+    write_list($path, $old);
+    ProvWriter::while_read($path, $ROOT,
+        before => 2 * length($old) - 65536,
+        change => sub {
+            # in place: the same file, emptied and written again
+            open my $out, '+<', $path or die "open $path: $!";
+            binmode $out;
+            truncate($out, 0) or die "truncate $path: $!";
+            print $out $new;
+            close $out or die "close $path: $!";
+        });
+}
+
+# the reason given for a list that changed while it was read
+sub changed {
+    my ($path) = @_;
+    return qr/\[emerg\] \d+#\d+: \Qaccess list "$path" changed while being read; replace lists atomically: write elsewhere, then mv\E/;
+}
+
 ProvTest::defaults(
     http_config => backend(),
     config => ProvTest::front(),
@@ -257,6 +380,12 @@ for my $w (@WATCHDOGS) {
     my $said = CORE::join('', <$rd>);
     waitpid($pid, 0);
     is($said, '', "$0 TEST 14b: nginx did not wait on the FIFO");
+}
+
+# the writers of TESTS 31-35: each caught nginx as it should (else the
+# block's verdict says nothing)
+for my $w (ProvWriter::finish()) {
+    is($w->[1], '', "$0: $w->[0]");
 }
 
 __DATA__
@@ -404,7 +533,9 @@ main::errors($main::ACL, @main::MANY)
 
 
 
-=== TEST 11: an error on the last line, without its newline
+=== TEST 11: a last line without its newline is refused, whatever it holds
+The list may be cut short ("permit" the start of a longer word, a pin not
+yet written): the line is not read, its own errors are not reported.
 --- user_files eval
 main::files("000e08abcdef allow\n000e08abcdf0 permit")
 --- request
@@ -413,9 +544,11 @@ GET /as/dev-a/profile.cfg
 --- suppress_stderr
 --- error_log eval
 [
-    qr/\[emerg\] \d+#\d+: \Q$main::ACL:2: unknown action "permit"\E$/,
+    qr/\[emerg\] \d+#\d+: \Q$main::ACL:2: $main::NO_NEWLINE\E$/,
     qr/\[emerg\] \d+#\d+: \Q1 error(s) in access list "$main::ACL"\E/,
 ]
+--- no_error_log
+unknown action
 
 
 
@@ -591,8 +724,7 @@ qr/\[emerg\] \d+#\d+: invalid number of arguments in "prov_acl" directive in \S+
 
 
 === TEST 21: accepted: CR LF, comments, blank and blank-looking lines, tabs
-Trailing comments right after a token, and a last line without its
-newline; no CR ends up in a value.
+Trailing comments right after a token; no CR ends up in a value.
 --- user_files eval
 main::files(
     "# the device list\r\n"
@@ -604,7 +736,7 @@ main::files(
   . "000e08abcd80 allow#no space before the comment\r\n"
   . "000e08abcd51 allow account=51#a comment in a value's place\r\n"
   . "#000e08abcd52 allow\r\n"
-  . "000e08abcdc1 allow account=last"
+  . "000e08abcdc1 allow account=last\r\n"
 )
 --- request eval
 [
@@ -631,16 +763,19 @@ main::files(
 
 
 
-=== TEST 22: accepted: CR at the end of a last line without newline
+=== TEST 22: refused: a last line ending in CR, without its LF
+A CR LF list cut between the two.
 --- user_files eval
 main::files("000e08abcdef allow account=1\r")
 --- request
 GET /as/dev-a/profile.cfg
---- response_body eval
-$ProvTest::PROFILE
---- response_headers
-X-Prov-Result: allow
-X-Account: 1
+--- must_die
+--- suppress_stderr
+--- error_log eval
+[
+    qr/\[emerg\] \d+#\d+: \Q$main::ACL:1: $main::NO_NEWLINE\E$/,
+    qr/\[emerg\] \d+#\d+: \Q1 error(s) in access list "$main::ACL"\E/,
+]
 
 
 
@@ -786,3 +921,149 @@ GET /as/dev-a/profile.cfg
 main::errors($main::ACL, @main::BOMS)
 --- no_error_log eval
 main::no_errors($main::ACL, @main::BOMS)
+
+
+
+=== TEST 31: refused: a list being written, its writer paused mid-line
+The writer has written dev-a's pinned line up to "allow", not yet its
+" sha256=" nor its newline, and holds the file open: read as a whole line,
+it would let any certificate of dev-a's MAC in (a clone: dev-a2).
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl-partial;')
+--- post_setup_server_root
+ProvWriter::paused("$main::ROOT/html/acl-partial",
+                   "000e08abcdf0 allow account=2\n000e08abcdef allow",
+                   " sha256=$main::FP\n");
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a2/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+[
+    qr/\[emerg\] \d+#\d+: \Q$main::ROOT\/html\/acl-partial:2: $main::NO_NEWLINE\E$/,
+    qr/\[emerg\] \d+#\d+: \Q1 error(s) in access list "$main::ROOT\/html\/acl-partial"\E/,
+]
+
+
+
+=== TEST 31b: refused: a last comment line without its newline
+The rule holds for every last line: a comment may be the start of a device.
+--- user_files eval
+main::files("000e08abcdef allow\n# the end")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+qr/\[emerg\] \d+#\d+: \Q$main::ACL:2: $main::NO_NEWLINE\E$/
+
+
+
+=== TEST 32: refused: a list that grows while nginx reads it
+Not loaded short, though every write ends with a newline.
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl-growing;')
+--- post_setup_server_root
+main::growing("$main::ROOT/html/acl-growing");
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::changed("$main::ROOT/html/acl-growing")
+--- no_error_log
+[warn]
+
+
+
+=== TEST 33: refused: a list rewritten in place while nginx reads it
+Read to its end as it is then, the list would lose its last line, dev-a's
+"deny", and with default=allow the stolen dev-a would be let in.
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl-rewritten default=allow;')
+--- post_setup_server_root
+main::rewritten("$main::ROOT/html/acl-rewritten");
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::changed("$main::ROOT/html/acl-rewritten")
+--- no_error_log eval
+[
+    qr/acl-rewritten:\d+:/,
+    qr/error\(s\) in access list/,
+]
+
+
+
+=== TEST 34: accepted: a list replaced by a rename while nginx reads it
+What nginx read is the old list, whole and unchanged: it is loaded, and a
+warning says the next reload reads the new one.
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl-moved;')
+--- post_setup_server_root
+main::replaced("$main::ROOT/html/acl-moved");
+--- user_files eval
+main::files("")
+--- suppress_stderr
+--- request
+GET /as/dev-a/profile.cfg
+--- error_code: 200
+--- response_headers
+X-Prov-Result: allow
+X-Account: old
+--- error_log eval
+qr/\[warn\] \d+#\d+: \Qaccess list "$main::ROOT\/html\/acl-moved" was replaced or removed while being read: the list as it was is loaded; reload again to read the new one\E/
+--- no_error_log
+[emerg]
+
+
+
+=== TEST 35: refused: more devices than counted (rewritten while read)
+The table, sized for the devices counted, is never filled past 3/4.
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl-undercount;')
+--- post_setup_server_root
+main::undercount("$main::ROOT/html/acl-undercount");
+--- user_files eval
+main::files("")
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+[
+    qr/\[emerg\] \d+#\d+: \Q$main::ROOT\/html\/acl-undercount:\E\d+: more devices than counted: the file changed while being read$/,
+    main::changed("$main::ROOT/html/acl-undercount"),
+]
+--- no_error_log eval
+[qr/error\(s\) in access list/]
+
+
+
+=== TEST 36: accepted: the same list, written whole before nginx reads it
+TEST 31's list once its writer is done.
+--- user_files eval
+main::files("000e08abcdf0 allow account=2\n000e08abcdef allow sha256=$main::FP\n")
+--- request eval
+[
+    "GET /as/dev-a/profile.cfg",
+    "GET /as/dev-a2/profile.cfg",
+]
+--- error_code eval
+[200, 403]
+--- response_headers eval
+[
+    "X-Prov-Result: allow",
+    "X-Prov-Result: pin_mismatch",
+]
+--- no_error_log
+[emerg]
+

@@ -1,6 +1,7 @@
 # Reloads re-read the access list: a changed list takes effect, a broken
-# one (or a FIFO in its place, refused without waiting for a writer) fails
-# the reload and the running configuration keeps serving.
+# one (or a FIFO in its place, refused without waiting for a writer, or a
+# list still being written in place, its writer paused mid-line) fails the
+# reload and the running configuration keeps serving.
 #
 # A plain Test::More test: Test::Nginx::Socket has no step that rewrites a
 # file between requests and reloads nginx (its TEST_NGINX_USE_HUP mode
@@ -24,8 +25,9 @@ use Test::More;
 use Time::HiRes qw(sleep);
 
 use lib 't/lib';
-use ProvTest;
+use ProvTest qw(fingerprint);
 use ProvNginx qw(alive get new_worker wait_for_exit wait_for_log write_file);
+use ProvWriter;
 
 my ($PREFIX, $PORT) = ProvNginx::setup('prov-acl-reload');
 my $ACL = "$PREFIX/html/acl";
@@ -149,6 +151,58 @@ sub run {
     is($r->{h}{'x-pid'}, $w3, "FIFO: answered by worker $w3");
     unlink $ACL or die "unlink $ACL: $!";
     write_file($ACL, $V3);
+
+    # a list installed in place (">", "cp", a generator) and read before
+    # its writer is done: dev-a's line written up to "allow", without its
+    # pin and newline.  Read as a whole line, it would let dev-a's clone
+    # (dev-a2, dev-a's subject with a key of its own) in.
+    my $fp = fingerprint('dev-a');
+    ProvWriter::paused($ACL,
+                       "000e08abcdf0 allow account=v4\n"
+                       . "000e08abcdef allow account=v4",
+                       " sha256=$fp\n");
+    my @partial = (
+        ['line 2', qr/^\Qnginx: [emerg] $ACL:2: last line has no newline: the list may be cut short or still being written (replace lists atomically: write elsewhere, then mv)\E$/],
+        ['the count', qr/^\Qnginx: [emerg] 1 error(s) in access list "$ACL"\E(?: in \S+:\d+)?$/],
+    );
+    ($rc, $out) = ProvNginx::nginx('-t');
+    isnt($rc, 0, 'list being written: nginx -t fails');
+    check_stderr($out, \@partial, 'list being written: nginx -t');
+    ($rc, $out) = ProvNginx::nginx('-s', 'reload');
+    isnt($rc, 0, 'list being written: nginx -s reload fails');
+    check_stderr($out, \@partial, 'list being written: nginx -s reload');
+    $pos = -s $LOG;
+    ok(kill('HUP', $master), 'list being written: SIGHUP sent to the master');
+    $log = wait_for_log($pos, qr/\Q1 error(s) in access list "$ACL"\E/);
+    ok(defined $log, 'list being written: the master refuses it');
+    unlike($log // '', qr/start worker process/,
+           'list being written: no new worker started');
+    sleep 0.3;
+    for my $cert (qw(dev-a dev-a2)) {
+        $r = get("/as/$cert/profile.cfg");
+        is($r->{code}, 200, "list being written: $cert allowed (v3, unpinned)");
+        is($r->{h}{'x-account'}, 'v3', "list being written: $cert account=v3");
+        is($r->{h}{'x-pid'}, $w3, "list being written: answered by worker $w3");
+    }
+
+    # the writer done: the list loads, pinned
+    for my $w (ProvWriter::finish()) {
+        is($w->[1], '', $w->[0]);
+    }
+    ($rc, $out) = ProvNginx::nginx('-s', 'reload');
+    is($rc, 0, 'list written: nginx -s reload succeeds') or diag($out);
+    my $w4 = wait_for_new_worker($w3, 'list written');
+    return unless $w4;
+    $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 200, 'list written: dev-a allowed');
+    is($r->{h}{'x-account'}, 'v4', 'list written: dev-a account=v4');
+    $r = get('/as/dev-a2/profile.cfg');
+    is($r->{code}, 403, 'list written: dev-a2, a clone, refused');
+    is($r->{h}{'x-prov-result'}, 'pin_mismatch',
+       'list written: $prov_result pin_mismatch');
+    $r = get('/as/dev-b/profile.cfg');
+    is($r->{code}, 200, 'list written: dev-b allowed');
+    is($r->{h}{'x-account'}, 'v4', 'list written: dev-b account=v4');
 
     # prov_status counts in a shared zone that reloads keep: the list in
     # force now denies nobody, the denials counted are from before

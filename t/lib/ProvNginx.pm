@@ -65,10 +65,12 @@ sub setup {
 }
 
 # nginx.conf of a master with one worker, daemonised, logging into the
-# prefix: the backend's http-level text (ProvTest::backend) and the front
-# server's locations (ProvTest::front) on 127.0.0.1:$PORT
+# prefix at $level (default info): the backend's http-level text
+# (ProvTest::backend) and the front server's locations (ProvTest::front) on
+# 127.0.0.1:$PORT
 sub conf {
-    my ($backend, $front) = @_;
+    my ($backend, $front, $level) = @_;
+    $level //= 'info';
     my $load = ProvTest::load_modules();
     die "no module to load: TEST_NGINX_LOAD_MODULES\n" unless defined $load;
     my $user = $> == 0 ? 'user root;' : '';
@@ -78,7 +80,7 @@ $user
 worker_processes 1;
 master_process on;
 daemon on;
-error_log $LOG info;
+error_log $LOG $level;
 pid $PIDFILE;
 
 events {
