@@ -51,6 +51,10 @@ else
     includes=(-I t/harness/lib)
 fi
 
+# which nginx the results below are of
+echo "nginx under test: $("$TEST_NGINX_BINARY" -v 2>&1 | sed 's/^nginx version: //')" \
+     "($TEST_NGINX_BINARY${TEST_NGINX_LOAD_MODULES:+, $TEST_NGINX_LOAD_MODULES})"
+
 if [ $# -eq 0 ]; then
     set -- t/
 fi
