@@ -122,6 +122,7 @@ test-valgrind:
 demo:
 	@bash scripts/deps.sh $(DEMO_PACKAGES) $(if $(NGINX_SUITE),$(SUITE_PACKAGES))
 	@$(MAKE) --no-print-directory module
+	@echo "nginx under test: $$($(NGINX_BIN) -v 2>&1 | sed 's/^nginx version: //') ($(NGINX_BIN))"
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash examples/demo/demo.sh $(DEMO_ARGS)
 
 # requests/s, handshakes/s, instructions/request, memory: floor, map, module,

@@ -19,7 +19,7 @@
 #   - the =dynamic modules (geoip, image filter, perl, xslt, mail, stream)
 #     and the mail/stream options that only matter with them: they need
 #     libraries the module does not use, and nothing in t/ loads them;
-#   - -Wno-error=deprecated-declarations for nginx's own files: nginx
+#   - -Wno-deprecated-declarations for nginx's own files: nginx
 #     older than 1.21 (bullseye's 1.18) calls OpenSSL functions that
 #     OpenSSL 3 deprecates, and nginx's configure adds -Werror;
 #   - NGINX_PCRE1=1 adds --without-pcre2 (nginx 1.21.5 and later; 1.18
@@ -92,7 +92,7 @@ fi
 
 bash "$root/scripts/configure-nginx.sh" "$src" "$build/nginx-bin" \
      "$build/configure-bin.log" "${debian_flags[@]}" \
-     --with-cc-opt="$cc_opt -Wno-error=deprecated-declarations" \
+     --with-cc-opt="$cc_opt -Wno-deprecated-declarations" \
      --with-ld-opt="$ld_opt"
 
 echo "building nginx $(basename "$src") of $suite in $build" >&2
