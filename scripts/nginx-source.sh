@@ -17,7 +17,9 @@
 # against the signed index.  A version the index no longer names (the
 # archive keeps older files in its pool for a while) is fetched from the
 # pool with apt's own downloader, each file checked against the .dsc's
-# SHA-256 sums; the .dsc itself then has no signed index above it.
+# SHA-256 sums; the .dsc itself then has no signed index above it.  Exit
+# status 3: the archive serves no such .dsc at all (an index can name a
+# version whose files the mirror does not hold).
 
 set -euo pipefail
 
@@ -159,7 +161,7 @@ if ! apt-get source -q --download-only "nginx=$version" >&2; then
     if [ -z "$got" ]; then
         echo "the archive serves no $dsc: set NGINX_DEB_VERSION to a" \
              "version of $suite it serves" >&2
-        exit 1
+        exit 3
     fi
 
     # every file the .dsc names, with the SHA-256 it gives
