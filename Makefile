@@ -107,7 +107,7 @@ test: test-deps
 # nginx from Debian's source package, the module compiled in, sanitizers:
 # $(ASAN_BUILD)/sbin/nginx
 asan:
-	bash scripts/build-asan.sh $(ASAN_BUILD) $(BUILD)/src
+	NGINX_SUITE= bash scripts/build-asan.sh $(ASAN_BUILD) $(BUILD)/src
 
 test-asan: asan
 	@bash scripts/deps.sh $(ASAN_PACKAGES)
@@ -165,7 +165,7 @@ test-deb:
 # then fuzzes for FUZZ_SECONDS (scripts/run-fuzz.sh)
 fuzz:
 	@bash scripts/deps.sh $(FUZZ_PACKAGES)
-	bash scripts/run-fuzz.sh $(BUILD)/src $(BUILD)/fuzz $(FUZZ_SECONDS) \
+	NGINX_SUITE= bash scripts/run-fuzz.sh $(BUILD)/src $(BUILD)/fuzz $(FUZZ_SECONDS) \
 	    $(FUZZ_TARGETS)
 
 clean:
