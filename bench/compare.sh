@@ -24,7 +24,7 @@
 # per-round ratios.
 #
 # Writes bench/results/compare.md (raw figures in $BENCH_DIR/results.tsv).
-# Takes about 9 minutes on 2 cores.  Every server it starts is stopped by
+# Takes about 7 minutes on 2 cores.  Every server it starts is stopped by
 # bench/lib.sh's stop_server (SIGTERM, repeated, then SIGKILL: a server that
 # needs SIGKILL fails the run), also on an error or Ctrl-C; every client
 # step runs under timeout(1), the whole run under BENCH_LIMIT.  Fails when
