@@ -124,11 +124,13 @@ sub _parse_pass {
 # file, or any writer that sets mtime): read on, nginx would have dev-a in
 # neither half.  The inode's change time moved, and no writer can put it
 # back: the list is refused.
+# (2,000,000 lines, 38 MB: the writer must find nginx before it has read
+# the first half of its count, to know it is in the parse when it stops it)
 our $MANY = 1000000;
 sub mtime_restored {
     my ($path) = @_;
-    my $old = filler($MANY) . "000e08abcdef deny \n";
-    my $new = "000e08abcdef deny \n" . filler($MANY, $MANY);
+    my $old = filler(2 * $MANY) . "000e08abcdef deny \n";
+    my $new = "000e08abcdef deny \n" . filler(2 * $MANY, 2 * $MANY);
     die "sizes" unless length($old) == length($new);
     write_list($path, $old);
     system('touch', '-r', $path, "$path.ref") == 0 or die "touch";
