@@ -3,6 +3,12 @@
 #   make                 build build/ngx_http_prov_module.so against Debian's
 #                        nginx-dev tree (or NGINX_SRC=/path/to/nginx-x.y.z)
 #   make test            the whole test suite (t/*.t)
+#   NGINX_SUITE=suite    with make, make test, make demo: the nginx of that
+#                        Debian suite (bullseye 1.18, bookworm 1.22, trixie
+#                        1.26, sid) built from its source package with
+#                        Debian's flags, and the module against it, in
+#                        build/nginx-<suite>/ (scripts/build-nginx.sh);
+#                        NGINX_PCRE1=1: with the old PCRE library
 #   make test-asan       the suite against a whole nginx built from Debian's
 #                        nginx source with the module compiled in and
 #                        ASan, LSan and UBSan (build/asan/); fails on any
@@ -11,7 +17,9 @@
 #                        valgrind memcheck; fails on any report (slow)
 #   make demo            throwaway PKI, nginx on 127.0.0.1, devices fetching
 #   make bench           stock nginx, a map config, the module and Apache side
-#                        by side: bench/results/compare.md (bench/compare.sh)
+#                        by side: bench/results/compare.md (bench/compare.sh);
+#                        QUICK=1: a short run that fails on a broken
+#                        benchmark or a costlier request (CI)
 #   make bench-acl       access list load and lookup benchmarks (bench/)
 #   make stress          reloads under load, a broken access list, missing
 #                        profiles, 1000 devices at once, each with a verdict:
@@ -25,12 +33,28 @@
 #   make clean
 
 NGINX_SRC ?= /usr/share/nginx/src
-NGINX_BIN ?= /usr/sbin/nginx
 BUILD     ?= $(CURDIR)/build
-MODULE     = $(BUILD)/ngx_http_prov_module.so
 ASAN_BUILD = $(BUILD)/asan
 
+# NGINX_SUITE=bullseye|bookworm|trixie|sid: that suite's nginx and the
+# module built against it, both under build/nginx-<suite>[-pcre1]/
+NGINX_SUITE ?=
+NGINX_PCRE1 ?=
+
+ifneq ($(NGINX_SUITE),)
+SUITE_BUILD = $(BUILD)/nginx-$(NGINX_SUITE)$(if $(NGINX_PCRE1),-pcre1)
+NGINX_BIN   = $(SUITE_BUILD)/sbin/nginx
+MODULE      = $(SUITE_BUILD)/ngx_http_prov_module.so
+else
+NGINX_BIN  ?= /usr/sbin/nginx
+MODULE      = $(BUILD)/ngx_http_prov_module.so
+endif
+
 BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev
+# what scripts/build-nginx.sh needs for a suite's nginx (bullseye's 1.18
+# knows only PCRE1)
+SUITE_PACKAGES = gcc make dpkg-dev libssl-dev zlib1g-dev \
+                 $(if $(NGINX_PCRE1)$(filter bullseye,$(NGINX_SUITE)),libpcre3-dev,libpcre2-dev)
 # python3: t/017 runs fail2ban-regex from Debian's fail2ban package, which
 # scripts/fail2ban.sh unpacks into build/ (installing it would start a
 # fail2ban daemon)
@@ -44,6 +68,10 @@ VALGRIND_PACKAGES = $(TEST_PACKAGES) valgrind
 DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
 DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper
 STRESS_PACKAGES = $(BUILD_PACKAGES) openssl perl libio-socket-ssl-perl
+# make bench: ab (apache2-utils), curl with HTTP/2, valgrind, strace;
+# coreutils' timeout and util-linux's taskset are in every Debian
+BENCH_PACKAGES = $(BUILD_PACKAGES) openssl curl perl apache2-utils valgrind \
+                 strace
 
 FUZZ_PACKAGES  = clang libclang-rt-14-dev binutils make dpkg-dev libssl-dev \
                  libpcre2-dev zlib1g-dev libcrypt-dev
@@ -59,15 +87,24 @@ SOURCES = config $(wildcard ngx_http_prov_module/*.[ch])
 all: module
 
 module: build-deps
+ifneq ($(NGINX_SUITE),)
+	NGINX_SUITE=$(NGINX_SUITE) NGINX_PCRE1=$(NGINX_PCRE1) \
+	    bash scripts/build-nginx.sh $(SUITE_BUILD)
+else
 	bash scripts/build-module.sh $(NGINX_SRC) $(BUILD)
+endif
 
 # "make" alone only says which build packages are missing: it installs
 # nothing on a host that may be running the provider's nginx
 build-deps:
+ifneq ($(NGINX_SUITE),)
+	@bash scripts/deps.sh --check $(SUITE_PACKAGES)
+else
 	@bash scripts/deps.sh --check $(if $(filter /usr/share/nginx/src,$(NGINX_SRC)),$(BUILD_PACKAGES),gcc make libssl-dev libpcre2-dev zlib1g-dev)
+endif
 
 test-deps:
-	@bash scripts/deps.sh $(TEST_PACKAGES)
+	@bash scripts/deps.sh $(TEST_PACKAGES) $(if $(NGINX_SUITE),$(SUITE_PACKAGES))
 
 test: test-deps
 	@$(MAKE) --no-print-directory module
@@ -76,7 +113,7 @@ test: test-deps
 # nginx from Debian's source package, the module compiled in, sanitizers:
 # $(ASAN_BUILD)/sbin/nginx
 asan:
-	bash scripts/build-asan.sh $(ASAN_BUILD) $(BUILD)/src
+	NGINX_SUITE= bash scripts/build-asan.sh $(ASAN_BUILD) $(BUILD)/src
 
 test-asan: asan
 	@bash scripts/deps.sh $(ASAN_PACKAGES)
@@ -89,16 +126,21 @@ test-valgrind:
 	    VALGRIND_BUILD=$(BUILD)/valgrind bash scripts/test-valgrind.sh $(T)
 
 demo:
-	@bash scripts/deps.sh $(DEMO_PACKAGES)
+	@bash scripts/deps.sh $(DEMO_PACKAGES) $(if $(NGINX_SUITE),$(SUITE_PACKAGES))
 	@$(MAKE) --no-print-directory module
+	@echo "nginx under test: $$($(NGINX_BIN) -v 2>&1 | sed 's/^nginx version: //') ($(NGINX_BIN))"
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash examples/demo/demo.sh $(DEMO_ARGS)
 
 # requests/s, handshakes/s, instructions/request, memory: floor, map, module,
-# Apache, in one run (ROUNDS=, ACL_LARGE=, ... : see bench/compare.sh)
+# Apache, in one run (ROUNDS=, ACL_LARGE=, ... : see bench/compare.sh).
+# QUICK=1: a few short rounds, no Apache, callgrind on the floor and the
+# module; fails when the module's kept-alive request costs more than 3,000
+# instructions above the floor's (CI)
 bench:
-	@bash scripts/deps.sh $(DEMO_PACKAGES) apache2 apache2-utils valgrind strace
+	@bash scripts/deps.sh $(BENCH_PACKAGES) $(if $(filter-out 0,$(QUICK)),,apache2)
 	@$(MAKE) --no-print-directory module
-	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash bench/compare.sh
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) QUICK=$(QUICK) \
+	    bash bench/compare.sh
 
 # ACL load time and memory against a stock map, lookup cost against size
 bench-acl:
@@ -133,7 +175,7 @@ test-deb:
 # then fuzzes for FUZZ_SECONDS (scripts/run-fuzz.sh)
 fuzz:
 	@bash scripts/deps.sh $(FUZZ_PACKAGES)
-	bash scripts/run-fuzz.sh $(BUILD)/src $(BUILD)/fuzz $(FUZZ_SECONDS) \
+	NGINX_SUITE= bash scripts/run-fuzz.sh $(BUILD)/src $(BUILD)/fuzz $(FUZZ_SECONDS) \
 	    $(FUZZ_TARGETS)
 
 clean:

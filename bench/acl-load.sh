@@ -8,7 +8,9 @@
 # cost of a listed device against lists of 10^3 and of the largest size:
 # keep-alive requests over one TLS connection with a device certificate.
 #
-# Writes bench/results/acl-load.md.  Takes a few minutes at 10^7.
+# Writes bench/results/acl-load.md.  Takes a few minutes at 10^7.  Each
+# step runs under timeout(1) (ACL_LOAD_LIMIT, 1800 s: the map at 10^7 takes
+# some 200 s), the whole run under BENCH_LIMIT (7200 s).
 
 set -euo pipefail
 
@@ -18,6 +20,10 @@ module=${MODULE:-$root/build/ngx_http_prov_module.so}
 work=${BENCH_DIR:-$root/build/bench-acl}
 sizes=${1:-"100000 1000000 10000000"}
 out="$root/bench/results/acl-load.md"
+step_limit=${ACL_LOAD_LIMIT:-1800}
+
+. "$root/bench/lib.sh"
+bench_start "${BENCH_LIMIT:-7200}"
 
 rm -rf "$work"
 mkdir -p "$work" "$(dirname "$out")"
@@ -28,7 +34,7 @@ norm() { perl -e 'printf "%d", $ARGV[0]' "$1"; }
 # N ids: a listed device is 000e08000000 + i, every 7th denied, no attributes
 make_lists() {
     local n=$1
-    perl -e '
+    limit "$step_limit" perl -e '
         my ($n, $acl, $map) = @ARGV;
         open my $a, ">", $acl or die;
         open my $m, ">", $map or die;
@@ -70,7 +76,7 @@ conf() {
 
 # measure CONF -> "seconds peak_kb"
 measure() {
-    /usr/bin/time -f '%e %M' -o "$work/time.out" \
+    limit "$step_limit" /usr/bin/time -f '%e %M' -o "$work/time.out" \
         "$nginx" -t -q -p "$work" -c "$1" > /dev/null
     cat "$work/time.out"
 }
@@ -91,16 +97,21 @@ for size in $sizes; do
     n=$(norm "$size")
     make_lists "$n"
 
-    read -r t0 m0 < <(measure "$(conf none "$n")")
-    read -r tp mp < <(measure "$(conf prov "$n")")
-    read -r tm mm < <(measure "$(conf map "$n")")
+    # not in < <(...): a failed step must stop the run
+    measure "$(conf none "$n")" > "$work/m.none"
+    measure "$(conf prov "$n")" > "$work/m.prov"
+    measure "$(conf map "$n")" > "$work/m.map"
+    read -r t0 m0 < "$work/m.none"
+    read -r tp mp < "$work/m.prov"
+    read -r tm mm < "$work/m.map"
 
     perl -e '
         my ($n, $t0, $m0, $tp, $mp, $tm, $mm) = @ARGV;
         my $bp = ($mp - $m0) * 1024 / $n;
         my $bm = ($mm - $m0) * 1024 / $n;
         printf "| %d | %.2f s | %.1f | %.2f s | %.1f | %.1f | %.1f |\n",
-            $n, $tp, $bp, $tm, $bm, $tm / ($tp || 0.01), $bm / ($bp || 0.1);
+            $n, $tp, $bp, $tm, $bm, $tm / ($tp > 0 ? $tp : 0.01),
+            $bm / ($bp > 0 ? $bp : 0.1);
     ' "$n" "$t0" "$m0" "$tp" "$mp" "$tm" "$mm" | tee -a "$out"
 
     rm -f "$work/map.$n"

@@ -5,7 +5,10 @@
 # (default 10^7) devices, side by side in one run: one nginx worker, a
 # listed device fetching a small profile REQUESTS times over one keep-alive
 # TLS connection (curl), rounds alternating between the two servers.
-# Writes bench/results/acl-lookup.md.
+# Writes bench/results/acl-lookup.md.  Ports BENCH_PORT+1 and +2 (18700);
+# the servers are stopped by bench/lib.sh's stop_server, also on an error
+# or Ctrl-C, every client step runs under timeout(1), the whole run under
+# BENCH_LIMIT (1800 s).
 
 set -euo pipefail
 
@@ -18,16 +21,20 @@ large=$(perl -e 'printf "%d", $ARGV[0]' "${2:-1e7}")
 requests=${3:-5000}
 rounds=5
 out="$root/bench/results/acl-lookup.md"
+base_port=${BENCH_PORT:-18700}
+
+. "$root/bench/lib.sh"
+bench_start "${BENCH_LIMIT:-1800}"
 
 rm -rf "$work"
 mkdir -p "$work/html/devices"
 
-bash "$root/t/pki/make-pki.sh" "$work/pki" > /dev/null
+limit 600 bash "$root/t/pki/make-pki.sh" "$work/pki" > /dev/null
 echo "profile of 000e08abcdef" > "$work/html/devices/000e08abcdef.cfg"
 
 # the device under test sits among N others
 for n in "$small" "$large"; do
-    perl -e '
+    limit 1200 perl -e '
         my ($n) = @ARGV;
         for my $i (1 .. $n - 1) {
             printf "%012x allow\n", 0x100000000000 + $i * 7919;
@@ -36,9 +43,13 @@ for n in "$small" "$large"; do
     ' "$n" > "$work/acl.$n"
 done
 
-port=18700
+declare -A pid port
+p=$base_port
 for n in "$small" "$large"; do
-    port=$((port + 1))
+    p=$((p + 1))
+    port[$n]=$p
+done
+for n in "$small" "$large"; do
     mkdir -p "$work/$n/logs"
     cat > "$work/$n/nginx.conf" <<CONF
 load_module $module;
@@ -50,7 +61,7 @@ http {
     access_log off;
     keepalive_requests 100000;
     server {
-        listen 127.0.0.1:$port ssl;
+        listen 127.0.0.1:${port[$n]} ssl;
         ssl_certificate $work/pki/server.crt;
         ssl_certificate_key $work/pki/server.key;
         ssl_client_certificate $work/pki/device-ca.crt;
@@ -65,24 +76,36 @@ http {
     }
 }
 CONF
-    "$nginx" -p "$work/$n" -c "$work/$n/nginx.conf"
+    # the master in the foreground, leading a process group: ours to stop
+    spawn "$work/$n/stdout.log" \
+        "$nginx" -p "$work/$n" -c "$work/$n/nginx.conf" -g 'daemon off;'
+    pid[$n]=$spawned
     for _ in $(seq "$requests"); do
-        echo "url = https://localhost:$port/p.cfg"
+        echo "url = https://localhost:${port[$n]}/p.cfg"
         echo "output = /dev/null"
     done > "$work/$n/urls"
 done
 
-trap 'for n in $small $large; do
-          "$nginx" -p "$work/$n" -c "$work/$n/nginx.conf" -s stop 2>/dev/null || true
-      done' EXIT
+for n in "$small" "$large"; do
+    for i in $(seq 600); do
+        (exec 3<> "/dev/tcp/127.0.0.1/${port[$n]}") 2> /dev/null && break
+        leader_alive "${pid[$n]}" && [ "$i" -lt 600 ] || {
+            echo "$0: nginx with $n devices does not listen on ${port[$n]}" >&2
+            cat "$work/$n/stdout.log" "$work/$n/logs/error.log" >&2
+            exit 1
+        }
+        sleep 0.1
+    done
+done
 
 run() {
     local n=$1 port=$2 start end
     start=$(date +%s.%N)
-    curl -s --fail --resolve "localhost:$port:127.0.0.1" \
+    limit 300 curl -s --fail --resolve "localhost:$port:127.0.0.1" \
          --cacert "$work/pki/server-ca.crt" \
          --cert "$work/pki/dev-a.crt" --key "$work/pki/dev-a.key" \
-         -K "$work/$n/urls"
+         -K "$work/$n/urls" \
+        || { echo "$0: curl failed against $n devices" >&2; exit 1; }
     end=$(date +%s.%N)
     perl -e 'printf "%.1f", $ARGV[2] / ($ARGV[1] - $ARGV[0])' \
          "$start" "$end" "$requests"
@@ -90,8 +113,14 @@ run() {
 
 results_small=() results_large=()
 for r in $(seq $rounds); do
-    results_small+=("$(run "$small" 18701)")
-    results_large+=("$(run "$large" 18702)")
+    run "$small" "${port[$small]}" > "$work/rate"
+    results_small+=("$(cat "$work/rate")")
+    run "$large" "${port[$large]}" > "$work/rate"
+    results_large+=("$(cat "$work/rate")")
+done
+
+for n in "$small" "$large"; do
+    stop_server "${pid[$n]}" "nginx with $n devices" || exit 1
 done
 
 perl -e '

@@ -24,11 +24,24 @@
 # per-round ratios.
 #
 # Writes bench/results/compare.md (raw figures in $BENCH_DIR/results.tsv).
-# Takes about 8 minutes on 2 cores.  Knobs (environment):
+# Takes about 7 minutes on 2 cores.  Every server it starts is stopped by
+# bench/lib.sh's stop_server (SIGTERM, repeated, then SIGKILL: a server that
+# needs SIGKILL fails the run), also on an error or Ctrl-C; every client
+# step runs under timeout(1), the whole run under BENCH_LIMIT.  Fails when
+# a benchmark breaks, or when a kept-alive request through the module costs
+# more than KA_MAX_OVER_FLOOR instructions above the floor's.
+#
+# QUICK=1 (make bench QUICK=1, in CI): 3 rounds of 1 s, 10^5 devices in the
+# large list, no Apache, callgrind on the floor and the module only (100 and
+# 600 requests, 10 and 30 connections); about 2 minutes, its report in
+# $BENCH_DIR/compare.md.  Knobs (environment; QUICK=1 changes the defaults):
 #   ROUNDS=9  KA_SECONDS=2  HS_SECONDS=2  KA_CONC="1 4"  HS_CONC=4
 #   ACL_SMALL=1e3  ACL_LARGE=1e7  CG_ACL_LARGE=1e6  CG_REQUESTS="100 1100"
-#   CG_CONNECTIONS="10 60"
-#   SERVER_CPU=0  CLIENT_CPU=1  NO_APACHE=1  NO_CALLGRIND=1
+#   CG_CONNECTIONS="10 60"  CG_KINDS="floor map prov prov-CL"
+#   SERVER_CPU=0  CLIENT_CPU=1  NO_APACHE=1  NO_CALLGRIND=1  NO_STRACE=1
+#   BENCH_PORT=18800 (ports BENCH_PORT to BENCH_PORT+9)
+#   BENCH_LIMIT=5400 (seconds; QUICK: 600)  KA_MAX_OVER_FLOOR=3000
+#   BENCH_NOTE="..." (a sentence for the report: what else ran)
 
 set -euo pipefail
 
@@ -39,61 +52,72 @@ apache_modules=${APACHE_MODULES:-/usr/lib/apache2/modules}
 module=${MODULE:-$root/build/ngx_http_prov_module.so}
 build=${BUILD:-$root/build}
 work=${BENCH_DIR:-$build/bench-compare}
-out=${BENCH_OUT:-$root/bench/results/compare.md}
+quick=${QUICK:-}
+[ "$quick" != 0 ] || quick=
+
+. "$root/bench/lib.sh"
 
 num() { perl -e 'printf "%d", $ARGV[0]' "$1"; }
 
-rounds=${ROUNDS:-9}
-ka_seconds=${KA_SECONDS:-2}
-hs_seconds=${HS_SECONDS:-2}
+if [ -n "$quick" ]; then
+    out=${BENCH_OUT:-$work/compare.md}
+    rounds=${ROUNDS:-3}
+    ka_seconds=${KA_SECONDS:-1}
+    hs_seconds=${HS_SECONDS:-1}
+    acl_large=$(num "${ACL_LARGE:-1e5}")
+    cg_acl_large=$acl_large
+    cg_default_kinds="floor prov"
+    cg_default_requests="100 600"
+    cg_default_connections="10 30"
+    NO_APACHE=1
+    limit_default=600
+else
+    out=${BENCH_OUT:-$root/bench/results/compare.md}
+    rounds=${ROUNDS:-9}
+    ka_seconds=${KA_SECONDS:-2}
+    hs_seconds=${HS_SECONDS:-2}
+    acl_large=$(num "${ACL_LARGE:-1e7}")
+    cg_acl_large=$(num "${CG_ACL_LARGE:-1e6}")
+    cg_default_kinds="floor map prov prov-CL"
+    cg_default_requests="100 1100"
+    cg_default_connections="10 60"
+    limit_default=5400
+fi
 ka_conc=${KA_CONC:-"1 4"}
 hs_conc=${HS_CONC:-4}
 acl_small=$(num "${ACL_SMALL:-1e3}")
-acl_large=$(num "${ACL_LARGE:-1e7}")
-cg_acl_large=$(num "${CG_ACL_LARGE:-1e6}")
-read -r cg_n1 cg_n2 <<< "${CG_REQUESTS:-100 1100}"
-read -r cg_c1 cg_c2 <<< "${CG_CONNECTIONS:-10 60}"
+cg_kinds=${CG_KINDS:-$cg_default_kinds}
+read -r cg_n1 cg_n2 <<< "${CG_REQUESTS:-$cg_default_requests}"
+read -r cg_c1 cg_c2 <<< "${CG_CONNECTIONS:-$cg_default_connections}"
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 base_port=${BENCH_PORT:-18800}
+ka_max=${KA_MAX_OVER_FLOOR:-3000}
 
 started=$(date +%s)
 tsv=$work/results.tsv
+load_start=$(cut -d' ' -f1 /proc/loadavg)
 
-for tool in ab taskset perl; do
+for tool in ab taskset perl timeout curl openssl; do
     command -v "$tool" > /dev/null || { echo "$0: $tool not found" >&2; exit 1; }
 done
 [ -n "${NO_APACHE:-}" ] || [ -x "$apache" ] \
     || { echo "$0: $apache not found (NO_APACHE=1 to skip)" >&2; exit 1; }
 [ -n "${NO_CALLGRIND:-}" ] || command -v valgrind > /dev/null \
     || { echo "$0: valgrind not found (NO_CALLGRIND=1 to skip)" >&2; exit 1; }
+[ -n "${NO_STRACE:-}" ] || command -v strace > /dev/null \
+    || { echo "$0: strace not found (NO_STRACE=1 to skip)" >&2; exit 1; }
 [ -f "$module" ] || { echo "$0: $module not found: make module" >&2; exit 1; }
 if [ "$(nproc)" -lt 2 ]; then
     echo "$0: needs 2 cores (server and client each on its own)" >&2
     exit 1
 fi
 
-log() { echo "bench: $*" >&2; }
+log() { bench_log "$@"; }
 
-# --- servers we started, stopped on exit by their pid -------------------
-
-pids=()
-
-stop_all() {
-    local p i
-    for p in "${pids[@]}"; do
-        kill -TERM "$p" 2> /dev/null || true
-    done
-    for p in "${pids[@]}"; do
-        for i in $(seq 100); do
-            kill -0 "$p" 2> /dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$p" 2> /dev/null || true
-    done
-    pids=()
-}
-trap stop_all EXIT
+# the traps stop every server still running, on any exit; the watchdog ends
+# a run that takes longer than BENCH_LIMIT
+bench_start "${BENCH_LIMIT:-$limit_default}"
 
 wait_port() {   # wait_port PORT TRIES(0.1 s each) PID
     local i
@@ -101,7 +125,7 @@ wait_port() {   # wait_port PORT TRIES(0.1 s each) PID
         if (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; then
             return 0
         fi
-        kill -0 "$3" 2> /dev/null || break
+        leader_alive "$3" || break
         sleep 0.1
     done
     echo "$0: nothing listens on 127.0.0.1:$1" >&2
@@ -109,18 +133,6 @@ wait_port() {   # wait_port PORT TRIES(0.1 s each) PID
 }
 
 children() { cat /proc/"$1"/task/*/children 2> /dev/null || true; }
-
-# CPU nanoseconds spent by the given processes, all their threads
-cpu_ns() {
-    local p t ns total=0
-    for p in "$@"; do
-        for t in /proc/"$p"/task/*/schedstat; do
-            read -r ns _ < "$t" 2> /dev/null || continue
-            total=$((total + ns))
-        done
-    done
-    echo "$total"
-}
 
 # the processes that serve: nginx's worker, or apache's parent and children
 serving() {
@@ -139,7 +151,7 @@ mkdir -p "$work/html/devices" "$(dirname "$out")"
 : > "$tsv"
 
 log "test PKI"
-bash "$root/t/pki/make-pki.sh" "$build/pki" > /dev/null
+limit 600 bash "$root/t/pki/make-pki.sh" "$build/pki" > /dev/null
 pki=$work/pki
 cp -r "$build/pki" "$pki"
 cat "$pki/dev-a.crt" "$pki/dev-a.key" > "$work/dev-a.pem"
@@ -152,7 +164,7 @@ perl -e 'my $l = "; profile of 000e08abcdef " . "x" x 100 . "\n";
 
 # dev-a among N-1 other devices, as a prov_acl file and as a map include
 make_acl() {
-    perl -e '
+    limit 1200 perl -e '
         my ($n, $acl, $map) = @ARGV;
         open my $a, ">", $acl or die "$acl: $!";
         my $m;
@@ -335,18 +347,17 @@ for s in $servers; do
     mkdir -p "$dir"
     if [ "$s" = apache ]; then
         apache_conf "$dir" "${server_port[$s]}"
-        "$apache" -t -f "$dir/httpd.conf" 2> "$dir/configtest.log" \
+        limit 60 "$apache" -t -f "$dir/httpd.conf" 2> "$dir/configtest.log" \
             || { cat "$dir/configtest.log" >&2; exit 1; }
-        taskset -c "$server_cpu" "$apache" -f "$dir/httpd.conf" \
-            -D FOREGROUND > "$dir/stdout.log" 2>&1 &
+        spawn "$dir/stdout.log" taskset -c "$server_cpu" \
+            "$apache" -f "$dir/httpd.conf" -D FOREGROUND
     else
         nginx_conf "$s" "$dir" "${server_port[$s]}"
         # the master stays in the foreground: its pid is ours to stop
-        taskset -c "$server_cpu" "$nginx" -p "$dir" -c "$dir/nginx.conf" \
-            -g 'daemon off;' > "$dir/stdout.log" 2>&1 &
+        spawn "$dir/stdout.log" taskset -c "$server_cpu" \
+            "$nginx" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
     fi
-    server_pid[$s]=$!
-    pids+=("$!")
+    server_pid[$s]=$spawned
 done
 
 log "starting $servers"
@@ -387,7 +398,7 @@ ab_run() {
     child_ns
     a0=$child
     t0=$(date +%s%N)
-    if ! timeout $((secs + 60)) taskset -c "$client_cpu" \
+    if ! limit $((secs + 60)) taskset -c "$client_cpu" \
             ab -f TLS1.2 -q -S -d -r $ka -c "$conc" -t "$secs" -n 10000000 -s 20 \
                -E "$work/dev-a.pem" \
                "https://127.0.0.1:$port${server_uri[$s]}" > "$o" 2>&1
@@ -467,52 +478,68 @@ for s in $servers; do
     record mem "$s" "$w" "$(peak_kb "${server_pid[$s]}")"
 done
 
-# --- system calls per keep-alive request: strace -c ----------------------
+# --- system calls per request and per connection: strace -c -------------
 
-if command -v strace > /dev/null; then
-    log "system calls per keep-alive request"
-    for s in $servers; do
-        tasks=()
-        for p in $(serving "$s"); do
-            [ "$s" = apache ] && [ "$p" = "${server_pid[$s]}" ] && continue
-            for t in /proc/"$p"/task/*; do
-                tasks+=(-p "${t##*/}")
-            done
+# strace_run SERVER MODE: strace -c on the serving process while ab makes
+# 1000 keep-alive requests (MODE ka) or 200 connections of one request each
+# (hs, ECDSA); records the system calls per request or connection
+strace_run() {
+    local s=$1 mode=$2 tasks=() p t sp n o=$work/ab.strace.$1.$2
+    local f=$work/strace.$1.$2 args=(-k -n 1000)
+    [ "$mode" = hs ] && args=(-n 200)
+    for p in $(serving "$s"); do
+        [ "$s" = apache ] && [ "$p" = "${server_pid[$s]}" ] && continue
+        for t in /proc/"$p"/task/*; do
+            tasks+=(-p "${t##*/}")
         done
-        strace -f -c -o "$work/strace.$s" "${tasks[@]}" 2> /dev/null &
-        sp=$!
-        pids+=("$sp")
-        sleep 1
-        timeout 120 taskset -c "$client_cpu" \
-            ab -f TLS1.2 -q -S -d -k -c 1 -n 1000 -s 20 -E "$work/dev-a.pem" \
-            "https://127.0.0.1:${server_port[$s]}${server_uri[$s]}" \
-            > "$work/ab.strace.$s" 2>&1 || true
-        kill -INT "$sp" 2> /dev/null || true
-        wait "$sp" 2> /dev/null || true
-        unset 'pids[-1]'
-        n=$(awk '/^Complete requests:/ { print $3 }' "$work/ab.strace.$s")
-        [ -n "$n" ] && [ "$n" -gt 0 ] || continue
-        record sys "$s" "$n" 1 "$(perl -e '
-            my ($f, $n) = @ARGV;
-            open my $h, "<", $f or exit;
-            my ($total, @each);
-            while (<$h>) {
-                my @c = split;
-                next unless @c >= 5 && $c[3] =~ /^\d+$/;
-                my ($calls, $name) = ($c[3], $c[-1]);
-                if ($name eq "total") { $total = $calls; next }
-                push @each, [$name, sprintf "%.0f", $calls / $n]
-                    if $calls / $n >= 0.5;
-            }
-            exit unless $total;
-            printf "%.2f\t%s", $total / $n, join ", ",
-                map { "$_->[0] $_->[1]" }
-                sort { $b->[1] <=> $a->[1] || $a->[0] cmp $b->[0] } @each;
-        ' "$work/strace.$s" "$n")"
+    done
+    spawn "$f.log" strace -f -c -o "$f" "${tasks[@]}"
+    sp=$spawned
+    sleep 1
+    if ! limit 120 taskset -c "$client_cpu" \
+            ab -f TLS1.2 -q -S -d -c 1 -s 20 "${args[@]}" -E "$work/dev-a.pem" \
+            "https://127.0.0.1:${server_port[$s]}${server_uri[$s]}" > "$o" 2>&1 \
+       || ! grep -q '^Failed requests: *0$' "$o" \
+       || grep -q '^Non-2xx responses' "$o"
+    then
+        echo "$0: ab under strace failed against $s:" >&2
+        cat "$o" >&2
+        exit 1
+    fi
+    # strace -c writes its table when SIGINT detaches it
+    stop_server "$sp" "strace of $s" INT now || exit 1
+    n=$(awk '/^Complete requests:/ { print $3 }' "$o")
+    record "$([ "$mode" = hs ] && echo sysc || echo sys)" "$s" "$n" 1 "$(perl -e '
+        my ($f, $n) = @ARGV;
+        open my $h, "<", $f or die "$f: $!";
+        my ($total, @each);
+        while (<$h>) {
+            my @c = split;
+            next unless @c >= 5 && $c[3] =~ /^\d+$/;
+            my ($calls, $name) = ($c[3], $c[-1]);
+            if ($name eq "total") { $total = $calls; next }
+            push @each, [$name, sprintf "%.0f", $calls / $n]
+                if $calls / $n >= 0.5;
+        }
+        die "$f: no total\n" unless $total;
+        printf "%.2f\t%s", $total / $n, join ", ",
+            map { "$_->[0] $_->[1]" }
+            sort { $b->[1] <=> $a->[1] || $a->[0] cmp $b->[0] } @each;
+    ' "$f" "$n")"
+}
+
+if [ -z "${NO_STRACE:-}" ]; then
+    log "system calls per keep-alive request and per connection"
+    for s in $servers; do
+        strace_run "$s" ka
+        [ "$s" = prov-L ] || strace_run "$s" hs
     done
 fi
 
-stop_all
+log "stopping $servers"
+for s in $servers; do
+    stop_server "${server_pid[$s]}" "$s server" || exit 1
+done
 [ "$acl_large" = "$cg_acl_large" ] || rm -f "$work/acl.$acl_large"
 
 # --- instructions per request: callgrind ---------------------------------
@@ -541,12 +568,12 @@ callgrind_run() {
     [ "$mode" = hs-rsa ] && port=$((base_port + 1))
     url="https://127.0.0.1:$port${server_uri[$kind]}"
     nginx_conf "$kind" "$dir" "$base_port" callgrind "$mode"
-    taskset -c "$server_cpu" valgrind --tool=callgrind -q \
+    spawn "$dir/valgrind.$n.log" taskset -c "$server_cpu" \
+        valgrind --tool=callgrind -q \
         --callgrind-out-file="$f" --collect-atstart=no \
         --toggle-collect=ngx_process_events_and_timers \
-        "$nginx" -p "$dir" -c "$dir/nginx.conf" > "$dir/valgrind.$n.log" 2>&1 &
-    pid=$!
-    pids+=("$pid")
+        "$nginx" -p "$dir" -c "$dir/nginx.conf"
+    pid=$spawned
     wait_port "$((base_port + 1))" 3000 "$pid" \
         || { cat "$dir/valgrind.$n.log" "$dir/logs/error.log" >&2; exit 1; }
     case $mode in
@@ -556,7 +583,7 @@ callgrind_run() {
             echo "url = $url"
             echo "output = /dev/null"
         done > "$dir/urls"
-        if ! timeout 600 taskset -c "$client_cpu" \
+        if ! limit 600 taskset -c "$client_cpu" \
                 curl -s --http2 --tlsv1.2 --tls-max 1.2 --max-time 60 \
                      --cacert "$pki/server-ca.crt" \
                      --cert "$pki/dev-a.crt" --key "$pki/dev-a.key" \
@@ -571,7 +598,7 @@ callgrind_run() {
         fi
         ;;
     ka)
-        if ! timeout 600 taskset -c "$client_cpu" \
+        if ! limit 600 taskset -c "$client_cpu" \
                 ab -f TLS1.2 -q -S -d -k -c 1 -n "$n" -s 60 -E "$work/dev-a.pem" \
                    "$url" > "$o" 2>&1 \
            || ! grep -q "^Keep-Alive requests: *$n\$" "$o" \
@@ -583,7 +610,7 @@ callgrind_run() {
         fi
         ;;
     hs-*)
-        if ! timeout 600 taskset -c "$client_cpu" \
+        if ! limit 600 taskset -c "$client_cpu" \
                 ab -f TLS1.2 -q -S -d -c 1 -n "$n" -s 60 -E "$work/dev-a.pem" \
                    "$url" > "$o" 2>&1 \
            || ! grep -q "^Complete requests: *$n\$" "$o" \
@@ -597,9 +624,12 @@ callgrind_run() {
         fi
         ;;
     esac
-    kill -TERM "$pid"
-    wait "$pid" || true
-    pids=()
+    # the SIGTERM that issue 15 saw lost: nginx handled it but slept on in
+    # epoll_wait() (bench/lib.sh says why); stop_server sends it once
+    # nginx is idle, and again if need be.  SIGKILL would leave no profile.
+    stop_server "$pid" "nginx under callgrind ($kind, $mode, $n)" || exit 1
+    grep -q '^totals: [0-9]' "$f" \
+        || { echo "$0: $f: no totals" >&2; cat "$dir/valgrind.$n.log" >&2; exit 1; }
     read -r ir calls own objects < <(perl -e '
         my ($f, $so) = @ARGV;
         open my $h, "<", $f or die "$f: $!";
@@ -639,7 +669,6 @@ callgrind_run() {
 }
 
 if [ -z "${NO_CALLGRIND:-}" ]; then
-    cg_kinds="floor map prov prov-CL"
     server_uri[prov-CL]=/profile.cfg
     log "callgrind: $cg_kinds, $cg_n1 and $cg_n2 keep-alive requests"
     for kind in $cg_kinds; do
@@ -696,8 +725,18 @@ elapsed=$(($(date +%s) - started))
     echo "meta	cg_requests	$cg_n1 $cg_n2"
     echo "meta	cg_connections	$cg_c1 $cg_c2"
     echo "meta	elapsed	$elapsed"
+    echo "meta	quick	${quick:+1}"
+    echo "meta	load	$load_start $(cut -d' ' -f1 /proc/loadavg)"
+    echo "meta	note	${BENCH_NOTE:-}"
+    echo "meta	ka_max	$ka_max"
 } >> "$tsv"
 
-perl "$root/bench/compare-report.pl" "$tsv" > "$out"
+# the report; it fails (after writing it) when the module's kept-alive
+# request costs more than ka_max instructions above the floor's
+gate=()
+[ -n "${NO_CALLGRIND:-}" ] || gate=(--max-over-floor "$ka_max")
+status=0
+perl "$root/bench/compare-report.pl" "${gate[@]}" "$tsv" > "$out" || status=$?
 cat "$out"
 log "wrote $out in $elapsed s"
+exit "$status"

@@ -1,10 +1,12 @@
 #!/bin/bash
-# Usage: scripts/build-module.sh NGINX_SRC BUILD_DIR
+# Usage: scripts/build-module.sh NGINX_SRC BUILD_DIR [CONF_FLAGS]
 #
 # Builds ngx_http_prov_module.so against an nginx source tree, in
 # BUILD_DIR, never inside the source trees.  With Debian's nginx-dev tree
 # (/usr/share/nginx/src) it uses the flags Debian's nginx was built with
 # (conf_flags) and --with-compat, so the module loads into that binary.
+# CONF_FLAGS: a file in the same form, for another source tree
+# (scripts/build-nginx.sh).
 
 set -euo pipefail
 
@@ -18,9 +20,11 @@ then
     exit 1
 fi
 
-if [ -f "$nginx_src/conf_flags" ]; then
-    # shellcheck disable=SC1091
-    . "$nginx_src/conf_flags"
+conf_flags=${3:-$nginx_src/conf_flags}
+
+if [ -f "$conf_flags" ]; then
+    # shellcheck disable=SC1090
+    . "$conf_flags"
     flags=("${NGX_CONF_FLAGS[@]}")
     # conf_flags leave out the compiler flags: these are what Debian's
     # build of nginx used (dpkg-buildflags of bookworm, "nginx -V")

@@ -32,6 +32,18 @@ elif ! "$TEST_NGINX_BINARY" -V 2>&1 \
     exit 1
 fi
 
+# the test front gives each request its device's certificate with
+# proxy_ssl_certificate $variable, which nginx has from 1.21.0 on
+version=$("$TEST_NGINX_BINARY" -v 2>&1 | sed -n 's|.*/\([0-9][0-9.]*\).*|\1|p')
+if [ -n "$version" ] && \
+   [ "$(printf '%s\n' 1.21.0 "$version" | sort -V | head -1)" != 1.21.0 ]
+then
+    echo "$TEST_NGINX_BINARY is nginx $version: the test suite needs 1.21.0" \
+         "or later (proxy_ssl_certificate with variables); make demo runs" \
+         "on older ones" >&2
+    exit 1
+fi
+
 # fail2ban's tools for t/017, unpacked from Debian's package (not installed)
 export TEST_NGINX_FAIL2BAN=${TEST_NGINX_FAIL2BAN:-$(bash scripts/fail2ban.sh "$build/fail2ban")}
 
@@ -50,6 +62,10 @@ else
     echo "Test::Nginx is not installed: using the fallback in t/harness/lib"
     includes=(-I t/harness/lib)
 fi
+
+# which nginx the results below are of
+echo "nginx under test: $("$TEST_NGINX_BINARY" -v 2>&1 | sed 's/^nginx version: //')" \
+     "($TEST_NGINX_BINARY${TEST_NGINX_LOAD_MODULES:+, $TEST_NGINX_LOAD_MODULES})"
 
 if [ $# -eq 0 ]; then
     set -- t/

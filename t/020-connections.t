@@ -370,6 +370,7 @@ prov: access forbidden (generic): generic certificate, ST "ciscogeneric", serial
 One client request makes two backend requests, one after the other, over one
 kept-alive TLS connection (two SSI includes): the first reads the
 certificate, the second reuses what it found.
+--- skip_eval: 5: !ProvTest::nginx_debug()
 --- config eval
 ProvTest::front(extra => <<'_EOC_')
         location = /twice.html {
@@ -394,6 +395,7 @@ prov: access forbidden
 
 
 === TEST 91: a refusal is kept per connection too
+--- skip_eval: 4: !ProvTest::nginx_debug()
 --- config eval
 ProvTest::front(extra => <<'_EOC_')
         location = /twice.html {

@@ -20,6 +20,16 @@
 # its 421 (TLS 1.2) on a fixed nginx; an unfixed one lets it reach the
 # module, whose check is the one of block 4.)
 #
+# From nginx 1.29.2 on, nginx picks the server by SNI in the ClientHello
+# callback, before it looks at the session: a session is resumed only in
+# the context of the server that SNI names, so the sessions of blocks 4 to
+# 8 are not resumed at all (a full handshake in prov.test's context, which
+# fails rogue-a: nginx's own 400).  Blocks 4 to 8 are then skipped
+# ("--- skip_nginx: N: >= 1.29.2") and blocks 13 to 17 state what happens
+# instead; a client that sends no SNI still resumes in the default
+# server's context, whatever Host it names next, on every version: blocks
+# 1, 3, 18 and 19 are the module's check there.
+#
 # The front reaches the servers on one socket (upstream pt_sni: nginx
 # keeps one TLS session per upstream server, for the next request; in the
 # upstreams' zone, as for ProvTest's /re/: without one nginx 1.22 never
@@ -49,11 +59,13 @@ sub servers {
     my $h = ProvTest::headers();
     my %d = (a => '', prov => '');
     $d{$o{default}} = ' default_server';
+    my $no_keepalive = ProvTest::no_keepalive();
 
     return <<"_EOC_";
     upstream pt_sni {
         zone pt_sni 1m;
         server unix:\$TEST_NGINX_SERVER_ROOT/html/sni.sock;
+        $no_keepalive
     }
 
     upstream pt_sni_ka {
@@ -158,6 +170,19 @@ sub cross_headers {
     ];
 }
 
+# the same two requests on nginx 1.29.2 and later: the session is not
+# resumed, rogue-a fails prov.test's own verification, nginx answers 400
+our $CrossRefusedBody = [ProvTest::exactly($A), $ProvTest::CERT_ERROR];
+
+sub cross_refused_headers {
+    my ($tls) = @_;
+    return [
+        "X-Reused: .\nX-TLS: $tls",
+        "X-Reused: .\nX-TLS: $tls\nX-Verify: FAILED:unable to verify the first certificate\n"
+        . "X-Prov-Id: \nX-Prov-Result: unverified",
+    ];
+}
+
 ProvTest::defaults(
     http_config => backend(),
     config => front(),
@@ -229,6 +254,7 @@ $main::Cross
 $main::CrossBody
 --- response_headers eval
 main::cross_headers('TLSv1.3')
+--- skip_nginx: 11: >= 1.29.2
 
 
 
@@ -243,6 +269,7 @@ $main::Cross
 $main::CrossBody
 --- response_headers eval
 main::cross_headers('TLSv1.2')
+--- skip_nginx: 11: >= 1.29.2
 
 
 
@@ -259,6 +286,7 @@ $main::Cross
 $main::CrossBody
 --- response_headers eval
 main::cross_headers('TLSv1.2')
+--- skip_nginx: 11: >= 1.29.2
 
 
 
@@ -273,6 +301,7 @@ $main::Cross
 $main::CrossBody
 --- response_headers eval
 main::cross_headers('TLSv1.3')
+--- skip_nginx: 11: >= 1.29.2
 
 
 
@@ -290,6 +319,7 @@ main::backend(default => 'prov')
     "X-Reused: .\nX-TLS: TLSv1.3\nX-Verify: SUCCESS",
     "X-Reused: r\nX-TLS: TLSv1.3\nX-Verify: SUCCESS\nX-Prov-Id: \nX-Prov-Result: unverified",
 ]
+--- skip_nginx: 12: >= 1.29.2
 
 
 
@@ -382,3 +412,117 @@ main::backend(default => 'prov', prov => 'ssl_trusted_certificate $TEST_NGINX_PR
 ]
 --- no_error_log
 prov: access forbidden
+
+
+
+=== TEST 13: block 4 on nginx 1.29.2+: the session of a.test is not resumed with SNI prov.test
+--- skip_nginx: 11: < 1.29.2
+--- request eval
+$main::Cross
+--- error_code eval
+[200, 400]
+--- response_body_like eval
+$main::CrossRefusedBody
+--- response_headers eval
+main::cross_refused_headers('TLSv1.3')
+
+
+
+=== TEST 14: block 5 on nginx 1.29.2+: TLS 1.2, a ticket
+--- skip_nginx: 11: < 1.29.2
+--- config eval
+main::front(protocols => 'TLSv1.2')
+--- request eval
+$main::Cross
+--- error_code eval
+[200, 400]
+--- response_body_like eval
+$main::CrossRefusedBody
+--- response_headers eval
+main::cross_refused_headers('TLSv1.2')
+
+
+
+=== TEST 15: block 6 on nginx 1.29.2+: TLS 1.2, session ids in one shared cache zone
+--- skip_nginx: 11: < 1.29.2
+--- http_config eval
+main::backend(session => 'ssl_session_tickets off; ssl_session_cache shared:PT:1m;')
+--- config eval
+main::front(protocols => 'TLSv1.2')
+--- request eval
+$main::Cross
+--- error_code eval
+[200, 400]
+--- response_body_like eval
+$main::CrossRefusedBody
+--- response_headers eval
+main::cross_refused_headers('TLSv1.2')
+
+
+
+=== TEST 16: block 7 on nginx 1.29.2+: TLS 1.3, the shared session cache
+--- skip_nginx: 11: < 1.29.2
+--- http_config eval
+main::backend(session => 'ssl_session_tickets off; ssl_session_cache shared:PT:1m;')
+--- request eval
+$main::Cross
+--- error_code eval
+[200, 400]
+--- response_body_like eval
+$main::CrossRefusedBody
+--- response_headers eval
+main::cross_refused_headers('TLSv1.3')
+
+
+
+=== TEST 17: block 8 on nginx 1.29.2+: a session of a.test (SNI) offered without SNI to prov.test, the default
+--- skip_nginx: 11: < 1.29.2
+--- http_config eval
+main::backend(default => 'prov')
+--- request eval
+["GET /sni/a.test/rogue-a/profile.cfg", "GET /nosni/prov.test/rogue-a/profile.cfg"]
+--- error_code eval
+[200, 400]
+--- response_body_like eval
+$main::CrossRefusedBody
+--- response_headers eval
+main::cross_refused_headers('TLSv1.3')
+
+
+
+=== TEST 18: TLS 1.3, no SNI, the shared session cache: a session of the default server resumed for prov.test
+Every version: without SNI the session is looked up in the default
+server's context; the Host header then picks prov.test, and only the
+module's check refuses the certificate a.test verified.
+--- http_config eval
+main::backend(session => 'ssl_session_tickets off; ssl_session_cache shared:PT:1m;')
+--- request eval
+["GET /nosni/a.test/rogue-a/profile.cfg", "GET /nosni/prov.test/rogue-a/profile.cfg"]
+--- error_code eval
+[200, 403]
+--- response_body_like eval
+[ProvTest::exactly($main::A), $ProvTest::FORBIDDEN]
+--- response_headers eval
+[
+    "X-Reused: .\nX-TLS: TLSv1.3\nX-Verify: SUCCESS",
+    "X-Reused: r\nX-TLS: TLSv1.3\nX-Verify: SUCCESS\nX-Prov-Id: \nX-Prov-Result: unverified",
+]
+
+
+
+=== TEST 19: TLS 1.2, no SNI, session ids: a session of the default server resumed for prov.test
+--- http_config eval
+main::backend(session => 'ssl_session_tickets off; ssl_session_cache shared:PT:1m;')
+--- config eval
+main::front(protocols => 'TLSv1.2')
+--- request eval
+["GET /nosni/a.test/rogue-a/profile.cfg", "GET /nosni/prov.test/rogue-a/profile.cfg"]
+--- error_code eval
+[200, 403]
+--- response_body_like eval
+[ProvTest::exactly($main::A), $ProvTest::FORBIDDEN]
+--- response_headers eval
+[
+    "X-Reused: .\nX-TLS: TLSv1.2\nX-Verify: SUCCESS",
+    "X-Reused: r\nX-TLS: TLSv1.2\nX-Verify: SUCCESS\nX-Prov-Id: \nX-Prov-Result: unverified",
+]

@@ -885,6 +885,7 @@ qq{prov: access forbidden (pin_mismatch): device "000e08abcdef" presented sha256
 Two backend requests over one kept-alive TLS connection (two SSI
 includes): the first looks dev-a up and checks its pin, the second reuses
 what the list allowed, with the same entry (the account in the body).
+--- skip_eval: 5: !ProvTest::nginx_debug()
 --- http_config eval
 main::backend(extra => '
         location /account/ {
@@ -918,6 +919,7 @@ prov: access forbidden
 
 
 === TEST 32: a refusal by the list is not kept: each request is checked and logged
+--- skip_eval: 5: !ProvTest::nginx_debug()
 --- config eval
 ProvTest::front(extra => <<'_EOC_')
         location = /twice.html {

@@ -733,6 +733,7 @@ the closing bracket in "foo" variable is missing
 === TEST 30: a found candidate is served in place, as try_files does
 The location that holds prov_profile serves the file: /devices/'s own
 "return 418", which a redirect would run, does not apply.
+--- skip_eval: 6: !ProvTest::nginx_debug()
 --- http_config eval
 main::backend(profile => $main::IN_PLACE, extra => $main::IN_PLACE_TARGETS)
 --- request
@@ -754,6 +755,7 @@ redirect to
 
 === TEST 31: the fallback is reached by an internal redirect
 /fb/'s "return" answers for full (000e08abcd80, no file of its own).
+--- skip_eval: 5: !ProvTest::nginx_debug()
 --- http_config eval
 main::backend(profile => $main::IN_PLACE, extra => $main::IN_PLACE_TARGETS)
 --- request
@@ -879,7 +881,20 @@ main::backend(profile => 'open_file_cache max=16; etag off; ' . $main::CHAIN)
     "!ETag\nContent-Length: " . length(main::dev_profile($main::B)),
     "!ETag\nX-Uri: /default.cfg",
 ]
---- error_log
-prov profile: sending
 --- no_error_log
 [error]
+
+
+
+=== TEST 36: open_file_cache: the module's own sending, in its debug line
+The file TEST 35 gets is sent by the module, through the cache's
+descriptor (an nginx built --with-debug only: the line is ngx_log_debug's).
+--- skip_eval: 3: !ProvTest::nginx_debug()
+--- http_config eval
+main::backend(profile => 'open_file_cache max=16; etag off; ' . $main::CHAIN)
+--- request
+GET /as/dev-a/spa962.cfg
+--- response_body eval
+main::dev_profile($main::A)
+--- error_log
+prov profile: sending

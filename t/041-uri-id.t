@@ -556,9 +556,8 @@ main::backend(location => 'prov_uri_id "_(?<id>[0-9a-f]{12}\.cfg$";')
 GET /as/dev-a/x.cfg
 --- must_die
 --- suppress_stderr
---- error_log
-[emerg]
-pcre2_compile() failed
+--- error_log eval
+["[emerg]", qr/pcre2?_compile\(\) failed/]
 
 
 

@@ -15,6 +15,8 @@ use ProvTest qw(dev_profile exactly page);
 our $A = '000e08abcdef';    # dev-a
 our $B = '000e08abcdf0';    # dev-b
 
+our $PROXY_HTTP = ProvTest::nginx_at_least('1.29.7') ? 'HTTP/1.1' : 'HTTP/1.0';
+
 our $FORBIDDEN = '(?s)\A(?!.*secret-)' . $ProvTest::FORBIDDEN;
 our $NOT_FOUND = page('404 Not Found');
 
@@ -35,7 +37,8 @@ our $RENDERER = <<'_EOC_';
 _EOC_
 
 # The echo: the request line it received, exactly (a space in the URI
-# included: nginx takes it).
+# included: nginx takes it).  $PROXY_HTTP: the protocol of proxy_pass's
+# requests, HTTP/1.1 by default from nginx 1.29.7 on, HTTP/1.0 before.
 our $ECHO = <<'_EOC_';
     upstream pt_echo {
         server unix:$TEST_NGINX_SERVER_ROOT/html/echo.sock;
@@ -528,9 +531,9 @@ main::files(["d/$main::A", "a\n"], ["d/$main::B", "b\n"])
 [200, 200, 200, 404]
 --- response_body_like eval
 [
-    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
-    main::exactly("GET /d/000e08abcdf0?a=1 HTTP/1.0\n"),
-    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdef $main::PROXY_HTTP\n"),
+    main::exactly("GET /d/000e08abcdf0?a=1 $main::PROXY_HTTP\n"),
+    main::exactly("GET /d/000e08abcdef $main::PROXY_HTTP\n"),
     $main::NOT_FOUND,
 ]
 --- response_headers eval
@@ -576,9 +579,9 @@ main::files(["d/$main::A", "a\n"])
 [200, 200, 200, 404]
 --- response_body_like eval
 [
-    main::exactly("GET /devices/000e08abcdef.cfg HTTP/1.0\n"),
-    main::exactly("GET /devices/000e08abcdf0.cfg?k=v HTTP/1.0\n"),
-    main::exactly("GET /d/000e08abcdef?k=v HTTP/1.0\n"),
+    main::exactly("GET /devices/000e08abcdef.cfg $main::PROXY_HTTP\n"),
+    main::exactly("GET /devices/000e08abcdf0.cfg?k=v $main::PROXY_HTTP\n"),
+    main::exactly("GET /d/000e08abcdef?k=v $main::PROXY_HTTP\n"),
     $main::NOT_FOUND,
 ]
 --- no_error_log
@@ -612,10 +615,10 @@ main::backend(extra => '
 [200, 200, 200, 200]
 --- response_body_like eval
 [
-    main::exactly("GET /devices/000e08abcdef.cfg HTTP/1.0\n"),
-    main::exactly("GET /devices/000e08abcdf0.cfg?k=v HTTP/1.0\n"),
-    main::exactly("GET /devices/000e08abcdef.cfg HTTP/1.0\n"),
-    main::exactly("GET /devices/000e08abcdf0.cfg?k=v HTTP/1.0\n"),
+    main::exactly("GET /devices/000e08abcdef.cfg $main::PROXY_HTTP\n"),
+    main::exactly("GET /devices/000e08abcdf0.cfg?k=v $main::PROXY_HTTP\n"),
+    main::exactly("GET /devices/000e08abcdef.cfg $main::PROXY_HTTP\n"),
+    main::exactly("GET /devices/000e08abcdf0.cfg?k=v $main::PROXY_HTTP\n"),
 ]
 --- no_error_log
 [alert]
@@ -673,10 +676,10 @@ ProvTest::backend(
 [200, 200, 200, 200, 200]
 --- response_body_like eval
 [
-    main::exactly("GET /models/VVX%20411.cfg HTTP/1.0\n"),
-    main::exactly("GET /models/VVX%20411.cfg?a=b HTTP/1.0\n"),
-    main::exactly("GET /models/VVX%20411.cfg HTTP/1.0\n"),
-    main::exactly("GET /models/VVX%20411.cfg HTTP/1.0\n"),
+    main::exactly("GET /models/VVX%20411.cfg $main::PROXY_HTTP\n"),
+    main::exactly("GET /models/VVX%20411.cfg?a=b $main::PROXY_HTTP\n"),
+    main::exactly("GET /models/VVX%20411.cfg $main::PROXY_HTTP\n"),
+    main::exactly("GET /models/VVX%20411.cfg $main::PROXY_HTTP\n"),
     main::exactly("polycom VVX 411\n"),
 ]
 --- response_headers eval
@@ -744,12 +747,12 @@ main::files(["d/$main::A", "a\n"], ["d/$main::B", "b\n"])
 [200, 200, 200, 200, 200, 200]
 --- response_body_like eval
 [
-    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
-    main::exactly("GET /d/000e08abcdf0?k=v HTTP/1.0\n"),
-    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
-    main::exactly("GET /d/000e08abcdf0?k=v HTTP/1.0\n"),
-    main::exactly("GET /d/000e08abcdef HTTP/1.0\n"),
-    main::exactly("GET /nf/cp8841.cfg?k=v HTTP/1.0\n"),
+    main::exactly("GET /d/000e08abcdef $main::PROXY_HTTP\n"),
+    main::exactly("GET /d/000e08abcdf0?k=v $main::PROXY_HTTP\n"),
+    main::exactly("GET /d/000e08abcdef $main::PROXY_HTTP\n"),
+    main::exactly("GET /d/000e08abcdf0?k=v $main::PROXY_HTTP\n"),
+    main::exactly("GET /d/000e08abcdef $main::PROXY_HTTP\n"),
+    main::exactly("GET /nf/cp8841.cfg?k=v $main::PROXY_HTTP\n"),
 ]
 --- no_error_log
 [alert]

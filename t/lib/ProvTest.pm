@@ -121,6 +121,52 @@ sub make_pki {
 
 sub pki { $PKI }
 
+# What the nginx under test is (TEST_NGINX_BINARY, as Test::Nginx runs
+# it): its "nginx -V" output, once.
+my $NginxV;
+
+sub nginx_V {
+    return $NginxV if defined $NginxV;
+    my $bin = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    (my $quoted = $bin) =~ s/'/'\\''/g;
+    $NginxV = `'$quoted' -V 2>&1` // '';
+    return $NginxV;
+}
+
+# nginx_version(): the version of the nginx under test as Test::Nginx
+# compares versions ("--- skip_nginx: 3: < 1.25.1"): 1.026003 for 1.26.3
+sub nginx_version {
+    nginx_V() =~ m{/(\d+)\.(\d+)\.(\d+)}
+        or die "ProvTest: no version in \"nginx -V\": " . nginx_V() . "\n";
+    return sprintf '%d.%03d%03d', $1, $2, $3;
+}
+
+# nginx_at_least("1.25.1"): whether the nginx under test is that version
+# or a later one
+sub nginx_at_least {
+    my @v = split /\./, shift;
+    return nginx_version() >= sprintf('%d.%03d%03d', @v);
+}
+
+# no_keepalive(): the text of an upstream block whose connections are
+# never kept alive.  From nginx 1.29.7 on, keepalive is on by default in
+# every upstream block ("local": per location), and "keepalive 0;" turns
+# it off; before, an upstream without "keepalive" kept nothing, and 0 is
+# refused.  The front's upstreams that several certificates share (and the
+# /re/ ones, a new connection each time) say it: a kept-alive TLS
+# connection made with one device's certificate must never carry the next
+# device's request.
+sub no_keepalive {
+    return nginx_at_least('1.29.7') ? 'keepalive 0;' : '';
+}
+
+# nginx_debug(): whether the nginx under test was built --with-debug (it
+# writes ngx_log_debug lines only then): for
+# "--- skip_eval: 3: !ProvTest::nginx_debug()" in blocks that look for them
+sub nginx_debug {
+    return nginx_V() =~ /--with-debug\b/ ? 1 : 0;
+}
+
 # The command line that runs the nginx under test, for the tests that start
 # nginx themselves (t/032, t/050): TEST_NGINX_BINARY (default "nginx"),
 # under valgrind when TEST_NGINX_USE_VALGRIND is set, with the options the
@@ -223,6 +269,12 @@ sub backend {
 
     my $headers = headers(prov_headers => $o{prov_headers});
     my $pools = pools();
+    my $no_keepalive = no_keepalive();
+    # "listen ... http2" is deprecated from nginx 1.25.1 on (a [warn] at
+    # every start), and "http2 on;" unknown before it
+    my $h2 = nginx_at_least('1.25.1')
+        ? "listen unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock ssl;\n        http2 on;"
+        : "listen unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock ssl http2;";
     my $ca = defined $o{ca}
              ? "        ssl_client_certificate \$TEST_NGINX_PROV_PKI/$o{ca}.crt;" : '';
 
@@ -230,10 +282,12 @@ sub backend {
     # --- ProvTest::backend
     upstream pt_tls {
         server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock;
+        $no_keepalive
     }
 
     upstream pt_h2 {
         server unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock;
+        $no_keepalive
     }
 
 $pools
@@ -254,7 +308,7 @@ $pools
 $o{http}
     server {
         listen unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock ssl;
-        listen unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock ssl http2;
+        $h2
         listen unix:\$TEST_NGINX_SERVER_ROOT/html/plain.sock;
         server_name localhost;
 
@@ -300,10 +354,11 @@ sub certs {
 # reports it), and that of an upstream with a zone serialized in the zone.
 sub pools {
     my $pools = '';
+    my $no_keepalive = no_keepalive();
     for my $c (certs()) {
         $pools .= <<"_EOC_";
     upstream pt_ka_$c { server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock; keepalive 2; }
-    upstream pt_re_$c { zone pt_re 1m; server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock; }
+    upstream pt_re_$c { zone pt_re 1m; server unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock; $no_keepalive }
     upstream pt_h2ka_$c { server unix:\$TEST_NGINX_SERVER_ROOT/html/h2.sock; keepalive 2; }
 _EOC_
     }

@@ -61,6 +61,7 @@ my %Supported = map { $_ => 1 } qw(
     response_headers response_headers_like
     error_log no_error_log must_die suppress_stderr
     user_files timeout wait log_level post_setup_server_root
+    skip_eval skip_nginx skip_nginx2
     ONLY SKIP LAST
 );
 # Keys Test::Base itself keeps in a block object.
@@ -482,11 +483,75 @@ sub check_sections ($) {
              . "Test::Nginx or extend the fallback.");
 }
 
+# The version of the nginx under test as the real module compares them:
+# 1.26.3 is 1.026003 (its "nginx -V" output, then the first "name/x.y.z")
+our $NginxVersion;
+
+sub canon_version (@) {
+    return sprintf '%d.%03d%03d', @_[0 .. 2];
+}
+
+sub nginx_version_of ($) {
+    my $out = shift;
+    return canon_version($1, $2, $3)
+        if $out =~ m{(?:nginx|openresty+?)[^/]*/(\d+)\.(\d+)\.(\d+)}s
+           || $out =~ m{\w+/(\d+)\.(\d+)\.(\d+)}s;
+    bail_out("Failed to parse the output of \"nginx -V\": $out\n");
+}
+
+# --- skip_eval "N: perl code", --- skip_nginx "N: op x.y.z[: reason]",
+# --- skip_nginx2 "N: op x.y.z and|or op x.y.z[: reason]": as the real
+# module, whether to skip the block and how many subtests it counts as
+# skipped (skip_eval first; skip_nginx, else skip_nginx2, then sets the
+# count and may add its own condition).  Returns (count, reason) or ().
+sub skip_of ($) {
+    my $block = shift;
+    my $name = $block->name;
+    my ($count, $skip, $reason);
+
+    if (defined(my $spec = $block->skip_eval)) {
+        if ($spec =~ /^\s*(\d+)\s*:\s*(.*)/s) {
+            ($count, $reason) = ($1, 'skip_eval');
+            my $code = $2;
+            $skip = eval $code;
+            bail_out("$name - skip_eval - failed to eval the Perl code "
+                     . "\"$code\": $@") if $@;
+        }
+    }
+
+    my $v = '(\d+)\.(\d+)\.(\d+)';
+
+    if (defined(my $spec = $block->skip_nginx)) {
+        $spec =~ /^\s*(\d+)\s*:\s*([<>]=?)\s*$v(?:\s*:\s*(.*))?\s*$/
+            or bail_out("$name - Invalid --- skip_nginx spec: $spec");
+        my ($n, $op, $want) = ($1, $2, canon_version($3, $4, $5));
+        $count = $n;
+        $reason = $6 || "nginx version $op $3.$4.$5";
+        $skip = 1 if eval "$NginxVersion $op $want";
+
+    } elsif (defined(my $spec2 = $block->skip_nginx2)) {
+        $spec2 =~ /^\s*(\d+)\s*:\s*([<>]=?)\s*$v\s*(or|and)\s*
+                   ([<>]=?)\s*$v(?:\s*:\s*(.*))?\s*$/x
+            or bail_out("$name - Invalid --- skip_nginx2 spec: $spec2");
+        my ($n, $opa, $opx, $opb) = ($1, $2, $6, $7);
+        my ($a, $b) = (canon_version($3, $4, $5), canon_version($8, $9, $10));
+        $count = $n;
+        $reason = $11;
+        my $x = eval "$NginxVersion $opa $a";
+        my $y = eval "$NginxVersion $opb $b";
+        $skip = 1 if $opx eq 'or' ? ($x || $y) : ($x && $y);
+    }
+
+    return () unless $skip && defined $count;
+    return ($count, $reason // 'various reasons');
+}
+
 sub run_tests () {
     srand($$ + Time::HiRes::time() * 1000000);
     my $v = `$NginxBinary -V 2>&1`;
     bail_out("Failed to get the version of the Nginx in PATH: "
              . ($v // '')) if !defined $v || $? != 0;
+    $NginxVersion = nginx_version_of($v);
 
     $ENV{TEST_NGINX_SERVER_PORT} = $ServerPort
         unless defined $ENV{TEST_NGINX_SERVER_PORT};
@@ -507,6 +572,17 @@ sub run_block ($) {
     my $name = $block->name;
     my $rand_ports = {};
     $RandPorts = $rand_ports;
+
+    # a skipped block starts no nginx and sends nothing: its count of
+    # subtests is reported skipped, once per repetition
+    if (my ($count, $reason) = skip_of($block)) {
+        for (1 .. $RepeatEach) {
+            SKIP: {
+                Test::More::skip("$name - $reason", $count);
+            }
+        }
+        return;
+    }
 
     my $config = expand_env_in_text($block->config, $name, $rand_ports);
 
