@@ -173,13 +173,20 @@ ngx_prov_fuzz_acl_check(ngx_http_prov_acl_t *acl, ngx_uint_t mac, u_char *p,
 
             token[n].data = p;
 
-            while (p < eol && *p != ' ' && *p != '\t' && *p != CR
-                   && *p != '#')
-            {
+            while (p < eol && *p != ' ' && *p != '\t' && *p != CR) {
                 p++;
             }
 
             token[n].len = p - token[n].data;
+
+            /* "#" starts a comment after a blank only */
+
+            if (ngx_strlchr(token[n].data, p, '#') != NULL) {
+                ngx_log_stderr(0, "accepted a \"#\" inside \"%V\"",
+                               &token[n]);
+                abort();
+            }
+
             n++;
         }
 

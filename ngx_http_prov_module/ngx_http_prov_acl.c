@@ -89,6 +89,8 @@ static ngx_int_t ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
     ngx_file_info_t *before, u_char *buf);
 static ngx_uint_t ngx_http_prov_acl_same_file(ngx_file_info_t *a,
     ngx_file_info_t *b);
+static ngx_uint_t ngx_http_prov_acl_same_ctime(ngx_file_info_t *a,
+    ngx_file_info_t *b);
 static ngx_int_t ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap,
     ngx_file_t *file, off_t size, u_char *buf);
 static void ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
@@ -96,7 +98,8 @@ static void ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
 static ngx_int_t ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *option, u_char *pin, ngx_array_t *attrs);
 static ngx_int_t ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin);
-static char *ngx_http_prov_acl_invisible(ngx_str_t *id);
+static ngx_int_t ngx_http_prov_acl_invisible(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *field, const char *what);
 static ngx_int_t ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *id, uint32_t flags, u_char *pin, ngx_array_t *attrs);
 static void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
@@ -365,6 +368,19 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
                            "%ui error(s) in access list \"%V\"",
                            ap.errors, path);
         rc = NGX_ERROR;
+        goto done;
+    }
+
+    /*
+     * no device at all: as likely a list emptied by "make-list > list"
+     * as one meant so, and under default=allow it lets every device in
+     */
+
+    if (acl->info.entries == 0) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "access list \"%V\" names no device: every "
+                           "device gets the default (default=allow lets "
+                           "all in, default=deny none)", path);
     }
 
 done:
@@ -469,6 +485,12 @@ ngx_http_prov_acl_count_entries(ngx_file_t *file, off_t size, u_char *buf,
  * file of /proc, or of some FUSE file systems, says it is empty and is
  * not).  A list renamed over the path meanwhile ("mv", as lists should be
  * installed) leaves the file read whole: it is loaded, with a warning.
+ *
+ * The modification time can be put back ("touch -r", "rsync --inplace
+ * -t", "cp --preserve=timestamps" onto a file of the same size), the
+ * change time cannot: a file whose ctime moved is refused, but for the
+ * one change a rename over the path makes to the file read: it loses a
+ * link, which moves its ctime too.
  */
 
 static ngx_int_t
@@ -476,7 +498,8 @@ ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
     ngx_file_info_t *before, u_char *buf)
 {
     ssize_t          n;
-    ngx_file_info_t  after;
+    ngx_uint_t       replaced;
+    ngx_file_info_t  after, now;
 
     n = ngx_read_file(file, buf, 1, ngx_file_size(before));
 
@@ -490,7 +513,16 @@ ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
         return NGX_ERROR;
     }
 
-    if (!ngx_http_prov_acl_same_file(before, &after)) {
+    /* the path names another file now, or none */
+
+    replaced = (ngx_file_info(file->name.data, &now) == NGX_FILE_ERROR
+                || ngx_file_uniq(&now) != ngx_file_uniq(before)
+                || now.st_dev != before->st_dev);
+
+    if (!ngx_http_prov_acl_same_file(before, &after)
+        || (!ngx_http_prov_acl_same_ctime(before, &after)
+            && !(replaced && after.st_nlink < before->st_nlink)))
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "access list \"%V\" changed while being read; "
                            "replace lists atomically: write elsewhere, "
@@ -505,10 +537,7 @@ ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
         return NGX_ERROR;
     }
 
-    if (ngx_file_info(file->name.data, &after) == NGX_FILE_ERROR
-        || ngx_file_uniq(&after) != ngx_file_uniq(before)
-        || after.st_dev != before->st_dev)
-    {
+    if (replaced) {
         ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
                            "access list \"%V\" was replaced or removed "
                            "while being read: the list as it was is "
@@ -536,6 +565,25 @@ ngx_http_prov_acl_same_file(ngx_file_info_t *a, ngx_file_info_t *b)
     /* a rewrite in the same second as the write before it */
 
     if (a->st_mtim.tv_nsec != b->st_mtim.tv_nsec) {
+        return 0;
+    }
+
+#endif
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_prov_acl_same_ctime(ngx_file_info_t *a, ngx_file_info_t *b)
+{
+    if (a->st_ctime != b->st_ctime) {
+        return 0;
+    }
+
+#if (NGX_LINUX)
+
+    if (a->st_ctim.tv_nsec != b->st_ctim.tv_nsec) {
         return 0;
     }
 
@@ -618,10 +666,20 @@ ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, ngx_file_t *file,
             ngx_http_prov_acl_error(ap, "line longer than %d bytes",
                                     NGX_HTTP_PROV_ACL_LINE_MAX);
 
-            /* skip the rest of the overlong line */
+            /*
+             * skip the rest of the overlong line, up to the size the file
+             * had when opened: a file that grows meanwhile is refused as
+             * changed, and not read on for as long as it grows
+             */
 
             for ( ;; ) {
-                n = ngx_read_file(file, buf, NGX_HTTP_PROV_ACL_READ_SIZE,
+                if (offset >= size) {
+                    return NGX_OK;
+                }
+
+                n = ngx_read_file(file, buf,
+                                  (size_t) ngx_min(size - offset,
+                                                   NGX_HTTP_PROV_ACL_READ_SIZE),
                                   offset);
                 if (n == NGX_ERROR) {
                     return NGX_ERROR;
@@ -654,19 +712,13 @@ static void
 ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
     u_char *last)
 {
-    char         *invisible;
-    u_char       *hash;
     uint32_t      flags;
     ngx_int_t     rc;
     ngx_str_t     token[3], id;
     ngx_uint_t    n;
+    const char   *what;
     u_char        pin[NGX_HTTP_PROV_SHA256_LEN];
     u_char        mac[NGX_HTTP_PROV_MAC_LEN];
-
-    hash = ngx_strlchr(p, last, '#');
-    if (hash != NULL) {
-        last = hash;
-    }
 
     /*
      * Windows editors may start a UTF-8 file with a byte order mark: it
@@ -694,7 +746,12 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
             p++;
         }
 
-        if (p == last) {
+        /*
+         * "#" starts a comment at the start of a line or after a blank
+         * only, as ngx_http_prov_acl_count_entries() reads it too
+         */
+
+        if (p == last || *p == '#') {
             break;
         }
 
@@ -706,14 +763,24 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
 
         token[n].len = p - token[n].data;
 
+        /*
+         * "account=suite#4 sha256=..." read as "account=suite" and a
+         * comment would drop the pin after it, silently: refused
+         */
+
+        if (ngx_strlchr(token[n].data, p, '#') != NULL) {
+            ngx_http_prov_acl_error(ap, "\"#\" inside \"%V\": a comment "
+                                    "needs a blank before it", &token[n]);
+            return;
+        }
+
+        what = (n == 0) ? "the id" : (n == 1) ? "the action" : "an option";
+
+        if (ngx_http_prov_acl_invisible(ap, &token[n], what) != NGX_OK) {
+            return;
+        }
+
         if (n == 0) {
-            invisible = ngx_http_prov_acl_invisible(&token[0]);
-
-            if (invisible != NULL) {
-                ngx_http_prov_acl_error(ap, "%s", invisible);
-                return;
-            }
-
             n++;
             continue;
         }
@@ -885,38 +952,124 @@ ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
 
 
 /*
- * characters no one sees in a list (a byte order mark past the file's
- * start, what a list pasted from a spreadsheet or a web page carries):
- * kept in an id no certificate carries, they would make a "deny" line
- * silently deny nothing.  In UTF-8: U+FEFF, C1 controls, U+00A0 and
- * U+00AD (C2 80-C2 AD), U+2000-U+202F and U+205F-U+206F (spaces, zero
- * widths, direction marks; E2 80 80-E2 81 AF, part of which is harmless
- * punctuation, refused alike in an id).  The reason, or NULL.
+ * Characters no one sees in a list (a byte order mark past the file's
+ * start, what a list pasted from a spreadsheet, a web page or an input
+ * method carries): kept in an id no certificate carries, they make a
+ * "deny" line silently deny nothing; between an attribute and a pin
+ * ("account=1042<U+00A0>sha256=..."), they make one attribute of both
+ * and drop the pin.  Refused in every field: Unicode's White_Space and
+ * Default_Ignorable_Code_Point characters past ASCII, C1 controls, the
+ * blank-looking fillers (U+2800, U+3164, U+FFA0, U+115F, U+1160) and
+ * the annotation characters (U+FFF9-U+FFFB).  A field that is no UTF-8
+ * is refused too: a Latin-1 or Windows-1252 list (a spreadsheet's CSV)
+ * writes a no-break space as the single byte A0.
  */
 
-static char *
-ngx_http_prov_acl_invisible(ngx_str_t *id)
+static ngx_int_t
+ngx_http_prov_acl_invisible(ngx_http_prov_acl_parse_t *ap, ngx_str_t *field,
+    const char *what)
 {
-    u_char  *p, *last;
+    u_char      *p, *last;
+    uint32_t     c, min;
+    ngx_uint_t   i, len;
 
-    last = id->data + id->len;
+    static uint32_t  invisible[][2] = {
+        { 0x0080, 0x00a0 },             /* C1 controls, no-break space */
+        { 0x00ad, 0x00ad },             /* soft hyphen */
+        { 0x034f, 0x034f },             /* combining grapheme joiner */
+        { 0x061c, 0x061c },             /* arabic letter mark */
+        { 0x115f, 0x1160 },             /* hangul fillers */
+        { 0x1680, 0x1680 },             /* ogham space mark */
+        { 0x17b4, 0x17b5 },             /* khmer inherent vowels */
+        { 0x180b, 0x180f },             /* mongolian selectors, separator */
+        { 0x2000, 0x200f },             /* spaces, zero widths, marks */
+        { 0x2028, 0x202f },             /* separators, embeddings, space */
+        { 0x205f, 0x206f },             /* space, joiner, isolates */
+        { 0x2800, 0x2800 },             /* braille blank */
+        { 0x3000, 0x3000 },             /* ideographic space */
+        { 0x3164, 0x3164 },             /* hangul filler */
+        { 0xfe00, 0xfe0f },             /* variation selectors */
+        { 0xffa0, 0xffa0 },             /* halfwidth hangul filler */
+        { 0xfff0, 0xfffb },             /* unassigned, annotations */
+        { 0x1bca0, 0x1bca3 },           /* shorthand format controls */
+        { 0x1d173, 0x1d17a },           /* musical format controls */
+        { 0xe0000, 0xe0fff }            /* tags, variation selectors */
+    };
 
-    for (p = id->data; p + 1 < last; p++) {
+    last = field->data + field->len;
 
-        if (p + 2 < last && ngx_strncmp(p, NGX_HTTP_PROV_ACL_BOM, 3) == 0) {
-            return "byte order mark not at the start of the file";
+    for (p = field->data; p < last; p += len + 1) {
+
+        len = 0;
+
+        if (*p < 0x80) {
+            continue;
         }
 
-        if ((p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0xad)
-            || (p + 2 < last && p[0] == 0xe2
-                && (p[1] == 0x80 || (p[1] == 0x81 && p[2] >= 0x9f))))
-        {
-            return "invisible character in id (a no-break space, a format "
-                   "character)";
+        c = *p;
+
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 1;
+            c &= 0x1f;
+            min = 0x80;
+
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 2;
+            c &= 0x0f;
+            min = 0x800;
+
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 3;
+            c &= 0x07;
+            min = 0x10000;
+
+        } else {
+            goto not_utf8;
+        }
+
+        if ((size_t) (last - p) <= len) {
+            goto not_utf8;
+        }
+
+        for (i = 1; i <= len; i++) {
+            if ((p[i] & 0xc0) != 0x80) {
+                goto not_utf8;
+            }
+
+            c = (c << 6) | (p[i] & 0x3f);
+        }
+
+        /* overlong forms (E0 82 A0 for U+00A0), surrogates, past U+10FFFF */
+
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+            goto not_utf8;
+        }
+
+        if (c == 0xfeff) {
+            ngx_http_prov_acl_error(ap, "byte order mark not at the start "
+                                    "of the file");
+            return NGX_ERROR;
+        }
+
+        for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++) {
+            if (c >= invisible[i][0] && c <= invisible[i][1]) {
+                ngx_http_prov_acl_error(ap, "invisible character U+%04XD "
+                                        "in %s (a no-break space, a "
+                                        "zero-width or format character)",
+                                        c, what);
+                return NGX_ERROR;
+            }
         }
     }
 
-    return NULL;
+    return NGX_OK;
+
+not_utf8:
+
+    ngx_http_prov_acl_error(ap, "byte %02XD in %s is no UTF-8 (a Latin-1 "
+                            "list? its no-break space is A0)",
+                            (uint32_t) *p, what);
+    return NGX_ERROR;
 }
 
 

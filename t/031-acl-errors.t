@@ -2,6 +2,12 @@
 # error log line "<file>:<line>: <reason>", then "<n> error(s) in access
 # list", and nginx does not start.  Comments, blank lines, CR LF line ends,
 # tabs and a UTF-8 byte order mark at the start of the file are accepted.
+# "#" starts a comment at the start of a line or after a blank only:
+# inside a field it is an error (TEST 40).  Invisible characters (no-break
+# and other spaces, zero widths, direction marks, fillers, variation
+# selectors, tags) and bytes that are no UTF-8 are refused in every field,
+# not in comments (TESTS 37-41).  A list that names no device loads, with
+# a warning (TESTS 23, 24, 42).
 # A last line without its newline is refused (the list may be cut short,
 # still being written), and so is a list that changed while nginx read it
 # (TESTS 31-35: writers that pause mid-file, append, rewrite in place or
@@ -216,7 +222,117 @@ our @BOMS = (
     ["  ${BOM}000e08abcd80 deny # after blanks",      $NOT_START],
     ["${BOM}000e08abcdc1 permit",                     $NOT_START],
     ["$BOM",                                          $NOT_START],
-    ["000e08abcd51 allow note=$BOM",                  undef],
+    ["000e08abcd51 allow note=$BOM",                  $NOT_START],
+    ["000e08abcd52 allow # note=$BOM",                undef],
+);
+
+# invisible characters, in every field of a line: what the loader refuses
+our @INVISIBLE_CPS = (
+    0x85, 0xA0, 0xAD, 0x34F, 0x61C, 0x115F, 0x1160, 0x1680, 0x17B4,
+    0x17B5, 0x180E, 0x2000, 0x2005, 0x200A, 0x200B, 0x200C, 0x200D,
+    0x200E, 0x200F, 0x2028, 0x2029, 0x202A, 0x202E, 0x202F, 0x205F,
+    0x2060, 0x2061, 0x2064, 0x2066, 0x2069, 0x206F, 0x2800, 0x3000,
+    0x3164, 0xFE00, 0xFE0F, 0xFFA0, 0xFFF9, 0xFFFB, 0x1BCA0, 0x1D173,
+    0xE0001, 0xE0020, 0xE007F, 0xE0100, 0xE01EF,
+);
+
+sub utf8_of { my $c = chr($_[0]); utf8::encode($c); return $c }
+
+sub invisible {
+    my ($cp, $what) = @_;
+    return sprintf('invisible character U+%04X in %s (a no-break space, '
+                   . 'a zero-width or format character)', $cp, $what);
+}
+
+# invisible_lines(FIELD, ...): each character in each FIELD (id, mid,
+# action, key, value, pinned, pin: the id's end, the id's middle, the
+# action, a key, a value, a value before a pin, a pin), two fields a test
+# (at most 100 errors are shown); then the same in a comment, accepted
+my %FIELD = (
+    id     => sub { sprintf("0200%08x$_[1] allow", $_[0]), 'the id' },
+    mid    => sub { sprintf("0200%04x$_[1]%04x deny", 0, $_[0]), 'the id' },
+    action => sub { sprintf("0201%08x allow$_[1]", $_[0]), 'the action' },
+    key    => sub { sprintf("0202%08x allow ac$_[1]count=1", $_[0]),
+                    'an option' },
+    value  => sub { sprintf("0203%08x allow account=1$_[1]2", $_[0]),
+                    'an option' },
+    pinned => sub { sprintf("0204%08x allow account=1$_[1]sha256=$FP",
+                            $_[0]), 'an option' },
+    pin    => sub { sprintf("0205%08x allow sha256=%s$_[1]%s", $_[0],
+                            substr($FP, 0, 47), substr($FP, 47)),
+                    'an option' },
+);
+
+sub invisible_lines {
+    my @l;
+    my $n = 0;
+    for my $cp (@INVISIBLE_CPS) {
+        my $c = utf8_of($cp);
+        $n++;
+        for my $f (@_) {
+            my ($line, $what) = $FIELD{$f}->($n, $c);
+            push @l, [$line, invisible($cp, $what)];
+        }
+        push @l, [sprintf('0206%08x allow # a comment: %s', $n, $c), undef],
+                 ["#$c", undef];
+    }
+    return @l;
+}
+
+our @INVISIBLE_ID = invisible_lines(qw(id mid));
+our @INVISIBLE_ACTION = invisible_lines(qw(id action));
+our @INVISIBLE_OPTION = invisible_lines(qw(key value));
+our @INVISIBLE_PIN = invisible_lines(qw(pinned pin));
+
+# visible characters next to the invisible ones: kept in values
+our @VISIBLE = (
+    map { [sprintf('0207%08x allow note=a%sb', $_, utf8_of($_)), undef] }
+        0xA1, 0xAC, 0xAE, 0xE9, 0x2010, 0x2013, 0x201C, 0x2026, 0x2030,
+        0x205E, 0x2070, 0x2801, 0x3001, 0x3165, 0xFE10, 0xFFA1, 0xFFFC,
+        0x1F600
+);
+
+sub not_utf8 {
+    my ($byte, $what) = @_;
+    return sprintf('byte %02X in %s is no UTF-8 (a Latin-1 list? its '
+                   . 'no-break space is A0)', $byte, $what);
+}
+
+# bytes that are no UTF-8: a Latin-1 list, overlong forms, surrogates
+our @NOT_UTF8 = (
+    ["000e08abcd01\xa0 allow",                not_utf8(0xA0, 'the id')],
+    ["000e08abcd02 allow\xa0",                not_utf8(0xA0, 'the action')],
+    ["000e08abcd03 allow account=1\xa0sha256=$FP",
+                                              not_utf8(0xA0, 'an option')],
+    ["000e08abcd04 allow note=M\xfcller",     not_utf8(0xFC, 'an option')],
+    ["000e08abcd05 allow note=\xc0\xa0",      not_utf8(0xC0, 'an option')],
+    ["000e08abcd06 allow note=\xe0\x82\xa0",  not_utf8(0xE0, 'an option')],
+    ["000e08abcd07 allow note=\xed\xa0\x80",  not_utf8(0xED, 'an option')],
+    ["000e08abcd08 allow note=\xf4\x90\x80\x80", not_utf8(0xF4, 'an option')],
+    ["000e08abcd09 allow note=\xf5\x80\x80\x80", not_utf8(0xF5, 'an option')],
+    ["000e08abcd0a allow note=\xe3\x80",      not_utf8(0xE3, 'an option')],
+    ["000e08abcd0b allow note=\xe3\x80x",     not_utf8(0xE3, 'an option')],
+    ["000e08abcd0c allow note=\x80",          not_utf8(0x80, 'an option')],
+    ["000e08abcd0d allow # M\xfcller \xa0",   undef],
+    ["000e08abcd0e allow note=M\xc3\xbcller", undef],
+);
+
+# "#" starts a comment at the start of a line or after a blank; inside a
+# field it is an error
+sub hash_in { qq{"#" inside "$_[0]": a comment needs a blank before it} }
+
+our @HASHES = (
+    ["000e08abcd01 allow#no blank before",    hash_in('allow#no')],
+    ["000e08abcd02 allow account=51#x",       hash_in('account=51#x')],
+    ["000e08abcd03#x allow",                  hash_in('000e08abcd03#x')],
+    ["000e08abcd04 allow sha256=$FP#",        hash_in("sha256=$FP#")],
+    ["000e08abcd05 allow note=#",             hash_in('note=#')],
+    ["000e08abcd06 allow #=1 a=2",            undef],
+    ["000e08abcd07 allow note=a #b#c d=#",    undef],
+    ["#000e08abcd08 allow",                   undef],
+    ["  \t# indented",                        undef],
+    ["000e08abcd09\tallow\t#after a tab",     undef],
+    ["000e08abcd0a allow note=a\r# after a CR", undef],
 );
 
 # the reason given for a last line without its newline
@@ -359,6 +475,12 @@ sub undercount {
             print $out $new;
             close $out or die "close $path: $!";
         });
+}
+
+# the warning for a list that names no device
+sub no_device {
+    my ($path) = @_;
+    return qr/\[warn\] \d+#\d+: \Qaccess list "$path" names no device: every device gets the default (default=allow lets all in, default=deny none)\E/;
 }
 
 # the reason given for a list that changed while it was read
@@ -724,7 +846,8 @@ qr/\[emerg\] \d+#\d+: invalid number of arguments in "prov_acl" directive in \S+
 
 
 === TEST 21: accepted: CR LF, comments, blank and blank-looking lines, tabs
-Trailing comments right after a token; no CR ends up in a value.
+Trailing comments after a blank (a "#" inside a field: TEST 40); no CR
+ends up in a value.
 --- user_files eval
 main::files(
     "# the device list\r\n"
@@ -733,8 +856,8 @@ main::files(
   . "\t000e08abcdef\tallow\taccount=1042\t\r\n"
   . "000e08abcdf0   deny   account=1043   # reported stolen\r\n"
   . "  # an indented comment\r\n"
-  . "000e08abcd80 allow#no space before the comment\r\n"
-  . "000e08abcd51 allow account=51#a comment in a value's place\r\n"
+  . "000e08abcd80 allow\t#a tab before the comment\r\n"
+  . "000e08abcd51 allow account=51 #a comment after a value\r\n"
   . "#000e08abcd52 allow\r\n"
   . "000e08abcdc1 allow account=last\r\n"
 )
@@ -758,8 +881,8 @@ main::files(
     "X-Prov-Result: not_listed\nX-Account:",
     "X-Prov-Result: denied\nX-Account: 1043",
 ]
---- no_error_log
-[emerg]
+--- no_error_log eval
+['[emerg]', 'names no device']
 
 
 
@@ -779,9 +902,12 @@ GET /as/dev-a/profile.cfg
 
 
 
-=== TEST 23: accepted: an empty list denies every device
+=== TEST 23: accepted, with a warning: an empty list denies every device
+"make-list > devices.acl" empties the list before it writes it: a warning
+at every load says the list names no device.
 --- user_files eval
 main::files("")
+--- suppress_stderr
 --- request
 GET /as/dev-a/profile.cfg
 --- error_code: 403
@@ -789,18 +915,24 @@ GET /as/dev-a/profile.cfg
 X-Prov-Id: 000e08abcdef
 X-Prov-Result: not_listed
 --- error_log eval
-qq{prov: access forbidden (not_listed): device "000e08abcdef" not in "$main::ACL", serial 1001}
+[
+    qq{prov: access forbidden (not_listed): device "000e08abcdef" not in "$main::ACL", serial 1001},
+    main::no_device($main::ACL),
+]
 
 
 
-=== TEST 24: accepted: only comments and blank lines
+=== TEST 24: accepted, with a warning: only comments and blank lines
 --- user_files eval
 main::files("# nothing yet\r\n\n   \n\t# still nothing\n#\n")
+--- suppress_stderr
 --- request
 GET /as/dev-a/profile.cfg
 --- error_code: 403
 --- response_headers
 X-Prov-Result: not_listed
+--- error_log eval
+main::no_device($main::ACL)
 
 
 
@@ -1067,3 +1199,137 @@ main::files("000e08abcdf0 allow account=2\n000e08abcdef allow sha256=$main::FP\n
 --- no_error_log
 [emerg]
 
+
+
+
+=== TEST 37: invisible characters are refused in ids ("prov_id ST mac")
+No-break and other spaces, zero widths, direction marks and isolates,
+fillers, variation selectors and tags, in the id, the action, a key, a
+value or a pin: once read as part of a field, they dropped a pin
+("account=1<NBSP>sha256=...") or made an id no certificate carries.  In
+a comment they are fine.
+--- user_files eval
+main::files(main::lines("\n", @main::INVISIBLE_ID))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::INVISIBLE_ID)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::INVISIBLE_ID)
+
+
+
+=== TEST 37b: invisible characters are refused in ids ("prov_id CN")
+--- http_config eval
+main::backend(id => 'prov_id CN;')
+--- user_files eval
+main::files(main::lines("\n", @main::INVISIBLE_ID))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::INVISIBLE_ID)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::INVISIBLE_ID)
+
+
+
+=== TEST 38: invisible characters are refused in actions
+--- user_files eval
+main::files(main::lines("\n", @main::INVISIBLE_ACTION))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::INVISIBLE_ACTION)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::INVISIBLE_ACTION)
+
+
+
+=== TEST 38b: invisible characters are refused in keys and values
+--- user_files eval
+main::files(main::lines("\n", @main::INVISIBLE_OPTION))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::INVISIBLE_OPTION)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::INVISIBLE_OPTION)
+
+
+
+=== TEST 38c: invisible characters are refused in pins and before them
+--- user_files eval
+main::files(main::lines("\n", @main::INVISIBLE_PIN))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::INVISIBLE_PIN)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::INVISIBLE_PIN)
+
+
+
+=== TEST 39: accepted: visible characters next to the invisible ones, in values
+--- user_files eval
+main::files(main::lines("\n", @main::VISIBLE, ["000e08abcdef allow note=\xe2\x80\x93", undef]))
+--- request
+GET /as/dev-a/profile.cfg
+--- error_code: 200
+--- response_headers eval
+"X-Prov-Result: allow\nX-Account:"
+--- no_error_log
+[emerg]
+
+
+
+=== TEST 40: "#" inside a field is an error; a comment starts after a blank
+--- user_files eval
+main::files(main::lines("\n", @main::HASHES))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::HASHES)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::HASHES)
+
+
+
+=== TEST 41: bytes that are no UTF-8 are refused in every field, not in comments
+--- user_files eval
+main::files(main::lines("\n", @main::NOT_UTF8))
+--- request
+GET /as/dev-a/profile.cfg
+--- must_die
+--- suppress_stderr
+--- error_log eval
+main::errors($main::ACL, @main::NOT_UTF8)
+--- no_error_log eval
+main::no_errors($main::ACL, @main::NOT_UTF8)
+
+
+
+=== TEST 42: accepted, with a warning: an empty list under default=allow lets every device in
+--- http_config eval
+main::backend(acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl default=allow;')
+--- user_files eval
+main::files("")
+--- suppress_stderr
+--- request
+GET /as/dev-a/profile.cfg
+--- error_code: 200
+--- response_headers
+X-Prov-Result: allow
+--- error_log eval
+main::no_device($main::ACL)

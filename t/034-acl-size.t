@@ -42,7 +42,7 @@ sub devices {
     my ($n) = @_;
     return join '', map {
         sprintf("%s000e08abcd%02x allow%s\n", ('', "\t", '  ', " \r")[$_ % 4],
-                $_, ('', ' # trailing', "\r", ' account=1#x')[$_ % 4])
+                $_, ('', ' # trailing', "\r", " account=1\t#x")[$_ % 4])
         . $NOTHING
     } 1 .. $n;
 }

@@ -142,6 +142,7 @@ ngx_prov_fuzz_conf(ngx_pool_t *pool)
     ngx_uint_t                  i;
     ngx_http_module_t          *module;
     ngx_prov_fuzz_conf_t       *fc;
+    ngx_http_core_loc_conf_t   *clcf;
     ngx_http_core_main_conf_t  *cmcf;
 
     static ngx_uint_t  phases[] = { NGX_HTTP_ACCESS_PHASE,
@@ -189,6 +190,20 @@ ngx_prov_fuzz_conf(ngx_pool_t *pool)
     }
 
     fc->ctx.main_conf[ngx_http_core_module.ctx_index] = cmcf;
+
+    /* the merge reads the location's "alias" (none: a location of root) */
+
+    fc->ctx.loc_conf = ngx_pcalloc(pool, sizeof(void *) * ngx_http_max_module);
+    if (fc->ctx.loc_conf == NULL) {
+        return NULL;
+    }
+
+    clcf = ngx_pcalloc(pool, sizeof(ngx_http_core_loc_conf_t));
+    if (clcf == NULL) {
+        return NULL;
+    }
+
+    fc->ctx.loc_conf[ngx_http_core_module.ctx_index] = clcf;
 
     module = ngx_http_prov_module.ctx;
 
