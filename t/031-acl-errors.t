@@ -27,29 +27,11 @@ our $ACL = "$ENV{TEST_NGINX_SERVER_ROOT}/html/acl";
 our $FP = fingerprint('dev-a');             # 85:CA:...: 95 characters
 (our $FP_BARE = $FP) =~ s/://g;             # 64 hex digits
 
-# backend(acl => prov_acl directive, id => prov_id directive,
-#         gate => prov directive, %ProvTest::backend options)
-sub backend {
-    my %o = (
-        acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl;',
-        id => 'prov_id ST mac;',
-        gate => 'prov on;',
-        @_,
-    );
-    my ($acl, $id, $gate) = delete @o{qw(acl id gate)};
-    return ProvTest::backend(
-        verify => 'on',
-        server => "$gate\n$id\n$acl\n"
-                . "add_header X-Account \"\$prov_acl_account\" always;\n",
-        %o,
-    );
-}
 
-# The --- user_files: a profile and the list, written byte for byte.
-sub files {
-    my ($acl, @more) = @_;
-    return [['profile.cfg', $ProvTest::PROFILE], @more, ['acl', $acl]];
-}
+
+# the backend and the list's files: ProvTest's
+*backend = \&ProvTest::acl_backend;
+*files = \&ProvTest::acl_files;
 
 # lines(EOL, [line, reason or undef], ...) -> the file's text
 sub lines {

@@ -21,26 +21,9 @@ our $ROOT = $ENV{TEST_NGINX_SERVER_ROOT};
 # dev-b's fingerprint: dev-a, pinned to it, must be refused (pin_mismatch)
 our $FP_B = fingerprint('dev-b');
 
-sub backend {
-    my %o = (
-        acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl;',
-        id => 'prov_id ST mac;',
-        gate => 'prov on;',
-        @_,
-    );
-    my ($acl, $id, $gate) = delete @o{qw(acl id gate)};
-    return ProvTest::backend(
-        verify => 'on',
-        server => "$gate\n$id\n$acl\n"
-                . "add_header X-Account \"\$prov_acl_account\" always;\n",
-        %o,
-    );
-}
-
-sub files {
-    my ($acl, @more) = @_;
-    return [['profile.cfg', $ProvTest::PROFILE], @more, ['acl', $acl]];
-}
+# the backend and the list's files, as in t/031
+*backend = \&ProvTest::acl_backend;
+*files = \&ProvTest::acl_files;
 
 sub write_list {
     my ($path, $text, $mode) = @_;

@@ -19,34 +19,10 @@ our $FORBIDDEN = '(?s)\A(?!.*secret-' . $B . ')' . $ProvTest::FORBIDDEN;
 our $NOT_FOUND = '(?s)\A(?!.*secret-' . $B . ')' . page('404 Not Found');
 our $OWN = exactly(dev_profile($A));
 
-our $PROFILE = 'prov_profile /devices/$prov_id.cfg /models/$prov_cert_ou.cfg /default.cfg =404;';
+our $PROFILE = $ProvTest::SHAPE_PROFILE;
 
-# the profile folders, as the examples hide them ("^~": no regex location
-# takes them over)
-our $FOLDERS = ProvTest::internal('^~ /devices/', '^~ /models/', '= /default.cfg');
-
-# backend(uri_id => prov_uri_id at server level (default: the recipe),
-# profile => prov_profile at server level (default: $PROFILE; '' for
-# none), location => text of "location /", extra => more locations
-# (after the folders), folders => the folders' locations, more => more
-# server text, %ProvTest::backend options)
-sub backend {
-    my %o = (
-        uri_id => $ProvTest::URI_ID_MAC,
-        profile => $PROFILE,
-        folders => $FOLDERS,
-        more => '',
-        location => '',
-        extra => '',
-        @_,
-    );
-    my $server = "prov on;\nprov_id ST mac;\nprov_generic ciscogeneric;\n"
-               . "add_header X-Uri \"\$uri\" always;\n"
-               . delete($o{uri_id}) . "\n" . delete($o{profile}) . "\n"
-               . delete $o{more};
-    $o{extra} = delete($o{folders}) . $o{extra};
-    return ProvTest::backend(verify => 'on', server => $server, %o);
-}
+# the recommended server shape
+*backend = \&ProvTest::shape_backend;
 
 # the regex location an operator adds for a header on every profile
 our $REGEX_LOCATION = '

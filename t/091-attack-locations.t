@@ -13,28 +13,8 @@ our $B = '000e08abcdf0';    # dev-b, serial 1002
 our $FORBIDDEN = '(?s)\A(?!.*secret-)' . $ProvTest::FORBIDDEN;
 our $OWN = exactly(dev_profile($A));
 
-our $PROFILE = 'prov_profile /devices/$prov_id.cfg /models/$prov_cert_ou.cfg /default.cfg =404;';
-our $FOLDERS = ProvTest::internal('^~ /devices/', '^~ /models/', '= /default.cfg');
-
-# as t/044-added-locations.t: the server shape of the README and the
-# examples
-sub backend {
-    my %o = (
-        uri_id => $ProvTest::URI_ID_MAC,
-        profile => $PROFILE,
-        folders => $FOLDERS,
-        more => '',
-        location => '',
-        extra => '',
-        @_,
-    );
-    my $server = "prov on;\nprov_id ST mac;\nprov_generic ciscogeneric;\n"
-               . "add_header X-Uri \"\$uri\" always;\n"
-               . delete($o{uri_id}) . "\n" . delete($o{profile}) . "\n"
-               . delete $o{more};
-    $o{extra} = delete($o{folders}) . $o{extra};
-    return ProvTest::backend(verify => 'on', server => $server, %o);
-}
+# the recommended server shape
+*backend = \&ProvTest::shape_backend;
 
 ProvTest::defaults(
     http_config => backend(),

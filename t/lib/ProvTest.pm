@@ -103,6 +103,13 @@ our $URI_ID_MAC = 'prov_uri_id "(?i)(?<![0-9a-f])(?<id>[0-9a-f]{12}|'
     . '[0-9a-f]{2}(?:[:.-][0-9a-f]{2}){5}|[0-9a-f]{4}(?:[:.-][0-9a-f]{4}){2}|'
     . '[0-9a-f]{6}[:.-][0-9a-f]{6})(?![0-9a-f])";';
 
+# The recommended server shape (the README's synopsis, the examples): the
+# profile rule at server level, and its folders "location ^~ ... {
+# internal; }" (no regex location takes them over)
+our $SHAPE_PROFILE = 'prov_profile /devices/$prov_id.cfg '
+    . '/models/$prov_cert_ou.cfg /default.cfg =404;';
+our $SHAPE_FOLDERS;    # set below, once internal() is defined
+
 sub make_pki {
     my $dir = $ENV{TEST_NGINX_PROV_PKI};
     if (!defined $dir || $dir eq '') {
@@ -483,6 +490,58 @@ sub profile_files {
 # found when asked for directly
 sub internal {
     return join "\n", map { "        location $_ {\n            internal;\n        }\n" } @_;
+}
+
+$SHAPE_FOLDERS = internal('^~ /devices/', '^~ /models/', '= /default.cfg');
+
+# shape_backend(uri_id => prov_uri_id at server level (default: the MAC
+# recipe), profile => prov_profile at server level (default:
+# $SHAPE_PROFILE; '' for none), location => text of "location /", extra =>
+# more locations (after the folders), folders => the folders' locations,
+# more => more server text, %backend options): the recommended server
+# shape, for what operators add to it (t/044, t/091)
+sub shape_backend {
+    my %o = (
+        uri_id => $URI_ID_MAC,
+        profile => $SHAPE_PROFILE,
+        folders => $SHAPE_FOLDERS,
+        more => '',
+        location => '',
+        extra => '',
+        @_,
+    );
+    my $server = "prov on;\nprov_id ST mac;\nprov_generic ciscogeneric;\n"
+               . "add_header X-Uri \"\$uri\" always;\n"
+               . delete($o{uri_id}) . "\n" . delete($o{profile}) . "\n"
+               . delete $o{more};
+    $o{extra} = delete($o{folders}) . $o{extra};
+    return backend(verify => 'on', server => $server, %o);
+}
+
+# acl_backend(acl => prov_acl directive, id => prov_id directive, gate =>
+# prov directive, %backend options): the backend of the access list files
+# (t/031, t/036), with X-Account: $prov_acl_account
+sub acl_backend {
+    my %o = (
+        acl => 'prov_acl $TEST_NGINX_SERVER_ROOT/html/acl;',
+        id => 'prov_id ST mac;',
+        gate => 'prov on;',
+        @_,
+    );
+    my ($acl, $id, $gate) = delete @o{qw(acl id gate)};
+    return backend(
+        verify => 'on',
+        server => "$gate\n$id\n$acl\n"
+                . "add_header X-Account \"\$prov_acl_account\" always;\n",
+        %o,
+    );
+}
+
+# acl_files(ACL, MORE...): --- user_files of a profile and the list,
+# written byte for byte
+sub acl_files {
+    my ($acl, @more) = @_;
+    return [['profile.cfg', $PROFILE], @more, ['acl', $acl]];
 }
 
 # fingerprint(CERT): the SHA-256 fingerprint of a certificate of the test
