@@ -360,13 +360,9 @@ sub fifo {
 # nginx under test by the server root in its command line.
 our $ROOT = $ENV{TEST_NGINX_SERVER_ROOT};
 
-# filler(N[, FROM]): N "allow" lines of devices no test certificate names
-sub filler {
-    my ($n, $from) = @_;
-    $from //= 0;
-    return CORE::join('', map { sprintf "0200%08x allow\n", $_ }
-                              $from + 1 .. $from + $n);
-}
+# filler(N[, FROM]) and write_list(PATH, TEXT, MODE): t/lib/ProvWriter.pm's
+*filler = \&ProvWriter::filler;
+*write_list = \&ProvWriter::write_list;
 die "filler: 19 bytes a line" unless length(filler(1)) == 19;
 
 # the lists nginx is caught reading: 1,000,000 devices (19 MB), which it
@@ -374,15 +370,6 @@ die "filler: 19 bytes a line" unless length(filler(1)) == 19;
 our $MANY = 1000000;
 my $many;
 sub many { $many //= filler($MANY) }
-
-# write_list(PATH, TEXT, MODE): PATH's content ('>') or more of it ('>>')
-sub write_list {
-    my ($path, $text, $mode) = @_;
-    open my $out, $mode // '>', $path or die "open $path: $!";
-    binmode $out;
-    print $out $text;
-    close $out or die "close $path: $!";
-}
 
 # TEST 32: 1,000,000 devices, then dev-a; once nginx reads it, 1,000
 # lines more, then a line a millisecond until nginx is done with it.  Every

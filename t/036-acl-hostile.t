@@ -25,20 +25,9 @@ our $FP_B = fingerprint('dev-b');
 *backend = \&ProvTest::acl_backend;
 *files = \&ProvTest::acl_files;
 
-sub write_list {
-    my ($path, $text, $mode) = @_;
-    open my $out, $mode // '>', $path or die "open $path: $!";
-    binmode $out;
-    print $out $text;
-    close $out or die "close $path: $!";
-}
-
-sub filler {
-    my ($n, $from) = @_;
-    $from //= 0;
-    return CORE::join('', map { sprintf "0200%08x allow\n", $_ }
-                              $from + 1 .. $from + $n);
-}
+# the list writers' helpers, as in t/031
+*write_list = \&ProvWriter::write_list;
+*filler = \&ProvWriter::filler;
 
 # parse_pass(PATH, CHANGE): like ProvWriter::while_read(), but stops
 # nginx in its second reading of PATH (the parse, not the count): it has

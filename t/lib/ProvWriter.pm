@@ -44,6 +44,24 @@ our $TIMEOUT = 20;          # seconds a writer waits for nginx
 
 my @WRITERS;                # {name, pid, report (read end), resume}
 
+# write_list(PATH, TEXT, MODE): PATH's content ('>') or more of it ('>>')
+sub write_list {
+    my ($path, $text, $mode) = @_;
+    open my $out, $mode // '>', $path or die "open $path: $!";
+    binmode $out;
+    print $out $text;
+    close $out or die "close $path: $!";
+}
+
+# filler(N[, FROM]): N "allow" lines of devices no test certificate names,
+# 19 bytes each
+sub filler {
+    my ($n, $from) = @_;
+    $from //= 0;
+    return join('', map { sprintf "0200%08x allow\n", $_ }
+                        $from + 1 .. $from + $n);
+}
+
 sub paused {
     my ($path, $head, $tail) = @_;
     pipe(my $report_rd, my $report_wr) or die "pipe: $!";
