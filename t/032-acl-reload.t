@@ -26,7 +26,8 @@ use Time::HiRes qw(sleep);
 
 use lib 't/lib';
 use ProvTest qw(fingerprint);
-use ProvNginx qw(alive get new_worker wait_for_exit wait_for_log write_file);
+use ProvNginx qw(alive get new_worker wait_for_exit wait_for_log
+                 wait_for_new_worker write_file);
 use ProvWriter;
 
 my ($PREFIX, $PORT) = ProvNginx::setup('prov-acl-reload');
@@ -259,18 +260,6 @@ sub check_stderr {
             or diag("output:\n$out");
     }
 }
-
-# After a good reload: wait until the old worker is gone (so that every
-# later request meets the new one), then return the new worker's pid.
-sub wait_for_new_worker {
-    my ($old, $what) = @_;
-    my $new = new_worker($old);
-    ok($new, "$what: a new worker answers") or return;
-    ok(wait_for_exit($old, $ProvNginx::TIMEOUT),
-       "$what: the old worker $old exited");
-    return $new;
-}
-
 
 sub config {
     my $backend = ProvTest::backend(

@@ -20,7 +20,7 @@ use Test::More;
 
 use lib 't/lib';
 use ProvTest;
-use ProvNginx qw(get new_worker wait_for_exit wait_for_log write_file);
+use ProvNginx qw(get wait_for_log wait_for_new_worker write_file);
 
 my (undef, $VERSION) = ProvNginx::run(ProvTest::nginx_command(), '-V');
 plan skip_all => 'nginx not built --with-debug: no debug log to read the '
@@ -85,10 +85,7 @@ sub load {
     my ($d, $s) = $log =~ /prov acl "\Q$ACL\E": (\d+) devices, (\d+) slots/;
     is($d, $devices, "$what: $devices devices");
     is($s, $slots, "$what: $slots slots");
-    my $new = new_worker($worker);
-    ok($new, "$what: a new worker answers") or return $worker;
-    ok(wait_for_exit($worker, $ProvNginx::TIMEOUT),
-       "$what: the old worker $worker exited");
+    my $new = wait_for_new_worker($worker, $what) or return $worker;
     my $r = get('/as/dev-a/profile.cfg');
     is($r->{code}, $status, "$what: dev-a $status");
     is($r->{h}{'x-account'} // '', $account, "$what: dev-a account");

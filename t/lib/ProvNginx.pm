@@ -33,8 +33,8 @@ use Time::HiRes qw(sleep time);
 use ProvTest;
 
 our @EXPORT_OK = qw(alive free_port get new_worker run slurp stop_nginx
-                    wait_for_exit wait_for_log wait_for_pid_file
-                    wait_for_port write_file);
+                    wait_for_exit wait_for_log wait_for_new_worker
+                    wait_for_pid_file wait_for_port write_file);
 
 our ($PREFIX, $LOG, $PIDFILE, $PORT);
 our $TIMEOUT = 10;          # seconds, for every wait
@@ -243,6 +243,17 @@ sub new_worker {
         sleep 0.05;
     }
     return undef;
+}
+
+# wait_for_new_worker($old, $what): after a good reload, wait until the
+# old worker is gone (so that every later request meets the new one) and
+# return the new worker's pid (undef if none answers); two test results
+sub wait_for_new_worker {
+    my ($old, $what) = @_;
+    my $new = new_worker($old);
+    ok($new, "$what: a new worker answers") or return;
+    ok(wait_for_exit($old, $TIMEOUT), "$what: the old worker $old exited");
+    return $new;
 }
 
 # kill 0 reports a zombie as alive: look at /proc too
