@@ -24,10 +24,6 @@
 
 
 #define NGX_HTTP_PROV_ACL_USED       ((uint64_t) 1 << 63)
-#define NGX_HTTP_PROV_ACL_LINE_MAX   4096
-#define NGX_HTTP_PROV_ACL_READ_SIZE  65536
-#define NGX_HTTP_PROV_ACL_ERRORS     100
-#define NGX_HTTP_PROV_ACL_BOM        "\xef\xbb\xbf"
 
 /*
  * record offsets are 32-bit and the area grows by doubling: 2 GiB of
@@ -35,12 +31,6 @@
  */
 #define NGX_HTTP_PROV_ACL_DATA_MAX   ((size_t) 1 << 31)
 #define NGX_HTTP_PROV_ACL_DATA_TEXT  "2 GiB"
-
-/* what an entry holds */
-#define NGX_HTTP_PROV_ACL_ALLOW      0x01
-#define NGX_HTTP_PROV_ACL_PIN        0x02
-#define NGX_HTTP_PROV_ACL_ATTRS      0x04
-
 
 /* a device's slot in the table */
 
@@ -63,22 +53,13 @@ struct ngx_http_prov_acl_s {
 };
 
 
-typedef struct {
-    ngx_str_t                   key;
-    ngx_str_t                   value;
-} ngx_http_prov_acl_attr_t;
-
+/* what the loader's handlers of the line format need */
 
 typedef struct {
     ngx_conf_t                 *cf;
     ngx_http_prov_acl_t        *acl;
-    ngx_http_prov_id_conf_t    *id;
-    ngx_uint_t                  line;
-    ngx_uint_t                  errors;
-    ngx_uint_t                  unterminated;   /* its line number */
-    unsigned                    stop:1;     /* read no further */
-    ngx_array_t                 attrs;      /* of the current line */
-} ngx_http_prov_acl_parse_t;
+    ngx_file_t                 *file;
+} ngx_http_prov_acl_load_t;
 
 
 static ngx_http_prov_acl_t *ngx_http_prov_acl_read(ngx_conf_t *cf,
@@ -91,19 +72,12 @@ static ngx_uint_t ngx_http_prov_acl_same_file(ngx_file_info_t *a,
     ngx_file_info_t *b);
 static ngx_uint_t ngx_http_prov_acl_same_ctime(ngx_file_info_t *a,
     ngx_file_info_t *b);
-static ngx_int_t ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap,
-    ngx_file_t *file, off_t size, u_char *buf);
-static void ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
-    u_char *p, u_char *last);
-static ngx_int_t ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
-    ngx_str_t *option, u_char *pin, ngx_array_t *attrs);
-static ngx_int_t ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin);
-static ngx_int_t ngx_http_prov_acl_invisible(ngx_http_prov_acl_parse_t *ap,
-    ngx_str_t *field, const char *what);
+static ssize_t ngx_http_prov_acl_read_handler(ngx_http_prov_acl_parse_t *ap,
+    u_char *buf, size_t size, off_t offset);
 static ngx_int_t ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap,
-    ngx_str_t *id, uint32_t flags, u_char *pin, ngx_array_t *attrs);
-static void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
-    const char *fmt, ...);
+    ngx_http_prov_acl_line_t *device);
+static void ngx_http_prov_acl_error_handler(ngx_http_prov_acl_parse_t *ap,
+    u_char *text, size_t len);
 static uint64_t ngx_http_prov_acl_key(ngx_http_prov_acl_t *acl,
     ngx_str_t *id);
 static u_char *ngx_http_prov_acl_reserve(ngx_http_prov_acl_parse_t *ap,
@@ -228,6 +202,7 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
     ngx_file_info_t             fi;
     ngx_pool_cleanup_t         *cln;
     ngx_http_prov_acl_t        *acl;
+    ngx_http_prov_acl_load_t    load;
     ngx_http_prov_acl_parse_t   ap;
 
     tp = ngx_timeofday();
@@ -320,19 +295,19 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
     acl->mask = slots - 1;
     acl->shift = 64 - bits;
 
+    load.cf = cf;
+    load.acl = acl;
+    load.file = &file;
+
     ngx_memzero(&ap, sizeof(ngx_http_prov_acl_parse_t));
-    ap.cf = cf;
-    ap.acl = acl;
-    ap.id = id;
+    ap.mac = acl->mac;
+    ap.id_max = 65535;
+    ap.data = &load;
+    ap.read = ngx_http_prov_acl_read_handler;
+    ap.add = ngx_http_prov_acl_add;
+    ap.error = ngx_http_prov_acl_error_handler;
 
-    if (ngx_array_init(&ap.attrs, cf->temp_pool, 4,
-                       sizeof(ngx_http_prov_acl_attr_t))
-        != NGX_OK)
-    {
-        goto done;
-    }
-
-    rc = ngx_http_prov_acl_parse_file(&ap, &file, ngx_file_size(&fi), buf);
+    rc = ngx_http_prov_acl_parse_file(&ap, ngx_file_size(&fi), buf);
 
     if (rc != NGX_OK) {
         goto done;
@@ -593,563 +568,42 @@ ngx_http_prov_acl_same_ctime(ngx_file_info_t *a, ngx_file_info_t *b)
 }
 
 
-static ngx_int_t
-ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, ngx_file_t *file,
-    off_t size, u_char *buf)
+static ssize_t
+ngx_http_prov_acl_read_handler(ngx_http_prov_acl_parse_t *ap, u_char *buf,
+    size_t size, off_t offset)
 {
-    u_char   *p, *start, *last, *eol;
-    off_t     offset;
-    size_t    kept;
-    ssize_t   n;
+    ngx_http_prov_acl_load_t  *load = ap->data;
 
-    kept = 0;
-    offset = 0;
-
-    for ( ;; ) {
-        n = 0;
-
-        if (offset < size) {
-            n = ngx_read_file(file, buf + kept, NGX_HTTP_PROV_ACL_READ_SIZE,
-                              offset);
-            if (n == NGX_ERROR) {
-                return NGX_ERROR;
-            }
-
-            offset += n;
-        }
-
-        last = buf + kept + n;
-        start = buf;
-
-        for ( ;; ) {
-            eol = ngx_strlchr(start, last, LF);
-
-            if (eol == NULL) {
-                break;
-            }
-
-            ap->line++;
-
-            if (eol - start > NGX_HTTP_PROV_ACL_LINE_MAX) {
-                ngx_http_prov_acl_error(ap, "line longer than %d bytes",
-                                        NGX_HTTP_PROV_ACL_LINE_MAX);
-
-            } else {
-                ngx_http_prov_acl_parse_line(ap, start, eol);
-
-                if (ap->stop) {
-                    return NGX_OK;
-                }
-            }
-
-            start = eol + 1;
-        }
-
-        kept = last - start;
-
-        if (n == 0) {
-            /*
-             * a last line without its newline may be cut short: it is not
-             * read, and refused once the file is known not to have changed
-             */
-
-            if (kept) {
-                ap->line++;
-                ap->unterminated = ap->line;
-            }
-
-            return NGX_OK;
-        }
-
-        if (kept > NGX_HTTP_PROV_ACL_LINE_MAX) {
-            ap->line++;
-            ngx_http_prov_acl_error(ap, "line longer than %d bytes",
-                                    NGX_HTTP_PROV_ACL_LINE_MAX);
-
-            /*
-             * skip the rest of the overlong line, up to the size the file
-             * had when opened: a file that grows meanwhile is refused as
-             * changed, and not read on for as long as it grows
-             */
-
-            for ( ;; ) {
-                if (offset >= size) {
-                    return NGX_OK;
-                }
-
-                n = ngx_read_file(file, buf,
-                                  (size_t) ngx_min(size - offset,
-                                                   NGX_HTTP_PROV_ACL_READ_SIZE),
-                                  offset);
-                if (n == NGX_ERROR) {
-                    return NGX_ERROR;
-                }
-
-                if (n == 0) {
-                    return NGX_OK;
-                }
-
-                p = ngx_strlchr(buf, buf + n, LF);
-
-                if (p != NULL) {
-                    offset += p + 1 - buf;
-                    break;
-                }
-
-                offset += n;
-            }
-
-            kept = 0;
-            continue;
-        }
-
-        ngx_memmove(buf, start, kept);
-    }
-}
-
-
-static void
-ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
-    u_char *last)
-{
-    uint32_t      flags;
-    ngx_int_t     rc;
-    ngx_str_t     token[3], id;
-    ngx_uint_t    n;
-    const char   *what;
-    u_char        pin[NGX_HTTP_PROV_SHA256_LEN];
-    u_char        mac[NGX_HTTP_PROV_MAC_LEN];
-
-    /*
-     * Windows editors may start a UTF-8 file with a byte order mark: it
-     * is stripped, for every kind of id, as operators expect.  Anywhere
-     * else it is refused: kept in an id no certificate carries, it would
-     * make a "deny" line silently deny nothing.
-     */
-
-    if (ap->line == 1
-        && last - p >= 3
-        && ngx_strncmp(p, NGX_HTTP_PROV_ACL_BOM, 3) == 0)
-    {
-        p += 3;
-    }
-
-    ap->attrs.nelts = 0;
-
-    flags = 0;
-    n = 0;
-
-    /* id, action, then options: sha256=<fingerprint>, key=value */
-
-    for ( ;; ) {
-        while (p < last && (*p == ' ' || *p == '\t' || *p == CR)) {
-            p++;
-        }
-
-        /*
-         * "#" starts a comment at the start of a line or after a blank
-         * only, as ngx_http_prov_acl_count_entries() reads it too
-         */
-
-        if (p == last || *p == '#') {
-            break;
-        }
-
-        token[n].data = p;
-
-        while (p < last && *p != ' ' && *p != '\t' && *p != CR) {
-            p++;
-        }
-
-        token[n].len = p - token[n].data;
-
-        /*
-         * "account=suite#4 sha256=..." read as "account=suite" and a
-         * comment would drop the pin after it, silently: refused
-         */
-
-        if (ngx_strlchr(token[n].data, p, '#') != NULL) {
-            ngx_http_prov_acl_error(ap, "\"#\" inside \"%V\": a comment "
-                                    "needs a blank before it", &token[n]);
-            return;
-        }
-
-        what = (n == 0) ? "the id" : (n == 1) ? "the action" : "an option";
-
-        if (ngx_http_prov_acl_invisible(ap, &token[n], what) != NGX_OK) {
-            return;
-        }
-
-        if (n == 0) {
-            n++;
-            continue;
-        }
-
-        if (n == 1) {
-            if (token[1].len == 5
-                && ngx_strncmp(token[1].data, "allow", 5) == 0)
-            {
-                flags |= NGX_HTTP_PROV_ACL_ALLOW;
-
-            } else if (token[1].len != 4
-                       || ngx_strncmp(token[1].data, "deny", 4) != 0)
-            {
-                ngx_http_prov_acl_error(ap, "unknown action \"%V\"",
-                                        &token[1]);
-                return;
-            }
-
-            n++;
-            continue;
-        }
-
-        rc = ngx_http_prov_acl_parse_option(ap, &token[2], pin, &ap->attrs);
-
-        if (rc == NGX_ERROR) {
-            return;
-        }
-
-        if (rc == NGX_DONE) {
-            if (flags & NGX_HTTP_PROV_ACL_PIN) {
-                ngx_http_prov_acl_error(ap, "more than one \"sha256=\"");
-                return;
-            }
-
-            flags |= NGX_HTTP_PROV_ACL_PIN;
-        }
-    }
-
-    if (n == 0) {
-        return;                                     /* blank or comment */
-    }
-
-    if (n == 1) {
-        ngx_http_prov_acl_error(ap, "no action after \"%V\"", &token[0]);
-        return;
-    }
-
-    /* ids are normalised as the certificates' ids are */
-
-    if (ap->acl->mac) {
-        if (ngx_http_prov_mac_normalize(&token[0], mac) != NGX_OK) {
-            ngx_http_prov_acl_error(ap, "bad id \"%V\": not a MAC address",
-                                    &token[0]);
-            return;
-        }
-
-        id.len = NGX_HTTP_PROV_MAC_LEN;
-        id.data = mac;
-
-    } else {
-        if (ngx_http_prov_id_safe(&token[0]) != NGX_OK
-            || token[0].len > 65535)
-        {
-            ngx_http_prov_acl_error(ap, "bad id \"%V\"", &token[0]);
-            return;
-        }
-
-        id = token[0];
-    }
-
-    if (ap->attrs.nelts) {
-        flags |= NGX_HTTP_PROV_ACL_ATTRS;
-    }
-
-    (void) ngx_http_prov_acl_add(ap, &id, flags, pin, &ap->attrs);
-}
-
-
-/* NGX_DONE for a pin, NGX_OK for an attribute */
-
-static ngx_int_t
-ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
-    ngx_str_t *option, u_char *pin, ngx_array_t *attrs)
-{
-    u_char                    *eq, *p;
-    ngx_str_t                  hex;
-    ngx_uint_t                 i;
-    ngx_http_prov_acl_attr_t  *attr, *a;
-
-    eq = ngx_strlchr(option->data, option->data + option->len, '=');
-
-    if (eq == NULL || eq == option->data) {
-        ngx_http_prov_acl_error(ap, "bad option \"%V\": not key=value",
-                                option);
-        return NGX_ERROR;
-    }
-
-    /* "SHA256=" must not pass for an attribute and leave a device unpinned */
-
-    if (eq - option->data == 6
-        && ngx_strncasecmp(option->data, (u_char *) "sha256", 6) == 0)
-    {
-        hex.len = option->len - 7;
-        hex.data = option->data + 7;
-
-        if (ngx_http_prov_acl_parse_pin(&hex, pin) != NGX_OK) {
-            ngx_http_prov_acl_error(ap, "bad sha256 fingerprint \"%V\"",
-                                    &hex);
-            return NGX_ERROR;
-        }
-
-        return NGX_DONE;
-    }
-
-    /* keys become variable names: $prov_acl_<key> */
-
-    for (p = option->data; p < eq; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '_'))
-        {
-            ngx_http_prov_acl_error(ap, "bad key in \"%V\"", option);
-            return NGX_ERROR;
-        }
-    }
-
-    if (eq + 1 == option->data + option->len) {
-        ngx_http_prov_acl_error(ap, "empty value in \"%V\"", option);
-        return NGX_ERROR;
-    }
-
-    if (eq - option->data > 255 || option->data + option->len - eq > 65535) {
-        ngx_http_prov_acl_error(ap, "option too long");
-        return NGX_ERROR;
-    }
-
-    for (p = eq + 1; p < option->data + option->len; p++) {
-        if (*p < 0x20 || *p == 0x7f) {
-            ngx_http_prov_acl_error(ap, "control character in \"%V\"",
-                                    option);
-            return NGX_ERROR;
-        }
-    }
-
-    a = attrs->elts;
-
-    for (i = 0; i < attrs->nelts; i++) {
-        if ((size_t) (eq - option->data) == a[i].key.len
-            && ngx_strncasecmp(a[i].key.data, option->data, a[i].key.len)
-               == 0)
-        {
-            ngx_http_prov_acl_error(ap, "duplicate key in \"%V\"", option);
-            return NGX_ERROR;
-        }
-    }
-
-    attr = ngx_array_push(attrs);
-    if (attr == NULL) {
-        ap->errors++;
-        return NGX_ERROR;
-    }
-
-    attr->key.data = option->data;
-    attr->key.len = eq - option->data;
-    attr->value.data = eq + 1;
-    attr->value.len = option->data + option->len - (eq + 1);
-
-    return NGX_OK;
-}
-
-
-/*
- * Characters no one sees in a list (a byte order mark past the file's
- * start, what a list pasted from a spreadsheet, a web page or an input
- * method carries): kept in an id no certificate carries, they make a
- * "deny" line silently deny nothing; between an attribute and a pin
- * ("account=1042<U+00A0>sha256=..."), they make one attribute of both
- * and drop the pin.  Refused in every field: Unicode's White_Space and
- * Default_Ignorable_Code_Point characters past ASCII, C1 controls, the
- * blank-looking fillers (U+2800, U+3164, U+FFA0, U+115F, U+1160) and
- * the annotation characters (U+FFF9-U+FFFB).  A field that is no UTF-8
- * is refused too: a Latin-1 or Windows-1252 list (a spreadsheet's CSV)
- * writes a no-break space as the single byte A0.
- */
-
-static ngx_int_t
-ngx_http_prov_acl_invisible(ngx_http_prov_acl_parse_t *ap, ngx_str_t *field,
-    const char *what)
-{
-    u_char      *p, *last;
-    uint32_t     c, min;
-    ngx_uint_t   i, len;
-
-    static uint32_t  invisible[][2] = {
-        { 0x0080, 0x00a0 },             /* C1 controls, no-break space */
-        { 0x00ad, 0x00ad },             /* soft hyphen */
-        { 0x034f, 0x034f },             /* combining grapheme joiner */
-        { 0x061c, 0x061c },             /* arabic letter mark */
-        { 0x115f, 0x1160 },             /* hangul fillers */
-        { 0x1680, 0x1680 },             /* ogham space mark */
-        { 0x17b4, 0x17b5 },             /* khmer inherent vowels */
-        { 0x180b, 0x180f },             /* mongolian selectors, separator */
-        { 0x2000, 0x200f },             /* spaces, zero widths, marks */
-        { 0x2028, 0x202f },             /* separators, embeddings, space */
-        { 0x205f, 0x206f },             /* space, joiner, isolates */
-        { 0x2800, 0x2800 },             /* braille blank */
-        { 0x3000, 0x3000 },             /* ideographic space */
-        { 0x3164, 0x3164 },             /* hangul filler */
-        { 0xfe00, 0xfe0f },             /* variation selectors */
-        { 0xffa0, 0xffa0 },             /* halfwidth hangul filler */
-        { 0xfff0, 0xfffb },             /* unassigned, annotations */
-        { 0x1bca0, 0x1bca3 },           /* shorthand format controls */
-        { 0x1d173, 0x1d17a },           /* musical format controls */
-        { 0xe0000, 0xe0fff }            /* tags, variation selectors */
-    };
-
-    last = field->data + field->len;
-
-    for (p = field->data; p < last; p += len + 1) {
-
-        len = 0;
-
-        if (*p < 0x80) {
-            continue;
-        }
-
-        c = *p;
-
-        if (c >= 0xc2 && c <= 0xdf) {
-            len = 1;
-            c &= 0x1f;
-            min = 0x80;
-
-        } else if (c >= 0xe0 && c <= 0xef) {
-            len = 2;
-            c &= 0x0f;
-            min = 0x800;
-
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 3;
-            c &= 0x07;
-            min = 0x10000;
-
-        } else {
-            goto not_utf8;
-        }
-
-        if ((size_t) (last - p) <= len) {
-            goto not_utf8;
-        }
-
-        for (i = 1; i <= len; i++) {
-            if ((p[i] & 0xc0) != 0x80) {
-                goto not_utf8;
-            }
-
-            c = (c << 6) | (p[i] & 0x3f);
-        }
-
-        /* overlong forms (E0 82 A0 for U+00A0), surrogates, past U+10FFFF */
-
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-            goto not_utf8;
-        }
-
-        if (c == 0xfeff) {
-            ngx_http_prov_acl_error(ap, "byte order mark not at the start "
-                                    "of the file");
-            return NGX_ERROR;
-        }
-
-        for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++) {
-            if (c >= invisible[i][0] && c <= invisible[i][1]) {
-                ngx_http_prov_acl_error(ap, "invisible character U+%04XD "
-                                        "in %s (a no-break space, a "
-                                        "zero-width or format character)",
-                                        c, what);
-                return NGX_ERROR;
-            }
-        }
-    }
-
-    return NGX_OK;
-
-not_utf8:
-
-    ngx_http_prov_acl_error(ap, "byte %02XD in %s is no UTF-8 (a Latin-1 "
-                            "list? its no-break space is A0)",
-                            (uint32_t) *p, what);
-    return NGX_ERROR;
-}
-
-
-/* 64 hex digits, with or without colons, as openssl prints them */
-
-static ngx_int_t
-ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin)
-{
-    u_char      *p, *last;
-    ngx_int_t    digit;
-    ngx_uint_t   n, colons;
-
-    if (hex->len == 2 * NGX_HTTP_PROV_SHA256_LEN) {
-        colons = 0;
-
-    } else if (hex->len == 3 * NGX_HTTP_PROV_SHA256_LEN - 1) {
-        colons = 1;
-
-    } else {
-        return NGX_ERROR;
-    }
-
-    n = 0;
-    last = hex->data + hex->len;
-
-    for (p = hex->data; p < last; p++) {
-
-        if (colons && (p - hex->data) % 3 == 2) {
-            if (*p != ':') {
-                return NGX_ERROR;
-            }
-
-            continue;
-        }
-
-        digit = ngx_hextoi(p, 1);
-
-        if (digit == NGX_ERROR) {
-            return NGX_ERROR;
-        }
-
-        if (n % 2 == 0) {
-            pin[n / 2] = (u_char) (digit << 4);
-
-        } else {
-            pin[n / 2] |= (u_char) digit;
-        }
-
-        n++;
-    }
-
-    return (n == 2 * NGX_HTTP_PROV_SHA256_LEN) ? NGX_OK : NGX_ERROR;
+    return ngx_read_file(load->file, buf, size, offset);
 }
 
 
 /*
  * record layout, present only when a flag asks for it:
- *   [32-byte pin] [u16 id length, id (non-MAC lists)]
- *   [u16 count, then per attribute: u8 key length, key, u16 value
- *   length, value]
+ *   [32-byte pin] [u16 id length, id (non-MAC lists)] [attributes, as
+ *   ngx_http_prov_acl_attrs_write() writes them]
  */
 
 static ngx_int_t
-ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
-    uint32_t flags, u_char *pin, ngx_array_t *attrs)
+ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap,
+    ngx_http_prov_acl_line_t *device)
 {
-    u_char                    *p;
-    size_t                     size;
-    uint16_t                   len16;
-    uint64_t                   key;
-    ngx_uint_t                 i;
-    ngx_http_prov_acl_t       *acl;
+    u_char                     *p;
+    size_t                      size;
+    uint16_t                    len16;
+    uint64_t                    key;
+    ngx_str_t                  *id;
+    ngx_uint_t                  i;
+    ngx_http_prov_acl_t        *acl;
+    ngx_http_prov_acl_load_t   *load;
     ngx_http_prov_acl_entry_t  *slot;
-    ngx_http_prov_acl_attr_t  *attr;
 
-    acl = ap->acl;
+    load = ap->data;
+    acl = load->acl;
+    id = &device->id;
 
     if (ngx_http_prov_acl_lookup(acl, id) != NULL) {
-        ngx_http_prov_acl_error(ap, "duplicate id \"%V\"", id);
-        return NGX_ERROR;
+        return NGX_DECLINED;
     }
 
     /*
@@ -1166,7 +620,7 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
 
     size = 0;
 
-    if (flags & NGX_HTTP_PROV_ACL_PIN) {
+    if (device->flags & NGX_HTTP_PROV_ACL_PIN) {
         size += NGX_HTTP_PROV_SHA256_LEN;
     }
 
@@ -1174,13 +628,8 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
         size += 2 + id->len;
     }
 
-    if (flags & NGX_HTTP_PROV_ACL_ATTRS) {
-        size += 2;
-        attr = attrs->elts;
-
-        for (i = 0; i < attrs->nelts; i++) {
-            size += 1 + attr[i].key.len + 2 + attr[i].value.len;
-        }
+    if (device->flags & NGX_HTTP_PROV_ACL_ATTRS) {
+        size += ngx_http_prov_acl_attrs_size(device);
     }
 
     p = NULL;
@@ -1204,7 +653,7 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
 
     slot = &acl->slots[i];
     slot->key = key;
-    slot->flags = flags;
+    slot->flags = device->flags;
     slot->record = 0;
 
     acl->info.entries++;
@@ -1215,8 +664,8 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
 
     slot->record = (uint32_t) (p - acl->data);
 
-    if (flags & NGX_HTTP_PROV_ACL_PIN) {
-        p = ngx_cpymem(p, pin, NGX_HTTP_PROV_SHA256_LEN);
+    if (device->flags & NGX_HTTP_PROV_ACL_PIN) {
+        p = ngx_cpymem(p, device->pin, NGX_HTTP_PROV_SHA256_LEN);
     }
 
     if (!acl->mac) {
@@ -1225,21 +674,29 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
         p = ngx_cpymem(p, id->data, id->len);
     }
 
-    if (flags & NGX_HTTP_PROV_ACL_ATTRS) {
-        len16 = (uint16_t) attrs->nelts;
-        p = ngx_cpymem(p, &len16, 2);
-        attr = attrs->elts;
-
-        for (i = 0; i < attrs->nelts; i++) {
-            *p++ = (u_char) attr[i].key.len;
-            p = ngx_cpymem(p, attr[i].key.data, attr[i].key.len);
-            len16 = (uint16_t) attr[i].value.len;
-            p = ngx_cpymem(p, &len16, 2);
-            p = ngx_cpymem(p, attr[i].value.data, attr[i].value.len);
-        }
+    if (device->flags & NGX_HTTP_PROV_ACL_ATTRS) {
+        (void) ngx_http_prov_acl_attrs_write(p, device);
     }
 
     return NGX_OK;
+}
+
+
+static void
+ngx_http_prov_acl_error_handler(ngx_http_prov_acl_parse_t *ap, u_char *text,
+    size_t len)
+{
+    ngx_http_prov_acl_load_t  *load = ap->data;
+
+    if (text == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, load->cf->log, 0,
+                      "%V: too many errors, the rest are not shown",
+                      &load->acl->info.path);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_EMERG, load->cf->log, 0, "%V:%ui: %*s",
+                  &load->acl->info.path, ap->line, len, text);
 }
 
 
@@ -1252,11 +709,13 @@ ngx_http_prov_acl_add(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
 static u_char *
 ngx_http_prov_acl_reserve(ngx_http_prov_acl_parse_t *ap, size_t size)
 {
-    u_char               *data;
-    size_t                grown;
-    ngx_http_prov_acl_t  *acl;
+    u_char                    *data;
+    size_t                     grown;
+    ngx_http_prov_acl_t       *acl;
+    ngx_http_prov_acl_load_t  *load;
 
-    acl = ap->acl;
+    load = ap->data;
+    acl = load->acl;
 
     if (size > NGX_HTTP_PROV_ACL_DATA_MAX - acl->used) {
         ngx_http_prov_acl_error(ap, "access list records exceed "
@@ -1272,7 +731,7 @@ ngx_http_prov_acl_reserve(ngx_http_prov_acl_parse_t *ap, size_t size)
             grown *= 2;
         }
 
-        data = ngx_alloc(grown, ap->cf->log);
+        data = ngx_alloc(grown, load->cf->log);
         if (data == NULL) {
             ngx_http_prov_acl_error(ap, "no memory for the list's records");
             return NULL;
@@ -1436,9 +895,8 @@ ngx_int_t
 ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
     ngx_http_prov_acl_entry_t *slot, ngx_str_t *key, ngx_str_t *value)
 {
-    u_char      *p;
-    uint16_t     len16, count;
-    ngx_uint_t   i, klen;
+    u_char    *p;
+    uint16_t   len16;
 
     if (!(slot->flags & NGX_HTTP_PROV_ACL_ATTRS)) {
         return NGX_DECLINED;
@@ -1455,52 +913,7 @@ ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
         p += 2 + len16;
     }
 
-    ngx_memcpy(&count, p, 2);
-    p += 2;
-
-    for (i = 0; i < count; i++) {
-        klen = *p++;
-        ngx_memcpy(&len16, p + klen, 2);
-
-        if (klen == key->len && ngx_strncasecmp(p, key->data, klen) == 0) {
-            value->len = len16;
-            value->data = p + klen + 2;
-            return NGX_OK;
-        }
-
-        p += klen + 2 + len16;
-    }
-
-    return NGX_DECLINED;
-}
-
-
-static void
-ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap, const char *fmt, ...)
-{
-    u_char   *p;
-    va_list   args;
-    u_char    buf[NGX_MAX_ERROR_STR];
-
-    ap->errors++;
-
-    if (ap->errors > NGX_HTTP_PROV_ACL_ERRORS) {
-
-        if (ap->errors == NGX_HTTP_PROV_ACL_ERRORS + 1) {
-            ngx_log_error(NGX_LOG_EMERG, ap->cf->log, 0,
-                          "%V: too many errors, the rest are not shown",
-                          &ap->acl->info.path);
-        }
-
-        return;
-    }
-
-    va_start(args, fmt);
-    p = ngx_vslprintf(buf, buf + sizeof(buf), fmt, args);
-    va_end(args);
-
-    ngx_log_error(NGX_LOG_EMERG, ap->cf->log, 0, "%V:%ui: %*s",
-                  &ap->acl->info.path, ap->line, (size_t) (p - buf), buf);
+    return ngx_http_prov_acl_attrs_find(p, acl->data + acl->used, key, value);
 }
 
 

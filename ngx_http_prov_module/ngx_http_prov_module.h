@@ -11,6 +11,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include "ngx_http_prov_acl_line.h"
 
 
 /* results of the gate, in the order of $prov_result's names */
@@ -31,10 +32,6 @@
 #define NGX_HTTP_PROV_ID_VALUE        0
 #define NGX_HTTP_PROV_ID_MAC          1
 #define NGX_HTTP_PROV_ID_REGEX        2
-
-
-#define NGX_HTTP_PROV_MAC_LEN         12
-#define NGX_HTTP_PROV_SHA256_LEN      32
 
 
 /* longest attribute value quoted in a log line */
@@ -198,8 +195,6 @@ ngx_int_t ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert,
 /* ngx_http_prov_id.c */
 char *ngx_http_prov_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-ngx_int_t ngx_http_prov_id_safe(ngx_str_t *value);
-ngx_int_t ngx_http_prov_mac_normalize(ngx_str_t *value, u_char *mac);
 ngx_int_t ngx_http_prov_id_extract(ngx_http_request_t *r,
     ngx_http_prov_id_conf_t *id, ngx_str_t *value, ngx_str_t *result);
 ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
