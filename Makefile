@@ -50,20 +50,21 @@ NGINX_BIN  ?= /usr/sbin/nginx
 MODULE      = $(BUILD)/ngx_http_prov_module.so
 endif
 
-BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev
+BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev \
+                 liblmdb-dev
 # what scripts/build-nginx.sh needs for a suite's nginx (bullseye's 1.18
 # knows only PCRE1)
-SUITE_PACKAGES = gcc make dpkg-dev libssl-dev zlib1g-dev \
+SUITE_PACKAGES = gcc make dpkg-dev libssl-dev zlib1g-dev liblmdb-dev \
                  $(if $(NGINX_PCRE1)$(filter bullseye,$(NGINX_SUITE)),libpcre3-dev,libpcre2-dev)
 # python3: t/017 runs fail2ban-regex from Debian's fail2ban package, which
 # scripts/fail2ban.sh unpacks into build/ (installing it would start a
 # fail2ban daemon)
 TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
-                 libio-socket-ssl-perl python3
+                 libio-socket-ssl-perl python3 lmdb-utils
 # scripts/build-asan.sh installs what the ASan build needs (clang, dpkg-dev,
 # ...); Debian's nginx source comes with scripts/nginx-source.sh
 ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl \
-                 python3
+                 python3 liblmdb-dev lmdb-utils
 VALGRIND_PACKAGES = $(TEST_PACKAGES) valgrind
 DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
 DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper
@@ -74,7 +75,7 @@ BENCH_PACKAGES = $(BUILD_PACKAGES) openssl curl perl apache2-utils valgrind \
                  strace
 
 FUZZ_PACKAGES  = clang libclang-rt-14-dev binutils make dpkg-dev libssl-dev \
-                 libpcre2-dev zlib1g-dev libcrypt-dev
+                 libpcre2-dev zlib1g-dev libcrypt-dev liblmdb-dev
 
 FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  ?=
