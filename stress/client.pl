@@ -41,9 +41,10 @@
 #          generation G when gen= is given.  Exits 1 otherwise.
 #   status prints the gate's total from /prov-status (no certificate).
 #   acl-status prints what /prov-status says of the node's (one) LMDB
-#          list, in JSON and in Prometheus' text: "json_serial=S
-#          json_generation=G json_devices=N prom_serial=S
-#          prom_generation=G prom_devices=N".
+#          list, in JSON and in Prometheus' text: "json_available=1
+#          json_devices=N json_generation=G json_serial=S
+#          prom_available=1 prom_devices=N prom_generation=G
+#          prom_serial=S" (available: the workers read the list).
 #   check  judges the records: every answer must be the requester's own
 #          profile (byte for byte) or the refusal the configuration that
 #          served it owes the device; prints "key=value ..." figures.
@@ -584,8 +585,10 @@ sub acl_status {
     die "acl-status: " . scalar(@acl) . " lists, not one\n" unless @acl == 1;
     my %f = map { ("json_$_" => $acl[0]{$_} // 'none') }
                 qw(serial generation devices);
+    $f{json_available} = !exists $acl[0]{available} ? 'none'
+                         : $acl[0]{available} ? 1 : 0;
     my $prom = get_status($dir, $port, '/prov-status?format=prometheus');
-    for my $k (qw(serial generation devices)) {
+    for my $k (qw(serial generation devices available)) {
         my @v = $prom =~ /^nginx_prov_acl_$k\{[^}]*\} (\S+)$/mg;
         $f{"prom_$k"} = @v == 1 ? $v[0] : @v ? 'several' : 'none';
     }

@@ -133,8 +133,8 @@ acl_status() {
         || st="error: $st"
 }
 
-# serials_equal SERIAL N...: JSON and Prometheus say SERIAL on each node N;
-# sets serial_note
+# serials_equal SERIAL N...: JSON and Prometheus say SERIAL on each node N,
+# and that its workers read the list; sets serial_note
 serials_equal() {
     local want=$1 n ok=0
     shift
@@ -142,7 +142,9 @@ serials_equal() {
     for n in "$@"; do
         acl_status "$n"
         if [ "$(fig json_serial "$st")" != "$want" ] \
-           || [ "$(fig prom_serial "$st")" != "$want" ]; then
+           || [ "$(fig prom_serial "$st")" != "$want" ] \
+           || [ "$(fig json_available "$st")" != 1 ] \
+           || [ "$(fig prom_available "$st")" != 1 ]; then
             ok=1
             serial_note+="node$n: $st (not serial $want); "
         fi
@@ -269,7 +271,7 @@ $(fig prom_serial "$st")), nodes 1 and 2 at $last"
         "$prov_acl" --serial $((last - 1)) apply "$(ndir 3)/devices.db" \
             "$feed/batch-$((last - 1)).txt" 2>&1
     ) && { ok=FAIL; notes+=("node 3 accepted serial $((last - 1)) again"); }
-    refused=$(head -1 <<< "$refused")
+    refused=$(head -1 <<< "$refused" | sed "s|$dir/||g")
     acl_status 3
     [ "$(fig json_generation "$st")" = "$gen3" ] \
         || { ok=FAIL; notes+=("the refused batch changed node 3's generation: $gen3 -> $(fig json_generation "$st")"); }
@@ -290,7 +292,7 @@ $(fig prom_serial "$st")), nodes 1 and 2 at $last"
 
     # --- prov-acl killed in the middle of an import -----------------------
 
-    log "killed-import: $big devices into node 1, SIGKILL twice"
+    log "killed-import: $big devices into node 1, SIGKILL three times"
     ok=pass
     notes=()
     local bigf=$feed/big-$((last + 1)).acl db1 half st1 kill1 kill2 kill3 rc
@@ -344,6 +346,7 @@ $(fig prom_serial "$st")), nodes 1 and 2 at $last"
     wait "$imp" 2> /dev/null || rc=$?   # no "Killed" line: on purpose
     [ "$rc" -eq 137 ] || { ok=FAIL; notes+=("commit: prov-acl exit status $rc, not 137 (SIGKILL)"); }
     check_killed 3
+    kill3=${kill3//$dir\//}
     t1=$EPOCHREALTIME
 
     # the same list, not killed, then on the other nodes too

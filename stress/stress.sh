@@ -74,7 +74,7 @@
 #                  device import, three times: the node serves the list
 #                  before throughout, the database opens and dumps cleanly.
 #
-# Writes stress/results/stress.md (STRESS_OUT).  Takes 3 to 4 minutes on 2
+# Writes stress/results/stress.md (STRESS_OUT).  Takes about 3 minutes on 2
 # cores.  Knobs: STRESS_PORT=22443 FLEET=1000 PROCS=64 RELOAD_SECONDS=30
 # RELOAD_EVERY=2 RSS_BOUND_KB=512; NODES_SIZE=100000 NODES_BATCHES=40
 # NODES_CHANGES=100 NODES_EVERY=0.25 BIG=1000000 PROV_ACL=$BUILD/prov-acl.
