@@ -164,7 +164,7 @@ same_as_model() {
 }
 
 nodes_scenarios() {
-    local n s last mid ok notes=() pids0=() pids1=() r t0 t1 how file
+    local n s last mid ok notes=() pids0=() pids1=() r t0 t1 how file rc
 
     [ -x "$prov_acl" ] || {
         verdict nodes FAIL "$prov_acl not found: make builds it"
@@ -267,11 +267,16 @@ $(fig prom_serial "$st")), nodes 1 and 2 at $last"
     sleep 1
 
     # the feed replayed on node 3 from the batch before the missed one
+    # (exit status 4: a serial not greater than the database's)
+    rc=0
     refused=$(
         "$prov_acl" --serial $((last - 1)) apply "$(ndir 3)/devices.db" \
             "$feed/batch-$((last - 1)).txt" 2>&1
-    ) && { ok=FAIL; notes+=("node 3 accepted serial $((last - 1)) again"); }
-    refused=$(head -1 <<< "$refused" | sed "s|$dir/||g")
+    ) || rc=$?
+    [ "$rc" -eq 4 ] \
+        || { ok=FAIL; notes+=("node 3 given serial $((last - 1)) again: exit status $rc, not 4"); }
+    refused="exit status $rc, \`$(head -1 <<< "$refused" | sed "s|$dir/||g")\`"
+
     acl_status 3
     [ "$(fig json_generation "$st")" = "$gen3" ] \
         || { ok=FAIL; notes+=("the refused batch changed node 3's generation: $gen3 -> $(fig json_generation "$st")"); }
@@ -295,7 +300,7 @@ $(fig prom_serial "$st")), nodes 1 and 2 at $last"
     log "killed-import: $big devices into node 1, SIGKILL three times"
     ok=pass
     notes=()
-    local bigf=$feed/big-$((last + 1)).acl db1 half st1 kill1 kill2 kill3 rc
+    local bigf=$feed/big-$((last + 1)).acl db1 half st1 kill1 kill2 kill3
     db1=$(ndir 1)/devices.db
     acl_status 1
     st1=$st
@@ -386,6 +391,9 @@ $(fig prom_serial "$st")), nodes 1 and 2 at $last"
     r=$("${client[@]}" check "$dir" "$dir/records/nodes" nodes "$timeline" \
             "$feed/states" "${node_port[1]},$t0,$t1") \
         || nodes_ok=FAIL
+    # every refusal a change owed was seen: no change went untested
+    [ "$(fig refusals_seen "$r")" = "$(fig refusals_owed "$r")" ] \
+        || { nodes_ok=FAIL; nodes_notes+=("refusals owed but not seen"); }
     [ "$(fig window_failures "$r")" = 0 ] && [ "$(fig window_requests "$r")" -gt 0 ] \
         || { killed_ok=FAIL; killed_notes+=("node 1's answers during the kills"); }
 
@@ -416,7 +424,7 @@ on one that had been refused; then $converged; pids unchanged \
 
     verdict missed-batch "$missed_ok" "$behind; node 3's dump differs from \
 node 1's by $differ lines (it is the list at $((last - 1))); replayed: serial \
-$((last - 1)) refused (\`$refused\`, generation $gen3 unchanged), serial $last \
+$((last - 1)) refused ($refused, generation $gen3 unchanged), serial $last \
 accepted: dumps identical, serial $last on all three\
 ${missed_notes[*]:+; ${missed_notes[*]}}"
 
