@@ -62,9 +62,10 @@ SUITE_PACKAGES = gcc make dpkg-dev libssl-dev zlib1g-dev liblmdb-dev \
 # python3: t/017 runs fail2ban-regex from Debian's fail2ban package, which
 # scripts/fail2ban.sh unpacks into build/ (installing it would start a
 # fail2ban daemon)
-# lmdb-utils: t/070 checks prov-acl's databases with mdb_stat and mdb_dump
+# lmdb-utils: t/070 checks prov-acl's databases with mdb_stat and mdb_dump;
+# groff-base: and its man page with groff -ww
 TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
-                 libio-socket-ssl-perl python3 lmdb-utils
+                 libio-socket-ssl-perl python3 lmdb-utils groff-base
 # scripts/build-asan.sh installs what the ASan build needs (clang, dpkg-dev,
 # ...); Debian's nginx source comes with scripts/nginx-source.sh
 ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl \

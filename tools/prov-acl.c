@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -109,6 +110,8 @@ typedef struct {
 
 static int ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file,
     uint64_t serial, const char *ids);
+static void ngx_prov_acl_settle(ngx_prov_acl_db_t *db);
+static int ngx_prov_acl_old_serial(ngx_prov_acl_db_t *db, uint64_t serial);
 static int ngx_prov_acl_apply(ngx_prov_acl_db_t *db, const char *file,
     uint64_t serial);
 static int ngx_prov_acl_set(ngx_prov_acl_db_t *db, int argc, char **argv);
@@ -356,6 +359,12 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
         return NGX_PROV_ACL_USAGE;
     }
 
+    /* a snapshot replayed: refused before it is read */
+
+    if (serial && serial <= db->serial) {
+        return ngx_prov_acl_old_serial(db, serial);
+    }
+
     status = ngx_prov_acl_read_input(db, &in, file, 0);
 
     if (status != NGX_PROV_ACL_OK) {
@@ -376,13 +385,12 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
         return status;
     }
 
+    /* another writer may have moved it on meanwhile */
+
     if (serial && serial <= db->serial) {
         mdb_txn_abort(txn);
         ngx_prov_acl_input_free(&in);
-        fprintf(stderr, "%s: %s: serial %" PRIu64 " is not greater than the "
-                "database's %" PRIu64 ": nothing written\n",
-                ngx_prov_acl_program, db->path, serial, db->serial);
-        return NGX_PROV_ACL_SERIAL;
+        return ngx_prov_acl_old_serial(db, serial);
     }
 
     rc = mdb_drop(txn, db->devices, 0);
@@ -407,7 +415,85 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
 
     ngx_prov_acl_input_free(&in);
 
-    return ngx_prov_acl_commit(db, txn, serial);
+    status = ngx_prov_acl_commit(db, txn, serial);
+
+    if (status != NGX_PROV_ACL_OK) {
+        return status;
+    }
+
+    ngx_prov_acl_settle(db);
+
+    return NGX_PROV_ACL_OK;
+}
+
+
+/*
+ * LMDB reuses the pages a transaction freed only two transactions later:
+ * the next import could not have the pages of this one's predecessor,
+ * and the file would hold three lists, not two.  A write of no change
+ * (the generation, as it is now) moves on by one.
+ */
+
+static void
+ngx_prov_acl_settle(ngx_prov_acl_db_t *db)
+{
+    int        rc;
+    char       number[32];
+    MDB_txn   *txn;
+    MDB_val    key, value;
+
+    rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+
+    if (rc != 0) {
+        goto failed;
+    }
+
+    key.mv_size = sizeof("generation") - 1;
+    key.mv_data = "generation";
+
+    rc = mdb_get(txn, db->meta, &key, &value);
+
+    if (rc == 0 && value.mv_size >= sizeof(number)) {
+        rc = MDB_CORRUPTED;
+    }
+
+    if (rc == 0) {
+        /* a value read is the map's: not to be written from */
+
+        ngx_memcpy(number, value.mv_data, value.mv_size);
+        value.mv_data = number;
+
+        rc = mdb_put(txn, db->meta, &key, &value, 0);
+    }
+
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        goto failed;
+    }
+
+    rc = mdb_txn_commit(txn);
+
+    if (rc == 0) {
+        return;
+    }
+
+failed:
+
+    /* the list is in: the next import may make the file larger */
+
+    fprintf(stderr, "%s: %s: warning: after the import: %s\n",
+            ngx_prov_acl_program, db->path, mdb_strerror(rc));
+}
+
+
+static int
+ngx_prov_acl_old_serial(ngx_prov_acl_db_t *db, uint64_t serial)
+{
+    fprintf(stderr, "%s: %s: serial %" PRIu64 " is not greater than the "
+            "database's %" PRIu64 ": nothing written\n",
+            ngx_prov_acl_program, db->path, serial, db->serial);
+
+    return NGX_PROV_ACL_SERIAL;
 }
 
 
@@ -424,6 +510,10 @@ ngx_prov_acl_apply(ngx_prov_acl_db_t *db, const char *file, uint64_t serial)
     uint16_t               klen, vlen;
     ngx_prov_acl_input_t   in;
 
+    if (serial && serial <= db->serial) {
+        return ngx_prov_acl_old_serial(db, serial);
+    }
+
     status = ngx_prov_acl_read_input(db, &in, file, 1);
 
     if (status != NGX_PROV_ACL_OK) {
@@ -438,13 +528,12 @@ ngx_prov_acl_apply(ngx_prov_acl_db_t *db, const char *file, uint64_t serial)
         return status;
     }
 
+    /* another writer may have moved it on meanwhile */
+
     if (serial && serial <= db->serial) {
         mdb_txn_abort(txn);
         ngx_prov_acl_input_free(&in);
-        fprintf(stderr, "%s: %s: serial %" PRIu64 " is not greater than the "
-                "database's %" PRIu64 ": nothing written\n",
-                ngx_prov_acl_program, db->path, serial, db->serial);
-        return NGX_PROV_ACL_SERIAL;
+        return ngx_prov_acl_old_serial(db, serial);
     }
 
     /* the batch's lines in order: [u8 op] [u16 id] [u16 value] id value */
@@ -2015,12 +2104,33 @@ ngx_prov_acl_id_arg(ngx_prov_acl_db_t *db, char *arg,
 }
 
 
+/*
+ * LMDB says EIO of a write cut short: on a file system with no room left
+ * that is a full disk, and said so
+ */
+
 static int
 ngx_prov_acl_mdb_error(ngx_prov_acl_db_t *db, const char *what, int rc)
 {
+    int             fd;
+    const char     *text;
+    struct statvfs  fs;
+
+    text = mdb_strerror(rc);
+
+    if (rc == EIO
+        && db->env != NULL
+        && mdb_env_get_fd(db->env, &fd) == 0
+        && fstatvfs(fd, &fs) == 0
+        && (uint64_t) fs.f_bavail * fs.f_frsize < 65536)
+    {
+        text = strerror(ENOSPC);
+    }
+
     fprintf(stderr, "%s: %s: %s: %s%s\n", ngx_prov_acl_program, db->path,
-            what, mdb_strerror(rc),
-            (rc == ENOSPC || rc == MDB_MAP_FULL || rc == EIO)
+            what, text,
+            (rc == ENOSPC || rc == MDB_MAP_FULL || rc == EIO
+             || rc == MDB_TXN_FULL)
             ? ": nothing written" : "");
 
     return NGX_PROV_ACL_DATABASE;
