@@ -21,7 +21,8 @@
 #                        by side: bench/results/compare.md (bench/compare.sh);
 #                        QUICK=1: a short run that fails on a broken
 #                        benchmark or a costlier request (CI)
-#   make bench-acl       access list load and lookup benchmarks (bench/)
+#   make bench-acl       access list load and lookup benchmarks, prov-acl
+#                        import (bench/)
 #   make stress          reloads under load, a broken access list, missing
 #                        profiles, 1000 devices at once, three nodes with
 #                        LMDB lists fed one change stream, prov-acl killed
@@ -168,12 +169,15 @@ bench:
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) QUICK=$(QUICK) \
 	    bash bench/compare.sh
 
-# ACL load time and memory against a stock map, lookup cost against size
+# ACL load time and memory against a stock map, lookup cost against size;
+# prov-acl import time, memory and file size (fails past 60 s or 64 bytes
+# per device at 10^7: bench/prov-acl-import.sh)
 bench-acl:
 	@bash scripts/deps.sh $(DEMO_PACKAGES) time
 	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
+	PROV_ACL=$(PROV_ACL) bash bench/prov-acl-import.sh $(IMPORT_SIZES)
 
 # its own nginx on 127.0.0.1:22443 (STRESS_PORT=), then three on the next
 # ports, clients forked in Perl;

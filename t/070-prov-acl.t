@@ -527,6 +527,10 @@ SKIP: {
     is(ProvAcl::run('--help')->{status}, 0, '--help: exit 0');
 
     my $db = db();
+    $r = ProvAcl::run_in("000e08abcdef allow\nzz allow\n", 'import', $db, '-');
+    is($r->{status}, 3, 'a bad import into a new database: exit 3');
+    ok(!-e $db && !-e "$db-lock", '... and no database made, no lock file');
+
     $r = ProvAcl::run('set', $db, '000e08abcdef', 'allow');
     is($r->{status}, 5, 'set on a database not there: exit 5');
     like($r->{err}, qr/create it with "prov-acl import PATH FILE"/,

@@ -69,14 +69,21 @@ typedef struct {
 } ngx_prov_acl_entry_t;
 
 
-/* a line refused: its text, or (len 0) a duplicate, the entry's index */
+/* a line the parser refused, kept until the duplicates are known */
 
 typedef struct {
     uint32_t                    line;
-    size_t                      index;
     u_char                      text[NGX_HTTP_PROV_ACL_ERROR_MAX];
     size_t                      len;
 } ngx_prov_acl_error_t;
+
+
+/* a later line of an id listed already: its text is made when shown */
+
+typedef struct {
+    uint32_t                    line;
+    size_t                      index;      /* in the sorted entries */
+} ngx_prov_acl_dup_t;
 
 
 /* what a list or a batch read from a file becomes */
@@ -108,8 +115,8 @@ typedef struct {
 } ngx_prov_acl_input_t;
 
 
-static int ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file,
-    uint64_t serial, const char *ids);
+static int ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *path,
+    const char *file, uint64_t serial, const char *ids);
 static void ngx_prov_acl_settle(ngx_prov_acl_db_t *db);
 static int ngx_prov_acl_old_serial(ngx_prov_acl_db_t *db, uint64_t serial);
 static int ngx_prov_acl_apply(ngx_prov_acl_db_t *db, const char *file,
@@ -255,11 +262,7 @@ main(int argc, char **argv)
     memset(&db, 0, sizeof(ngx_prov_acl_db_t));
 
     if (strcmp(command, "import") == 0 && argc == 3) {
-        status = ngx_prov_acl_open(&db, argv[1],
-                                   NGX_PROV_ACL_WRITE|NGX_PROV_ACL_CREATE);
-        if (status == NGX_PROV_ACL_OK) {
-            status = ngx_prov_acl_import(&db, argv[2], serial, ids);
-        }
+        status = ngx_prov_acl_import(&db, argv[1], argv[2], serial, ids);
 
     } else if (strcmp(command, "apply") == 0 && argc == 3) {
         status = ngx_prov_acl_open(&db, argv[1], NGX_PROV_ACL_WRITE);
@@ -333,13 +336,14 @@ ngx_prov_acl_usage(FILE *out, int status)
 
 /*
  * The whole list is read and checked before the database is written:
- * one bad line and nothing is.  Then one transaction empties "devices"
- * and appends the devices in key order (LMDB fills its pages whole).
+ * one bad line and nothing is (not even a new, empty database).  Then
+ * one transaction empties "devices" and appends the devices in key order
+ * (LMDB fills its pages whole).
  */
 
 static int
-ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
-    const char *ids)
+ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *path,
+    const char *file, uint64_t serial, const char *ids)
 {
     int                    rc, status;
     u_char                 mac[NGX_HTTP_PROV_MAC_LEN];
@@ -347,9 +351,22 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
     MDB_txn               *txn;
     MDB_val                key, value;
     uint32_t               line;
+    ngx_uint_t             exists;
+    struct stat            st;
     ngx_prov_acl_input_t   in;
 
-    if (db->fresh) {
+    exists = (stat(path, &st) == 0);
+
+    if (exists) {
+        status = ngx_prov_acl_open(db, path,
+                                   NGX_PROV_ACL_WRITE|NGX_PROV_ACL_CREATE);
+        if (status != NGX_PROV_ACL_OK) {
+            return status;
+        }
+    }
+
+    if (!exists || db->fresh) {
+        db->path = path;
         db->mac = (ids == NULL || strcmp(ids, "mac") == 0);
 
     } else if (ids != NULL && db->mac != (strcmp(ids, "mac") == 0)) {
@@ -370,6 +387,19 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
     if (status != NGX_PROV_ACL_OK) {
         ngx_prov_acl_input_free(&in);
         return status;
+    }
+
+    if (!exists) {
+        /* another prov-acl may make it meanwhile: begin() checks its ids */
+
+        status = ngx_prov_acl_open(db, path,
+                                   NGX_PROV_ACL_WRITE|NGX_PROV_ACL_CREATE);
+        if (status != NGX_PROV_ACL_OK) {
+            ngx_prov_acl_input_free(&in);
+            return status;
+        }
+
+        db->mac = in.mac;
     }
 
     if (in.nentries == 0) {
@@ -1372,7 +1402,8 @@ ngx_prov_acl_duplicates(ngx_prov_acl_input_t *in, ngx_uint_t errors)
     uint32_t                    line;
     ngx_str_t                   id;
     ngx_uint_t                  e, d, shown;
-    ngx_prov_acl_error_t       *dups, *err;
+    ngx_prov_acl_dup_t         *dups;
+    ngx_prov_acl_error_t       *err;
     ngx_http_prov_acl_parse_t  *ap;
 
     ngx_prov_acl_sorted = in;
@@ -1398,9 +1429,7 @@ ngx_prov_acl_duplicates(ngx_prov_acl_input_t *in, ngx_uint_t errors)
     ap = NULL;
 
     if (ndups) {
-        /* only their lines and places: texts are made when shown */
-
-        dups = malloc(ndups * sizeof(ngx_prov_acl_error_t));
+        dups = malloc(ndups * sizeof(ngx_prov_acl_dup_t));
         ap = calloc(1, sizeof(ngx_http_prov_acl_parse_t));
 
         if (dups == NULL || ap == NULL) {
@@ -1422,7 +1451,7 @@ ngx_prov_acl_duplicates(ngx_prov_acl_input_t *in, ngx_uint_t errors)
             }
         }
 
-        qsort(dups, ndups, sizeof(ngx_prov_acl_error_t),
+        qsort(dups, ndups, sizeof(ngx_prov_acl_dup_t),
               ngx_prov_acl_line_cmp);
 
         ap->data = in;
@@ -1532,10 +1561,10 @@ ngx_prov_acl_same(ngx_prov_acl_input_t *in, ngx_prov_acl_entry_t *a,
 static int
 ngx_prov_acl_line_cmp(const void *one, const void *two)
 {
-    ngx_prov_acl_error_t  *a, *b;
+    ngx_prov_acl_dup_t  *a, *b;
 
-    a = (ngx_prov_acl_error_t *) one;
-    b = (ngx_prov_acl_error_t *) two;
+    a = (ngx_prov_acl_dup_t *) one;
+    b = (ngx_prov_acl_dup_t *) two;
 
     return (a->line < b->line) ? -1 : (a->line > b->line);
 }
