@@ -26,7 +26,11 @@
 #                  never refused); zero failed requests; the same master
 #                  and worker pids on every node from start to end (no
 #                  reload, no respawn) and no crash, alert or emerg in
-#                  their logs; once the stream is applied, the three
+#                  their logs (reported, not judged: the time from a
+#                  change's prov-acl returning to the device's first
+#                  refusal, negative when the refusal came first, as a
+#                  commit is seen before prov-acl has closed the database
+#                  and exited); once the stream is applied, the three
 #                  nodes' "prov-acl dump" are identical and are the
 #                  provider's list (field by field), and prov_status says
 #                  the same serial on every node, in JSON and in
