@@ -489,6 +489,25 @@ SKIP: {
     die $err if $err;
 }
 
+# PROV_ACL_MAPSIZE (for valgrind): readers map what the writer did; a
+# list larger than it is refused whole
+SKIP: {
+    skip 'no mdb_dump (lmdb-utils)', 4
+        unless system('sh', '-c', 'command -v mdb_dump >/dev/null') == 0;
+    local $ENV{PROV_ACL_MAPSIZE} = 2 * 1048576;
+    my $db = db();
+    ProvAcl::create($db, $LIST);
+    like(`mdb_dump -n -s meta $db 2>&1`, qr/^mapsize=2097152$/m,
+         'PROV_ACL_MAPSIZE=2097152: the database\'s map is 2 MB');
+    my $before = state($db);
+    my $r = ProvAcl::run_in(join('', map { sprintf("000c%08x allow\n", $_) }
+                                       0 .. 199999), 'import', $db, '-');
+    is($r->{status}, 5, 'a list larger than the map: exit 5');
+    like($r->{err}, qr/MDB_MAP_FULL.*: nothing written$/m,
+         '... MDB_MAP_FULL, nothing written') or diag($r->{err});
+    is(state($db), $before, '... the previous list intact');
+}
+
 # modes and owners
 {
     my $old = umask 077;

@@ -156,6 +156,7 @@ static void ngx_prov_acl_input_free(ngx_prov_acl_input_t *in);
 
 static int ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path,
     ngx_uint_t flags);
+static size_t ngx_prov_acl_mapsize(void);
 static int ngx_prov_acl_create_file(const char *path, mode_t mode);
 static int ngx_prov_acl_check(ngx_prov_acl_db_t *db, MDB_txn *txn,
     ngx_uint_t create);
@@ -1701,7 +1702,7 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
     rc = mdb_env_set_maxdbs(db->env, NGX_HTTP_PROV_LMDB_DBS);
 
     if (rc == 0 && !(flags & NGX_PROV_ACL_READ)) {
-        rc = mdb_env_set_mapsize(db->env, NGX_PROV_ACL_MAPSIZE);
+        rc = mdb_env_set_mapsize(db->env, ngx_prov_acl_mapsize());
     }
 
     if (rc != 0) {
@@ -1742,6 +1743,36 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
     mdb_txn_abort(txn);
 
     return status;
+}
+
+
+/*
+ * PROV_ACL_MAPSIZE (bytes) is for tools that cannot map 64 GiB, as
+ * valgrind: a database larger than it is not written
+ */
+
+static size_t
+ngx_prov_acl_mapsize(void)
+{
+    char                *value, *end;
+    unsigned long long   size;
+
+    value = getenv("PROV_ACL_MAPSIZE");
+
+    if (value == NULL || value[0] < '0' || value[0] > '9') {
+        return NGX_PROV_ACL_MAPSIZE;
+    }
+
+    errno = 0;
+    size = strtoull(value, &end, 10);
+
+    if (errno || *end != '\0' || size < 1048576
+        || size > NGX_PROV_ACL_MAPSIZE)
+    {
+        return NGX_PROV_ACL_MAPSIZE;
+    }
+
+    return (size_t) size;
 }
 
 
