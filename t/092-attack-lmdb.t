@@ -1,0 +1,159 @@
+# What a hostile review of "prov_acl lmdb:PATH" found (issue 16), each
+# block failing before its fix:
+#
+# - the lock file PATH-lock a symbolic link (or a hard link) planted by
+#   whoever can write the database's folder (the workers' user, when an
+#   operator gives it the folder): nginx, started as root, wrote LMDB's
+#   lock header into the file it points at and gave that file to the
+#   workers' user (chown follows links): /etc/shadow, a cron file, ...
+# - PATH a symbolic link: LMDB names the lock file after the path it is
+#   given, so nginx (PATH-lock next to the link) and prov-acl run on the
+#   real file (its own lock file) did not share their readers table nor
+#   the last transaction id: nginx's workers never saw a commit (the
+#   transaction id of their lock file never moves), a kept-alive
+#   connection kept its allow after a revocation.
+# - PATH-lock removed while nginx runs (an operator clearing "stale
+#   locks"): prov-acl made a new one, the same split.
+#
+# A plain Test::More test with an nginx of its own (t/lib/ProvNginx.pm).
+
+use strict;
+use warnings;
+
+use Test::More;
+use Time::HiRes qw(sleep time);
+
+use lib 't/lib';
+use ProvAcl;
+use ProvTest;
+use ProvNginx qw(get slurp wait_for_log write_file);
+
+ProvAcl::skip_unless_built();
+
+my ($PREFIX, $PORT) = ProvNginx::setup('prov-lmdb-attack');
+my $CONF = "$PREFIX/conf/nginx.conf";
+my $LOG = $ProvNginx::LOG;
+
+# the real database, and the path nginx is given: a link to it
+my $REAL = "$PREFIX/real/devices.db";
+my $LINK = "$PREFIX/devices.db";
+mkdir "$PREFIX/real" or die "mkdir: $!";
+ProvAcl::create($REAL, "000e08abcdef allow\n", "000e08abcdf0 allow\n");
+symlink $REAL, $LINK or die "symlink: $!";
+
+my $backend = ProvTest::backend(
+    verify => 'on',
+    server => "prov on;\nprov_id ST mac;\nprov_acl lmdb:$LINK;\n"
+            . "add_header X-Pid \$pid always;\n",
+);
+
+write_file($CONF, ProvNginx::conf($backend, ProvTest::front()));
+
+ProvNginx::test(\&run);
+
+
+sub run {
+    lock_links();
+
+    ProvNginx::start() or return;
+
+    linked_path('/ka/dev-a/profile.cfg', 'kept-alive', '000e08abcdef');
+    linked_path('/as/dev-b/profile.cfg', 'new connections', '000e08abcdf0');
+    lock_removed();
+}
+
+
+# PATH-lock removed under running nginx; prov-acl makes another: within a
+# second (the path is compared with the open files once a second) the
+# workers use the new one, and see every commit again
+sub lock_removed {
+    ProvAcl::set($REAL, '000e08abcdef', 'allow');
+    my $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 200, 'lock file removed: allowed before') or return;
+    unlink "$REAL-lock" or die "unlink: $!";
+    ProvAcl::set($REAL, '000e08abcdef', 'deny');
+    sleep 1.1;
+    $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 403, 'lock file removed, then a revocation: refused');
+    ProvAcl::set($REAL, '000e08abcdef', 'allow');
+    $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 200, 'lock file removed: allowed again at once');
+    ProvAcl::set($REAL, '000e08abcdef', 'deny');
+    $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 403, 'lock file removed: revoked again at once');
+}
+
+
+# nginx -t as root with "user nobody nogroup", PATH-lock a symbolic link to
+# a root file, to a path that does not exist, and a hard link to a root
+# file: none of them written, created or given away; nginx -t fails
+sub lock_links {
+    SKIP: {
+        skip 'not root: nginx changes no owner', 9 if $> != 0;
+        my ($uid, $gid) = ((getpwnam 'nobody')[2], (getgrnam 'nogroup')[2]);
+        skip 'no user nobody or group nogroup', 9
+            unless defined $uid && defined $gid;
+
+        my $dir = "$PREFIX/locks";
+        mkdir $dir or die "mkdir: $!";
+        my %victim;
+        for my $kind (qw(symlink dangling hardlink)) {
+            my $db = "$dir/$kind.db";
+            ProvAcl::create($db, "000e08abcdef allow\n");
+            unlink "$db-lock" or die "unlink: $!";
+            my $victim = "$dir/$kind.victim";
+            $victim{$kind} = $victim;
+            if ($kind ne 'dangling') {
+                write_file($victim, "root's secret\n");
+                chmod 0600, $victim;
+            }
+            if ($kind eq 'hardlink') {
+                link $victim, "$db-lock" or die "link: $!";
+            } else {
+                symlink $victim, "$db-lock" or die "symlink: $!";
+            }
+
+            my $conf = ProvNginx::conf(ProvTest::backend(
+                verify => 'on',
+                server => "prov on;\nprov_id ST mac;\nprov_acl lmdb:$db;\n"),
+                ProvTest::front());
+            $conf =~ s/^user root;$/user nobody nogroup;/m
+                or die 'no user line';
+            write_file("$PREFIX/conf/$kind.conf", $conf);
+            my ($rc, $out) = ProvNginx::run(ProvTest::nginx_command(),
+                '-p', "$PREFIX/", '-c', "$PREFIX/conf/$kind.conf",
+                '-e', "$PREFIX/logs/$kind.log", '-t');
+            isnt($rc, 0, "lock file a $kind: nginx -t fails");
+            like($out, qr/\Q$db-lock\E/, "lock file a $kind: named")
+                or diag($out);
+            if ($kind eq 'dangling') {
+                ok(!-e $victim, 'dangling symlink: nothing created')
+                    or unlink $victim;
+            } else {
+                my @st = stat $victim;
+                ok($st[4] == 0 && slurp($victim) eq "root's secret\n",
+                   "lock file a $kind: its target untouched, root's")
+                    or diag("owner $st[4]:$st[5], "
+                            . length(slurp($victim)) . ' bytes');
+            }
+        }
+    }
+}
+
+
+# PATH a symbolic link to the database that prov-acl changes by its real
+# path: nginx must see each commit (one lock file for both)
+sub linked_path {
+    my ($path, $what, $id) = @_;
+    ProvAcl::set($REAL, $id, 'allow');
+    my $r = get($path);
+    is($r->{code}, 200, "linked path, $what: allowed") or return;
+    ProvAcl::set($REAL, $id, 'deny');
+    $r = get($path);
+    is($r->{code}, 403, "linked path, $what: prov-acl set deny on the real "
+                        . 'path: refused at the next request');
+    ProvAcl::set($REAL, $id, 'allow', 'x=1');
+    ProvAcl::set($REAL, $id, 'deny');
+    $r = get($path);
+    is($r->{code}, 403, "linked path, $what: and after two more commits");
+}
