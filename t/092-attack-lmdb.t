@@ -54,11 +54,14 @@ ProvNginx::test(\&run);
 
 sub run {
     lock_links();
+    tool_lock_links();
 
     ProvNginx::start() or return;
 
     linked_path('/ka/dev-a/profile.cfg', 'kept-alive', '000e08abcdef');
     linked_path('/as/dev-b/profile.cfg', 'new connections', '000e08abcdf0');
+    linked_path('/ka/dev-a/profile.cfg', 'prov-acl on the link',
+                '000e08abcdef', $LINK);
     lock_removed();
 }
 
@@ -141,19 +144,45 @@ sub lock_links {
 }
 
 
+# prov-acl (an operator's, as root) on a database whose lock file is a
+# link: refused, the file it names untouched
+sub tool_lock_links {
+    my $dir = "$PREFIX/tool";
+    mkdir $dir or die "mkdir: $!";
+    for my $kind (qw(symlink hardlink)) {
+        my $db = "$dir/$kind.db";
+        ProvAcl::create($db, "000e08abcdef allow\n");
+        unlink "$db-lock" or die "unlink: $!";
+        my $victim = "$dir/$kind.victim";
+        write_file($victim, "someone's file\n");
+        if ($kind eq 'hardlink') {
+            link $victim, "$db-lock" or die "link: $!";
+        } else {
+            symlink $victim, "$db-lock" or die "symlink: $!";
+        }
+        my $r = ProvAcl::run('set', $db, '000e08abcdef', 'deny');
+        isnt($r->{status}, 0, "prov-acl, lock file a $kind: refused");
+        like($r->{err}, qr/\Q$db-lock\E/, "prov-acl, lock file a $kind: named");
+        is(slurp($victim), "someone's file\n",
+           "prov-acl, lock file a $kind: its target untouched");
+    }
+}
+
+
 # PATH a symbolic link to the database that prov-acl changes by its real
 # path: nginx must see each commit (one lock file for both)
 sub linked_path {
-    my ($path, $what, $id) = @_;
-    ProvAcl::set($REAL, $id, 'allow');
+    my ($path, $what, $id, $db) = @_;
+    $db //= $REAL;
+    ProvAcl::set($db, $id, 'allow');
     my $r = get($path);
     is($r->{code}, 200, "linked path, $what: allowed") or return;
-    ProvAcl::set($REAL, $id, 'deny');
+    ProvAcl::set($db, $id, 'deny');
     $r = get($path);
-    is($r->{code}, 403, "linked path, $what: prov-acl set deny on the real "
-                        . 'path: refused at the next request');
-    ProvAcl::set($REAL, $id, 'allow', 'x=1');
-    ProvAcl::set($REAL, $id, 'deny');
+    is($r->{code}, 403, "linked path, $what: prov-acl set deny: refused at "
+                        . 'the next request');
+    ProvAcl::set($db, $id, 'allow', 'x=1');
+    ProvAcl::set($db, $id, 'deny');
     $r = get($path);
     is($r->{code}, 403, "linked path, $what: and after two more commits");
 }
