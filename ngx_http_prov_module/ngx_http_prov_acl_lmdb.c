@@ -40,11 +40,15 @@
 
 struct ngx_http_prov_lmdb_s {
     ngx_str_t                   path;       /* NUL-terminated */
+    u_char                     *real;       /* path, no link: LMDB's */
+    u_char                     *lock;       /* real "-lock" */
     ngx_http_prov_acl_info_t   *info;
     ngx_uint_t                  mac;        /* ids are MAC addresses */
     ngx_uint_t                  maxreaders;
     dev_t                       dev;        /* the file checked */
     ino_t                       ino;
+    dev_t                       lock_dev;   /* the lock file open */
+    ino_t                       lock_ino;
 
     MDB_env                    *env;        /* this worker's, or NULL */
     MDB_txn                    *txn;        /* reset between lookups */
@@ -72,6 +76,8 @@ static ngx_int_t ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db,
 static ngx_int_t ngx_http_prov_lmdb_read_meta(ngx_http_prov_lmdb_t *db,
     MDB_txn *txn, MDB_dbi meta, u_char *err, size_t size);
 static ngx_int_t ngx_http_prov_lmdb_number(MDB_val *val, uint64_t *n);
+static ngx_int_t ngx_http_prov_lmdb_lock_check(ngx_http_prov_lmdb_t *db,
+    struct stat *fi, u_char *err, size_t size);
 static ngx_int_t ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db,
     ngx_log_t *log);
 static void ngx_http_prov_lmdb_end(ngx_http_prov_lmdb_t *db);
@@ -94,10 +100,12 @@ ngx_http_prov_lmdb_check(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t mac,
     ngx_http_prov_acl_info_t *info)
 {
     ngx_uint_t                  i;
+    size_t                      len;
     ngx_pool_cleanup_t         *cln;
     ngx_http_prov_lmdb_t       *db, **dbs;
     ngx_http_prov_main_conf_t  *pmcf;
     u_char                      err[NGX_MAX_ERROR_STR];
+    char                        real[PATH_MAX];
 
     pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prov_module);
 
@@ -114,6 +122,32 @@ ngx_http_prov_lmdb_check(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t mac,
 
     ngx_memcpy(db->path.data, path->data, path->len);
     db->path.data[path->len] = '\0';
+
+    /*
+     * LMDB names the lock file after the path it opens: the path without
+     * links, as prov-acl opens it, or nginx's readers and prov-acl would
+     * hold two lock files, and the workers would never see a commit
+     */
+
+    if (realpath((char *) db->path.data, real) != NULL) {
+        len = ngx_strlen(real);
+
+    } else {
+        /* env_open() says what is wrong with the path */
+        len = path->len;
+        ngx_memcpy(real, db->path.data, len);
+    }
+
+    db->real = ngx_pnalloc(cf->pool, 2 * (len + sizeof("-lock")));
+    if (db->real == NULL) {
+        return NULL;
+    }
+
+    db->lock = db->real + len + sizeof("-lock");
+
+    ngx_memcpy(db->real, real, len);
+    db->real[len] = '\0';
+    (void) ngx_sprintf(db->lock, "%s-lock%Z", db->real);
 
     db->mac = mac;
     db->info = info;
@@ -208,6 +242,12 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
         return NGX_ERROR;
     }
 
+    /* a lock file LMDB would write in and the master give away */
+
+    if (ngx_http_prov_lmdb_lock_check(db, NULL, err, size) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     what = "mdb_env_create()";
     rc = mdb_env_create(&env);
 
@@ -239,7 +279,7 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
      * fill the page cache with pages no lookup wants
      */
 
-    rc = mdb_env_open(env, (char *) db->path.data,
+    rc = mdb_env_open(env, (char *) db->real,
                       MDB_RDONLY|MDB_NOSUBDIR|MDB_NOTLS|MDB_NORDAHEAD, 0664);
 
     /* the file opened, should the path have changed since stat() */
@@ -278,6 +318,23 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
     }
 
     if (keep) {
+        /* the lock file LMDB opened, compared with its path once a second */
+
+        if (ngx_http_prov_lmdb_lock_check(db, &fi, err, size) != NGX_OK) {
+            goto failed;
+        }
+
+        db->lock_dev = fi.st_dev;
+        db->lock_ino = fi.st_ino;
+
+        if (fstat(fd, &fi) == -1) {
+            rc = ngx_errno;
+            *ngx_slprintf(err, last, "fstat() \"%V\" failed: %s",
+                          &db->path, strerror(rc))
+                = '\0';
+            goto failed;
+        }
+
         /* slots of readers that died (a worker killed while reading) */
 
         rc = mdb_reader_check(env, &dead);
@@ -564,6 +621,51 @@ ngx_http_prov_lmdb_number(MDB_val *val, uint64_t *n)
 
 
 /*
+ * NGX_OK when the lock file is missing (LMDB makes it) or a regular file
+ * with one name: a link planted by whoever may write the folder would
+ * have LMDB, in a master running as root, write into the file it names;
+ * "fi" (when not NULL) gets the lock file's, which must exist
+ */
+
+static ngx_int_t
+ngx_http_prov_lmdb_lock_check(ngx_http_prov_lmdb_t *db, struct stat *fi,
+    u_char *err, size_t size)
+{
+    ngx_err_t    e;
+    struct stat  st;
+
+    if (fi == NULL) {
+        fi = &st;
+    }
+
+    if (lstat((char *) db->lock, fi) == -1) {
+        e = ngx_errno;
+
+        if (e == NGX_ENOENT && fi == &st) {
+            return NGX_OK;
+        }
+
+        *ngx_slprintf(err, err + size - 1, "lstat() \"%s\" failed (%d: %s)",
+                      db->lock, e, strerror(e))
+            = '\0';
+        return NGX_ERROR;
+    }
+
+    if (!S_ISREG(fi->st_mode) || fi->st_nlink != 1) {
+        *ngx_slprintf(err, err + size - 1, "the lock file \"%s\" of the "
+                      "access list database \"%V\" is a link or no regular "
+                      "file: it is not used; remove it (prov-acl and nginx "
+                      "make it again), and let no one else write its folder",
+                      db->lock, &db->path)
+            = '\0';
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
  * the workers' readers and those of the workers a reload leaves behind,
  * and prov-acl's
  */
@@ -596,7 +698,7 @@ ngx_http_prov_lmdb_readers(ngx_cycle_t *cycle)
 ngx_int_t
 ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle)
 {
-    u_char                     *lock;
+    ngx_fd_t                    fd;
     ngx_uint_t                  i;
     ngx_file_info_t             fi;
     ngx_core_conf_t            *ccf;
@@ -626,19 +728,41 @@ ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle)
     }
 
     for (i = 0; i < pmcf->lmdbs.nelts; i++) {
-        lock = ngx_pnalloc(cycle->pool, dbs[i]->path.len + sizeof("-lock"));
-        if (lock == NULL) {
-            return NGX_ERROR;
-        }
+        /*
+         * never through a link, never another file than the lock file the
+         * check saw: a file given away by root is no one else's to choose
+         */
 
-        (void) ngx_sprintf(lock, "%V-lock%Z", &dbs[i]->path);
+        fd = open((char *) dbs[i]->lock,
+                  O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY|O_CLOEXEC);
 
-        if (ngx_file_info(lock, &fi) == NGX_FILE_ERROR) {
+        if (fd == -1) {
+            if (ngx_errno != NGX_ENOENT) {
+                ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
+                              "open(\"%s\") failed: the lock file of the "
+                              "access list database \"%V\" is not given to "
+                              "the workers' user", dbs[i]->lock,
+                              &dbs[i]->path);
+            }
+
             /* the check made it: gone since, a worker makes it again */
             continue;
         }
 
+        if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+            || !S_ISREG(fi.st_mode) || fi.st_nlink != 1)
+        {
+            ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
+                          "the lock file \"%s\" of the access list database "
+                          "\"%V\" is a link or no regular file: not given "
+                          "to the workers' user", dbs[i]->lock,
+                          &dbs[i]->path);
+            (void) close(fd);
+            continue;
+        }
+
         if (fi.st_uid == ccf->user && fi.st_gid == ccf->group) {
+            (void) close(fd);
             continue;
         }
 
@@ -647,12 +771,14 @@ ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle)
          * the workers' first lookup says what is wrong
          */
 
-        if (chown((char *) lock, ccf->user, ccf->group) == -1) {
+        if (fchown(fd, ccf->user, ccf->group) == -1) {
             ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
-                          "chown(\"%s\", %d, %d) failed: the workers cannot "
-                          "use the access list database \"%V\"", lock,
-                          ccf->user, ccf->group, &dbs[i]->path);
+                          "fchown(\"%s\", %d, %d) failed: the workers cannot "
+                          "use the access list database \"%V\"",
+                          dbs[i]->lock, ccf->user, ccf->group, &dbs[i]->path);
         }
+
+        (void) close(fd);
     }
 
     return NGX_OK;
@@ -918,6 +1044,38 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
         db->txn = NULL;
     }
 
+    if (db->env != NULL && db->checked != now) {
+        db->checked = now;
+
+        db->gone = (stat((char *) db->path.data, &fi) == -1
+                    || fi.st_dev != db->dev
+                    || fi.st_ino != db->ino);
+
+        if (!db->gone
+            && (lstat((char *) db->lock, &fi) == -1
+                || fi.st_dev != db->lock_dev
+                || fi.st_ino != db->lock_ino))
+        {
+            /*
+             * the lock file removed (or replaced): a writer uses another,
+             * in which these readers are unknown and the last commit
+             * never moves; open the database again, with the lock file
+             * there now
+             */
+
+            ngx_log_error(NGX_LOG_WARN, log, 0, "the lock file \"%s\" of "
+                          "the access list database \"%V\" was removed or "
+                          "replaced: the database is opened again", db->lock,
+                          &db->path);
+
+            mdb_txn_abort(db->txn);
+            mdb_env_close(db->env);
+            db->env = NULL;
+            db->txn = NULL;
+            db->tried = 0;
+        }
+    }
+
     if (db->env == NULL) {
         if (db->tried == now) {
             return NGX_ERROR;
@@ -931,13 +1089,6 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 
         db->checked = now;
         db->gone = 0;
-
-    } else if (db->checked != now) {
-        db->checked = now;
-
-        db->gone = (stat((char *) db->path.data, &fi) == -1
-                    || fi.st_dev != db->dev
-                    || fi.st_ino != db->ino);
     }
 
     if (db->gone) {

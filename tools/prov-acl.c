@@ -51,6 +51,7 @@
 
 typedef struct {
     const char                 *path;
+    char                       *real;       /* path, no link: malloc()ed */
     MDB_env                    *env;
     MDB_dbi                     devices;
     MDB_dbi                     meta;
@@ -1669,7 +1670,20 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         return NGX_PROV_ACL_DATABASE;
     }
 
-    len = strlen(path);
+    /*
+     * LMDB names the lock file after the path it opens: the path with no
+     * link in it, as nginx opens it, or a link would give its readers and
+     * this writer two lock files (nginx would see no commit)
+     */
+
+    db->real = realpath(path, NULL);
+    if (db->real == NULL) {
+        fprintf(stderr, "%s: %s: %s\n", ngx_prov_acl_program, path,
+                strerror(errno));
+        return NGX_PROV_ACL_DATABASE;
+    }
+
+    len = strlen(db->real);
 
     lock = malloc(len + sizeof("-lock"));
     if (lock == NULL) {
@@ -1677,13 +1691,21 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         return NGX_PROV_ACL_DATABASE;
     }
 
-    ngx_memcpy(lock, path, len);
+    ngx_memcpy(lock, db->real, len);
     ngx_memcpy(lock + len, "-lock", sizeof("-lock"));
 
     status = NGX_PROV_ACL_OK;
 
-    if (stat(lock, &st) == -1) {
+    /* whoever may write the folder must not make LMDB write elsewhere */
+
+    if (lstat(lock, &st) == -1) {
         status = ngx_prov_acl_create_file(lock, 0664);
+
+    } else if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        fprintf(stderr, "%s: %s: its lock file %s is a link or no regular "
+                "file: remove it (prov-acl makes it again)\n",
+                ngx_prov_acl_program, path, lock);
+        status = NGX_PROV_ACL_DATABASE;
     }
 
     free(lock);
@@ -1709,7 +1731,7 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         return ngx_prov_acl_mdb_error(db, "mdb_env_set", rc);
     }
 
-    rc = mdb_env_open(db->env, path,
+    rc = mdb_env_open(db->env, db->real,
                       MDB_NOSUBDIR
                       | ((flags & NGX_PROV_ACL_READ) ? MDB_RDONLY : 0),
                       0644);
@@ -2204,4 +2226,7 @@ ngx_prov_acl_close(ngx_prov_acl_db_t *db)
         mdb_env_close(db->env);
         db->env = NULL;
     }
+
+    free(db->real);
+    db->real = NULL;
 }
