@@ -14,6 +14,11 @@
 #   connection kept its allow after a revocation.
 # - PATH-lock removed while nginx runs (an operator clearing "stale
 #   locks"): prov-acl made a new one, the same split.
+# - PATH overwritten in place (cp staging.db PATH: same file, same lock
+#   file): a kept-alive connection kept the allow of the list before, as
+#   long as the lock file's transaction id did not move (no commit since;
+#   the new file may even have the same id), and the workers read the new
+#   file through the meta page that id names (perhaps an older list).
 #
 # A plain Test::More test with an nginx of its own (t/lib/ProvNginx.pm).
 
@@ -63,6 +68,63 @@ sub run {
     linked_path('/ka/dev-a/profile.cfg', 'prov-acl on the link',
                 '000e08abcdef', $LINK);
     lock_removed();
+    overwritten('same');
+    overwritten('other');
+}
+
+
+# the staging copy, with as many commits as $REAL ('same' transaction id)
+# or fewer ('other'), denies dev-a and allows dev-b; $REAL is overwritten
+# with it in place (cp: the same inode)
+sub overwritten {
+    my ($txn) = @_;
+    ProvAcl::set($REAL, '000e08abcdef', 'allow');
+    ProvAcl::set($REAL, '000e08abcdf0', 'allow');
+    my $staging = "$PREFIX/staging-$txn.db";
+    ProvAcl::create($staging, "000e08abcdef deny\n", "000e08abcdf0 allow\n");
+    my $n = 0;
+    while (txnid($staging) < txnid($REAL) - ($txn eq 'same' ? 0 : 2)) {
+        ProvAcl::set($staging, '000e08abcdf0', 'allow', 'n=' . $n++);
+    }
+    ProvAcl::set($staging, '000e08abcdf0', 'allow') if $txn ne 'same';
+    is(txnid($staging) == txnid($REAL) ? 'same' : 'other', $txn,
+       "overwritten, $txn transaction id: the staging copy's");
+
+    my $r = get('/ka/dev-a/profile.cfg');
+    is($r->{code}, 200, "overwritten, $txn transaction id: allowed before")
+        or return;
+    my ($conn) = ($r->{h}{'x-conn'} // '') =~ m{^(\d+)/};
+    $r = get('/ka/dev-a/profile.cfg');
+    is($r->{code}, 200, "overwritten, $txn transaction id: allowed again");
+
+    system('cp', $staging, $REAL) == 0 or die "cp: $?";
+    sleep 1.1;
+
+    $r = get('/ka/dev-a/profile.cfg');
+    isnt($r->{code}, 200, "overwritten in place, $txn transaction id: "
+         . "kept-alive dev-a no longer allowed ($r->{code})");
+    like($r->{h}{'x-conn'} // '', qr{^$conn/}, 'on the same connection');
+    $r = get('/as/dev-a/profile.cfg');
+    isnt($r->{code}, 200, "overwritten in place, $txn transaction id: "
+         . "dev-a no longer allowed ($r->{code})");
+
+    # the next commit of prov-acl sets the lock file right
+    ProvAcl::set($REAL, '000e08abcdc1', 'deny');
+    $r = get('/ka/dev-a/profile.cfg');
+    is($r->{code}, 403, "overwritten, $txn transaction id, then a commit: "
+       . 'dev-a denied by the new list');
+    $r = get('/as/dev-b/profile.cfg');
+    is($r->{code}, 200, "overwritten, $txn transaction id, then a commit: "
+       . 'dev-b allowed');
+}
+
+
+# the last transaction id of a database, as mdb_stat -e says
+sub txnid {
+    my ($db) = @_;
+    my $out = `mdb_stat -n -e '$db' 2>&1`;
+    $out =~ /Last transaction ID: (\d+)/ or die "mdb_stat $db: $out";
+    return $1;
 }
 
 
