@@ -49,6 +49,10 @@ struct ngx_http_prov_lmdb_s {
     ino_t                       ino;
     dev_t                       lock_dev;   /* the lock file open */
     ino_t                       lock_ino;
+    struct timespec             mtime;      /* the file, last compared */
+    off_t                       size;
+    size_t                      txnid;      /* the last one seen */
+    size_t                      version;    /* moves with any change */
 
     MDB_env                    *env;        /* this worker's, or NULL */
     MDB_txn                    *txn;        /* reset between lookups */
@@ -334,6 +338,12 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
                 = '\0';
             goto failed;
         }
+
+        db->mtime = fi.st_mtim;
+        db->size = fi.st_size;
+
+        /* whatever was kept under the environment closed holds no more */
+        db->version++;
 
         /* slots of readers that died (a worker killed while reading) */
 
@@ -816,7 +826,7 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
             return NGX_HTTP_PROV_NONE;
         }
 
-        *txnid = mdb_txn_id(db->txn);
+        *txnid = db->version;
         ngx_http_prov_lmdb_end(db);
 
         return NGX_HTTP_PROV_NOT_LISTED;
@@ -826,7 +836,7 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
         return NGX_HTTP_PROV_NONE;
     }
 
-    *txnid = mdb_txn_id(db->txn);
+    *txnid = db->version;
 
     key.mv_size = id->len;
     key.mv_data = id->data;
@@ -917,10 +927,11 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
 
 
 /*
- * NGX_OK when nothing was committed to the database since the read
- * transaction "txnid" (every commit of prov-acl moves it): a verdict found
- * then holds still; NGX_DECLINED when something was, NGX_ERROR when the
- * database cannot be read (logged)
+ * NGX_OK when nothing changed in the database since the lookup that gave
+ * "txnid" (this process's version of it: it moves with every commit, with
+ * the file written otherwise, seen once a second, and when the database
+ * is opened again): a verdict found then holds still; NGX_DECLINED when
+ * something did, NGX_ERROR when the database cannot be read (logged)
  */
 
 ngx_int_t
@@ -933,7 +944,7 @@ ngx_http_prov_lmdb_unchanged(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
         return NGX_ERROR;
     }
 
-    rc = (mdb_txn_id(db->txn) == txnid) ? NGX_OK : NGX_DECLINED;
+    rc = (db->version == txnid) ? NGX_OK : NGX_DECLINED;
 
     ngx_http_prov_lmdb_end(db);
 
@@ -1030,11 +1041,13 @@ static ngx_int_t
 ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 {
     int               rc;
+    size_t            txnid;
     time_t            now;
     ngx_uint_t        n;
+    MDB_envinfo       info;
     struct stat       fi;
     mdb_filehandle_t  fd;
-    u_char       err[NGX_MAX_ERROR_STR];
+    u_char            err[NGX_MAX_ERROR_STR];
 
     now = ngx_time();
 
@@ -1050,6 +1063,22 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
         db->gone = (stat((char *) db->path.data, &fi) == -1
                     || fi.st_dev != db->dev
                     || fi.st_ino != db->ino);
+
+        /*
+         * written since (a commit, or the file overwritten in place, as
+         * cp does, perhaps with the transaction id it had): what a
+         * connection kept holds no more
+         */
+
+        if (!db->gone
+            && (fi.st_mtim.tv_sec != db->mtime.tv_sec
+                || fi.st_mtim.tv_nsec != db->mtime.tv_nsec
+                || fi.st_size != db->size))
+        {
+            db->mtime = fi.st_mtim;
+            db->size = fi.st_size;
+            db->version++;
+        }
 
         if (!db->gone
             && (lstat((char *) db->lock, &fi) == -1
@@ -1131,6 +1160,40 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
         ngx_log_error(NGX_LOG_ALERT, log, 0, "mdb_txn_renew() \"%V\" "
                       "failed: %s", &db->path, mdb_strerror(rc));
         return NGX_ERROR;
+    }
+
+    /*
+     * The lock file names the last commit, the file's meta pages hold it
+     * (one more while a writer commits): any other pair is a file written
+     * by no LMDB writer of this lock file (overwritten in place), read
+     * through a meta page that may hold an older list.  Refused until a
+     * commit of prov-acl sets the lock file right.
+     */
+
+    txnid = mdb_txn_id(db->txn);
+
+    (void) mdb_env_info(db->env, &info);
+
+    if (info.me_last_txnid != txnid && info.me_last_txnid != txnid + 1) {
+        mdb_txn_reset(db->txn);
+
+        if (db->alerted != now) {
+            db->alerted = now;
+            ngx_log_error(NGX_LOG_ALERT, log, 0,
+                          "access list database \"%V\" holds transaction "
+                          "%uz, its lock file says %uz: the file was "
+                          "overwritten in place, every device is refused "
+                          "until prov-acl commits a change (update the list "
+                          "with prov-acl, never by copying over the file)",
+                          &db->path, (size_t) info.me_last_txnid, txnid);
+        }
+
+        return NGX_ERROR;
+    }
+
+    if (txnid != db->txnid) {
+        db->txnid = txnid;
+        db->version++;
     }
 
     return NGX_OK;
