@@ -19,6 +19,10 @@
 #   long as the lock file's transaction id did not move (no commit since;
 #   the new file may even have the same id), and the workers read the new
 #   file through the meta page that id names (perhaps an older list).
+# - prov-acl dump (and get) of a database written by hand (mdb_load): an
+#   id or an attribute value holding a newline printed as it was, whole
+#   lines of another device's allow in the dump that the provider's
+#   system imports on every node.
 #
 # A plain Test::More test with an nginx of its own (t/lib/ProvNginx.pm).
 
@@ -60,6 +64,7 @@ ProvNginx::test(\&run);
 sub run {
     lock_links();
     tool_lock_links();
+    dump_injection();
 
     ProvNginx::start() or return;
 
@@ -226,6 +231,43 @@ sub lock_links {
                             . length(slurp($victim)) . ' bytes');
             }
         }
+    }
+}
+
+
+# a database written by hand: "devices" entries prov-acl never writes
+# (an id and an attribute value with a newline, a space, a control
+# character): dump and get refuse them rather than print lines of their own
+sub dump_injection {
+    my $db = "$PREFIX/crafted.db";
+    ProvAcl::create($db, "000e08abcdef deny\n");
+    my $attr = "x\n000e08000001 allow";
+    my %entries = (
+        '000e08abcdef' => pack('C v C a* v a*', 0x04, 1, 1, 'a',
+                               length $attr, $attr),
+        "000e08abcdf1 allow\n000e08abcdf2" => "\x00",
+        '000e08abcdf3' => pack('C v C a* v a*', 0x05, 1, 1, 'a', 3, "x y"),
+        '000e08abcdf4' => pack('C v C a* v a*', 0x05, 1, 1, 'a', 2, "x\r"),
+        '000e08abcdf5' => pack('C v C a* v a*', 0x05, 1, 2, 'a b', 1, "x"),
+    );
+    my $in = "VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n"
+           . join('', map { ' ' . unpack('H*', $_) . "\n "
+                            . unpack('H*', $entries{$_}) . "\n" }
+                          sort keys %entries)
+           . "DATA=END\n";
+    open my $p, '|-', 'mdb_load', '-n', '-s', 'devices', $db
+        or die "mdb_load: $!";
+    print $p $in;
+    close $p or die "mdb_load failed: $?";
+
+    my $r = ProvAcl::run('dump', $db);
+    unlike($r->{out}, qr/allow/, 'dump of a crafted database: no allow line')
+        or diag($r->{out});
+    isnt($r->{status}, 0, 'dump of a crafted database: fails');
+    for my $id (qw(000e08abcdef 000e08abcdf3 000e08abcdf4 000e08abcdf5)) {
+        $r = ProvAcl::run('get', $db, $id);
+        is($r->{out}, '', "get $id of a crafted database: nothing printed");
+        isnt($r->{status}, 0, "get $id of a crafted database: fails");
     }
 }
 
