@@ -176,6 +176,7 @@ static int ngx_prov_acl_id_arg(ngx_prov_acl_db_t *db, char *arg,
 static int ngx_prov_acl_mdb_error(ngx_prov_acl_db_t *db, const char *what,
     int rc);
 static void ngx_prov_acl_close(ngx_prov_acl_db_t *db);
+static ngx_uint_t ngx_prov_acl_key_ok(ngx_prov_acl_db_t *db, MDB_val *key);
 static int ngx_prov_acl_usage(FILE *out, int status);
 
 
@@ -864,7 +865,7 @@ ngx_prov_acl_dump(ngx_prov_acl_db_t *db)
          rc == 0;
          rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT))
     {
-        if (key.mv_size > NGX_HTTP_PROV_LMDB_KEY_MAX
+        if (!ngx_prov_acl_key_ok(db, &key)
             || value.mv_size > 65536 * 2
             || ngx_http_prov_acl_value_check(value.mv_data, value.mv_size)
                != NGX_OK)
@@ -2216,6 +2217,45 @@ ngx_prov_acl_mdb_error(ngx_prov_acl_db_t *db, const char *what, int rc)
             ? ": nothing written" : "");
 
     return NGX_PROV_ACL_DATABASE;
+}
+
+
+/*
+ * an id as prov-acl writes it (canonical, a word of a list's line): one
+ * written by hand must not print as lines of its own in a dump
+ */
+
+static ngx_uint_t
+ngx_prov_acl_key_ok(ngx_prov_acl_db_t *db, MDB_val *key)
+{
+    u_char     *p, *last;
+    ngx_str_t   id;
+
+    if (key->mv_size == 0 || key->mv_size > NGX_HTTP_PROV_LMDB_KEY_MAX
+        || (db->mac && key->mv_size != NGX_HTTP_PROV_MAC_LEN))
+    {
+        return 0;
+    }
+
+    id.len = key->mv_size;
+    id.data = key->mv_data;
+
+    if (ngx_http_prov_id_safe(&id) != NGX_OK) {
+        return 0;
+    }
+
+    last = id.data + id.len;
+
+    for (p = id.data; p < last; p++) {
+        if (*p <= 0x20 || *p == 0x7f
+            || (db->mac && !((*p >= '0' && *p <= '9')
+                             || (*p >= 'a' && *p <= 'f'))))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
