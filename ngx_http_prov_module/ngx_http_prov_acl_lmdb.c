@@ -7,6 +7,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include <setjmp.h>
 #include <lmdb.h>
 #include "ngx_http_prov_module.h"
 
@@ -88,10 +89,34 @@ static void ngx_http_prov_lmdb_end(ngx_http_prov_lmdb_t *db);
 static size_t ngx_http_prov_lmdb_mapsize(struct stat *fi);
 static ngx_uint_t ngx_http_prov_lmdb_readers(ngx_cycle_t *cycle);
 static void ngx_http_prov_lmdb_cleanup(void *data);
+static ngx_uint_t ngx_http_prov_lmdb_lookup(ngx_http_prov_lmdb_t *db,
+    ngx_http_request_t *r, ngx_str_t *id, X509 *cert,
+    ngx_http_prov_acl_entry_t **entry, u_char *digest, size_t *txnid);
+static ngx_int_t ngx_http_prov_lmdb_same(ngx_http_prov_lmdb_t *db,
+    ngx_log_t *log, size_t txnid);
+static ngx_int_t ngx_http_prov_lmdb_figures(ngx_http_prov_lmdb_t *db,
+    ngx_log_t *log);
+static void ngx_http_prov_lmdb_guard(void);
+static void ngx_http_prov_lmdb_sigbus(int signo, siginfo_t *si, void *data);
+static void ngx_http_prov_lmdb_fault(ngx_http_prov_lmdb_t *db,
+    ngx_log_t *log);
 
 
 /* a listed device without attributes */
 static ngx_http_prov_lmdb_entry_t  ngx_http_prov_lmdb_listed;
+
+/*
+ * A file cut short under a worker (truncated, or the first moment of a cp
+ * over it) leaves its map reaching past the file's end: LMDB's next read
+ * there is a SIGBUS, which would kill the worker and every request it
+ * holds.  The reads of the map run guarded: a SIGBUS then comes back
+ * here, the database is closed (opened again a second later, or refused).
+ */
+
+static sigjmp_buf                   ngx_http_prov_lmdb_jmp;
+static volatile sig_atomic_t        ngx_http_prov_lmdb_guarded;
+static struct sigaction             ngx_http_prov_lmdb_sa;   /* before */
+static ngx_pid_t                    ngx_http_prov_lmdb_sa_pid;
 
 
 /*
@@ -795,13 +820,10 @@ ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle)
 }
 
 
-/*
- * the list's word on a device, as ngx_http_prov_acl_verdict() gives it;
- * NGX_HTTP_PROV_NONE (logged) when the database cannot be read
- */
+/* the verdict's lookup, guarded (below) */
 
-ngx_uint_t
-ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
+static ngx_uint_t
+ngx_http_prov_lmdb_lookup(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
     ngx_str_t *id, X509 *cert, ngx_http_prov_acl_entry_t **entry,
     u_char *digest, size_t *txnid)
 {
@@ -934,8 +956,8 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
  * something did, NGX_ERROR when the database cannot be read (logged)
  */
 
-ngx_int_t
-ngx_http_prov_lmdb_unchanged(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
+static ngx_int_t
+ngx_http_prov_lmdb_same(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
     size_t txnid)
 {
     ngx_int_t  rc;
@@ -983,8 +1005,8 @@ ngx_http_prov_lmdb_attribute(ngx_http_prov_acl_entry_t *entry,
 
 /* the list's figures now, for prov_status */
 
-ngx_int_t
-ngx_http_prov_lmdb_stat(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
+static ngx_int_t
+ngx_http_prov_lmdb_figures(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 {
     int       rc;
     u_char   *p;
@@ -1197,6 +1219,146 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * the list's word on a device, as ngx_http_prov_acl_verdict() gives it;
+ * NGX_HTTP_PROV_NONE (logged) when the database cannot be read
+ */
+
+ngx_uint_t
+ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
+    ngx_str_t *id, X509 *cert, ngx_http_prov_acl_entry_t **entry,
+    u_char *digest, size_t *txnid)
+{
+    ngx_uint_t  rc;
+
+    ngx_http_prov_lmdb_guard();
+
+    if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
+        ngx_http_prov_lmdb_fault(db, r->connection->log);
+        *entry = NULL;
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    ngx_http_prov_lmdb_guarded = 1;
+    rc = ngx_http_prov_lmdb_lookup(db, r, id, cert, entry, digest, txnid);
+    ngx_http_prov_lmdb_guarded = 0;
+
+    return rc;
+}
+
+
+ngx_int_t
+ngx_http_prov_lmdb_unchanged(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
+    size_t txnid)
+{
+    ngx_int_t  rc;
+
+    ngx_http_prov_lmdb_guard();
+
+    if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
+        ngx_http_prov_lmdb_fault(db, log);
+        return NGX_ERROR;
+    }
+
+    ngx_http_prov_lmdb_guarded = 1;
+    rc = ngx_http_prov_lmdb_same(db, log, txnid);
+    ngx_http_prov_lmdb_guarded = 0;
+
+    return rc;
+}
+
+
+ngx_int_t
+ngx_http_prov_lmdb_stat(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
+{
+    ngx_int_t  rc;
+
+    ngx_http_prov_lmdb_guard();
+
+    if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
+        ngx_http_prov_lmdb_fault(db, log);
+        db->info->available = 0;
+        return NGX_ERROR;
+    }
+
+    ngx_http_prov_lmdb_guarded = 1;
+    rc = ngx_http_prov_lmdb_figures(db, log);
+    ngx_http_prov_lmdb_guarded = 0;
+
+    return rc;
+}
+
+
+/*
+ * the handler, set once in each process that reads a database; SA_NODEFER:
+ * the jump out of it leaves SIGBUS unblocked
+ */
+
+static void
+ngx_http_prov_lmdb_guard(void)
+{
+    struct sigaction  sa;
+
+    if (ngx_http_prov_lmdb_sa_pid == ngx_pid) {
+        return;
+    }
+
+    ngx_memzero(&sa, sizeof(struct sigaction));
+    sa.sa_sigaction = ngx_http_prov_lmdb_sigbus;
+    sa.sa_flags = SA_SIGINFO|SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+
+    if (sigaction(SIGBUS, &sa, &ngx_http_prov_lmdb_sa) == 0) {
+        ngx_http_prov_lmdb_sa_pid = ngx_pid;
+    }
+}
+
+
+static void
+ngx_http_prov_lmdb_sigbus(int signo, siginfo_t *si, void *data)
+{
+    if (ngx_http_prov_lmdb_guarded) {
+        ngx_http_prov_lmdb_guarded = 0;
+        siglongjmp(ngx_http_prov_lmdb_jmp, 1);
+    }
+
+    /*
+     * not a read of the map: the action from before, which the fault,
+     * raised again on return, meets
+     */
+
+    (void) sigaction(SIGBUS, &ngx_http_prov_lmdb_sa, NULL);
+    ngx_http_prov_lmdb_sa_pid = 0;
+}
+
+
+/* a SIGBUS in the map: nothing of it is read again */
+
+static void
+ngx_http_prov_lmdb_fault(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
+{
+    ngx_http_prov_lmdb_guarded = 0;
+
+    ngx_log_error(NGX_LOG_ALERT, log, 0, "access list database \"%V\" was "
+                  "cut short while nginx read it (SIGBUS): every device is "
+                  "refused until it is whole again (update the list with "
+                  "prov-acl, never by truncating or copying over the file)",
+                  &db->path);
+
+    if (db->env != NULL && db->pid == ngx_pid) {
+        if (db->txn != NULL) {
+            mdb_txn_abort(db->txn);
+        }
+
+        mdb_env_close(db->env);
+    }
+
+    db->env = NULL;
+    db->txn = NULL;
+    db->tried = ngx_time();
 }
 
 

@@ -23,6 +23,8 @@
 #   id or an attribute value holding a newline printed as it was, whole
 #   lines of another device's allow in the dump that the provider's
 #   system imports on every node.
+# - the file cut short (truncate; the first moment of a cp over it): the
+#   worker died of SIGBUS at its next lookup.
 #
 # A plain Test::More test with an nginx of its own (t/lib/ProvNginx.pm).
 
@@ -81,24 +83,31 @@ sub run {
 
 # the file cut short under running nginx (truncate, or the first moment of
 # a cp over it): the worker's map reaches past the end of the file, and
-# LMDB's next read of it is a SIGBUS that kills the worker (and every
-# request it holds); wanted: a refusal, no crash
+# LMDB's next read of it is a SIGBUS that killed the worker (and every
+# request it held): a refusal, the worker alive
 sub truncated {
     my $r = get('/as/dev-b/profile.cfg');
     is($r->{code}, 200, 'truncated: allowed before') or return;
     my $worker = $r->{h}{'x-pid'};
     my $pos = -s $LOG;
     truncate $REAL, 0 or die "truncate: $!";
-    TODO: {
-        local $TODO = 'a SIGBUS in the map of a file cut short kills the '
-                    . 'worker (no guard yet)';
-        $r = get('/as/dev-b/profile.cfg', 1);
-        is($r->{code} // 0, 500, 'truncated: refused (500)');
-        is($r->{h}{'x-pid'} // '', $worker, 'by the same worker');
-        sleep 0.5;
-        unlike(substr(slurp($LOG), $pos), qr/exited on signal/,
-               'no worker died');
-    }
+    $r = get('/as/dev-b/profile.cfg', 1);
+    is($r->{code} // 0, 500, 'truncated: refused (500)');
+    is($r->{h}{'x-pid'} // '', $worker, 'by the same worker');
+    sleep 0.5;
+    my $log = substr(slurp($LOG), $pos);
+    unlike($log, qr/exited on signal/, 'no worker died');
+    like($log, qr/\[alert\] .*access list database "\Q$LINK\E" was cut short while nginx read it \(SIGBUS\)/,
+         'the alert says what happened');
+
+    # whole again: prov-acl makes a new list at the path (another file:
+    # refused until a reload, as any replaced file)
+    unlink $REAL, "$REAL-lock";
+    ProvAcl::create($REAL, "000e08abcdf0 allow\n");
+    sleep 1.1;
+    $r = get('/as/dev-b/profile.cfg');
+    is($r->{code}, 500, 'a new file there: refused until a reload');
+    is($r->{h}{'x-pid'}, $worker, 'by the same worker, still');
 }
 
 
