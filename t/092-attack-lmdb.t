@@ -24,7 +24,8 @@
 #   lines of another device's allow in the dump that the provider's
 #   system imports on every node.
 # - the file cut short (truncate; the first moment of a cp over it): the
-#   worker died of SIGBUS at its next lookup.
+#   worker died of SIGBUS at its next lookup; the master died of it in
+#   nginx -t and in a reload (its check of the database).
 #
 # A plain Test::More test with an nginx of its own (t/lib/ProvNginx.pm).
 
@@ -44,6 +45,7 @@ ProvAcl::skip_unless_built();
 my ($PREFIX, $PORT) = ProvNginx::setup('prov-lmdb-attack');
 my $CONF = "$PREFIX/conf/nginx.conf";
 my $LOG = $ProvNginx::LOG;
+my $MASTER;
 
 # the real database, and the path nginx is given: a link to it
 my $REAL = "$PREFIX/real/devices.db";
@@ -68,7 +70,7 @@ sub run {
     tool_lock_links();
     dump_injection();
 
-    ProvNginx::start() or return;
+    $MASTER = ProvNginx::start() or return;
 
     linked_path('/ka/dev-a/profile.cfg', 'kept-alive', '000e08abcdef');
     linked_path('/as/dev-b/profile.cfg', 'new connections', '000e08abcdf0');
@@ -108,6 +110,24 @@ sub truncated {
     $r = get('/as/dev-b/profile.cfg');
     is($r->{code}, 500, 'a new file there: refused until a reload');
     is($r->{h}{'x-pid'}, $worker, 'by the same worker, still');
+
+    # its meta pages whole, the rest cut off: the master's check reads past
+    # the end of the file
+    truncate $REAL, 8192 or die "truncate: $!";
+    my ($rc, $out) = ProvNginx::nginx('-t');
+    ok($rc != 0 && $rc < 128, "cut short: nginx -t fails (exit $rc), "
+                              . 'no signal');
+    like($out, qr/access list database "\Q$LINK\E" was cut short while nginx read it \(SIGBUS\)/,
+         'cut short: nginx -t says so');
+    # nginx -s reload reads the configuration too: the signal itself
+    $pos = -s $LOG;
+    kill 'HUP', $MASTER or die "kill: $!";
+    ok(wait_for_log($pos, qr/was cut short while nginx read it/),
+       'cut short: the reload fails, saying so');
+    sleep 0.5;
+    ok(ProvNginx::alive($MASTER), 'the master is alive');
+    $r = get('/as/dev-b/profile.cfg');
+    is($r->{h}{'x-pid'}, $worker, 'the same worker answers');
 }
 
 
