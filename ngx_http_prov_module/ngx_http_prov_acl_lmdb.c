@@ -97,6 +97,8 @@ static ngx_int_t ngx_http_prov_lmdb_same(ngx_http_prov_lmdb_t *db,
 static ngx_int_t ngx_http_prov_lmdb_figures(ngx_http_prov_lmdb_t *db,
     ngx_log_t *log);
 static void ngx_http_prov_lmdb_guard(void);
+static ngx_int_t ngx_http_prov_lmdb_check_open(ngx_http_prov_lmdb_t *db,
+    u_char *err, size_t size);
 static void ngx_http_prov_lmdb_sigbus(int signo, siginfo_t *si, void *data);
 static void ngx_http_prov_lmdb_fault(ngx_http_prov_lmdb_t *db,
     ngx_log_t *log);
@@ -182,7 +184,7 @@ ngx_http_prov_lmdb_check(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t mac,
     db->info = info;
     db->maxreaders = ngx_http_prov_lmdb_readers(cf->cycle);
 
-    if (ngx_http_prov_lmdb_env_open(db, 0, err, sizeof(err)) != NGX_OK) {
+    if (ngx_http_prov_lmdb_check_open(db, err, sizeof(err)) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
         return NULL;
     }
@@ -1287,6 +1289,53 @@ ngx_http_prov_lmdb_stat(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
     ngx_http_prov_lmdb_guarded = 1;
     rc = ngx_http_prov_lmdb_figures(db, log);
     ngx_http_prov_lmdb_guarded = 0;
+
+    return rc;
+}
+
+
+/*
+ * the master's check, guarded as the workers' reads: a file cut short
+ * while it is read must fail the configuration (a reload keeps the one
+ * running), not kill the master.  The handler from before is put back:
+ * the workers set theirs.
+ */
+
+static ngx_int_t
+ngx_http_prov_lmdb_check_open(ngx_http_prov_lmdb_t *db, u_char *err,
+    size_t size)
+{
+    ngx_int_t         rc;
+    struct sigaction  sa, old;
+
+    ngx_memzero(&sa, sizeof(struct sigaction));
+    sa.sa_sigaction = ngx_http_prov_lmdb_sigbus;
+    sa.sa_flags = SA_SIGINFO|SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+
+    if (sigaction(SIGBUS, &sa, &old) == -1) {
+        return ngx_http_prov_lmdb_env_open(db, 0, err, size);
+    }
+
+    if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
+        /* what LMDB held of it stays: this process reads it no more */
+
+        (void) sigaction(SIGBUS, &old, NULL);
+
+        *ngx_slprintf(err, err + size - 1, "access list database \"%V\" "
+                      "was cut short while nginx read it (SIGBUS): "
+                      NGX_HTTP_PROV_LMDB_CREATE ", or update it with "
+                      "prov-acl, never by truncating or copying over it",
+                      &db->path)
+            = '\0';
+        return NGX_ERROR;
+    }
+
+    ngx_http_prov_lmdb_guarded = 1;
+    rc = ngx_http_prov_lmdb_env_open(db, 0, err, size);
+    ngx_http_prov_lmdb_guarded = 0;
+
+    (void) sigaction(SIGBUS, &old, NULL);
 
     return rc;
 }
