@@ -912,7 +912,7 @@ ngx_http_prov_acl_value_write(u_char *p, ngx_http_prov_acl_line_t *device)
 ngx_int_t
 ngx_http_prov_acl_value_check(u_char *p, size_t len)
 {
-    u_char     *last;
+    u_char     *last, *k;
     uint16_t    len16, count;
     ngx_uint_t  i, flags;
 
@@ -957,6 +957,29 @@ ngx_http_prov_acl_value_check(u_char *p, size_t len)
 
         if ((size_t) (last - p) < 1 + (size_t) p[0] + 2 + len16) {
             return NGX_ERROR;
+        }
+
+        /*
+         * what the parser takes and no more: a value written by hand
+         * must not print as lines of its own in a dump
+         */
+
+        if (p[0] == 0 || len16 == 0) {
+            return NGX_ERROR;
+        }
+
+        for (k = p + 1; k < p + 1 + p[0]; k++) {
+            if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z')
+                  || (*k >= '0' && *k <= '9') || *k == '_'))
+            {
+                return NGX_ERROR;
+            }
+        }
+
+        for (k = p + 1 + p[0] + 2; k < p + 1 + p[0] + 2 + len16; k++) {
+            if (*k <= 0x20 || *k == 0x7f) {
+                return NGX_ERROR;
+            }
         }
 
         p += 1 + p[0] + 2 + len16;

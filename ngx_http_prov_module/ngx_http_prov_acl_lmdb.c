@@ -7,6 +7,7 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+#include <setjmp.h>
 #include <lmdb.h>
 #include "ngx_http_prov_module.h"
 
@@ -40,11 +41,19 @@
 
 struct ngx_http_prov_lmdb_s {
     ngx_str_t                   path;       /* NUL-terminated */
+    u_char                     *real;       /* path, no link: LMDB's */
+    u_char                     *lock;       /* real "-lock" */
     ngx_http_prov_acl_info_t   *info;
     ngx_uint_t                  mac;        /* ids are MAC addresses */
     ngx_uint_t                  maxreaders;
     dev_t                       dev;        /* the file checked */
     ino_t                       ino;
+    dev_t                       lock_dev;   /* the lock file open */
+    ino_t                       lock_ino;
+    struct timespec             mtime;      /* the file, last compared */
+    off_t                       size;
+    size_t                      txnid;      /* the last one seen */
+    size_t                      version;    /* moves with any change */
 
     MDB_env                    *env;        /* this worker's, or NULL */
     MDB_txn                    *txn;        /* reset between lookups */
@@ -72,16 +81,44 @@ static ngx_int_t ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db,
 static ngx_int_t ngx_http_prov_lmdb_read_meta(ngx_http_prov_lmdb_t *db,
     MDB_txn *txn, MDB_dbi meta, u_char *err, size_t size);
 static ngx_int_t ngx_http_prov_lmdb_number(MDB_val *val, uint64_t *n);
+static ngx_int_t ngx_http_prov_lmdb_lock_check(ngx_http_prov_lmdb_t *db,
+    struct stat *fi, u_char *err, size_t size);
 static ngx_int_t ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db,
     ngx_log_t *log);
 static void ngx_http_prov_lmdb_end(ngx_http_prov_lmdb_t *db);
 static size_t ngx_http_prov_lmdb_mapsize(struct stat *fi);
 static ngx_uint_t ngx_http_prov_lmdb_readers(ngx_cycle_t *cycle);
 static void ngx_http_prov_lmdb_cleanup(void *data);
+static ngx_uint_t ngx_http_prov_lmdb_lookup(ngx_http_prov_lmdb_t *db,
+    ngx_http_request_t *r, ngx_str_t *id, X509 *cert,
+    ngx_http_prov_acl_entry_t **entry, u_char *digest, size_t *txnid);
+static ngx_int_t ngx_http_prov_lmdb_same(ngx_http_prov_lmdb_t *db,
+    ngx_log_t *log, size_t txnid);
+static ngx_int_t ngx_http_prov_lmdb_figures(ngx_http_prov_lmdb_t *db,
+    ngx_log_t *log);
+static void ngx_http_prov_lmdb_guard(void);
+static ngx_int_t ngx_http_prov_lmdb_check_open(ngx_http_prov_lmdb_t *db,
+    u_char *err, size_t size);
+static void ngx_http_prov_lmdb_sigbus(int signo, siginfo_t *si, void *data);
+static void ngx_http_prov_lmdb_fault(ngx_http_prov_lmdb_t *db,
+    ngx_log_t *log);
 
 
 /* a listed device without attributes */
 static ngx_http_prov_lmdb_entry_t  ngx_http_prov_lmdb_listed;
+
+/*
+ * A file cut short under a worker (truncated, or the first moment of a cp
+ * over it) leaves its map reaching past the file's end: LMDB's next read
+ * there is a SIGBUS, which would kill the worker and every request it
+ * holds.  The reads of the map run guarded: a SIGBUS then comes back
+ * here, the database is closed (opened again a second later, or refused).
+ */
+
+static sigjmp_buf                   ngx_http_prov_lmdb_jmp;
+static volatile sig_atomic_t        ngx_http_prov_lmdb_guarded;
+static struct sigaction             ngx_http_prov_lmdb_sa;   /* before */
+static ngx_pid_t                    ngx_http_prov_lmdb_sa_pid;
 
 
 /*
@@ -94,10 +131,12 @@ ngx_http_prov_lmdb_check(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t mac,
     ngx_http_prov_acl_info_t *info)
 {
     ngx_uint_t                  i;
+    size_t                      len;
     ngx_pool_cleanup_t         *cln;
     ngx_http_prov_lmdb_t       *db, **dbs;
     ngx_http_prov_main_conf_t  *pmcf;
     u_char                      err[NGX_MAX_ERROR_STR];
+    char                        real[PATH_MAX];
 
     pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prov_module);
 
@@ -115,11 +154,37 @@ ngx_http_prov_lmdb_check(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t mac,
     ngx_memcpy(db->path.data, path->data, path->len);
     db->path.data[path->len] = '\0';
 
+    /*
+     * LMDB names the lock file after the path it opens: the path without
+     * links, as prov-acl opens it, or nginx's readers and prov-acl would
+     * hold two lock files, and the workers would never see a commit
+     */
+
+    if (realpath((char *) db->path.data, real) != NULL) {
+        len = ngx_strlen(real);
+
+    } else {
+        /* env_open() says what is wrong with the path */
+        len = path->len;
+        ngx_memcpy(real, db->path.data, len);
+    }
+
+    db->real = ngx_pnalloc(cf->pool, 2 * (len + sizeof("-lock")));
+    if (db->real == NULL) {
+        return NULL;
+    }
+
+    db->lock = db->real + len + sizeof("-lock");
+
+    ngx_memcpy(db->real, real, len);
+    db->real[len] = '\0';
+    (void) ngx_sprintf(db->lock, "%s-lock%Z", db->real);
+
     db->mac = mac;
     db->info = info;
     db->maxreaders = ngx_http_prov_lmdb_readers(cf->cycle);
 
-    if (ngx_http_prov_lmdb_env_open(db, 0, err, sizeof(err)) != NGX_OK) {
+    if (ngx_http_prov_lmdb_check_open(db, err, sizeof(err)) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
         return NULL;
     }
@@ -208,6 +273,12 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
         return NGX_ERROR;
     }
 
+    /* a lock file LMDB would write in and the master give away */
+
+    if (ngx_http_prov_lmdb_lock_check(db, NULL, err, size) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     what = "mdb_env_create()";
     rc = mdb_env_create(&env);
 
@@ -239,7 +310,7 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
      * fill the page cache with pages no lookup wants
      */
 
-    rc = mdb_env_open(env, (char *) db->path.data,
+    rc = mdb_env_open(env, (char *) db->real,
                       MDB_RDONLY|MDB_NOSUBDIR|MDB_NOTLS|MDB_NORDAHEAD, 0664);
 
     /* the file opened, should the path have changed since stat() */
@@ -278,6 +349,29 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
     }
 
     if (keep) {
+        /* the lock file LMDB opened, compared with its path once a second */
+
+        if (ngx_http_prov_lmdb_lock_check(db, &fi, err, size) != NGX_OK) {
+            goto failed;
+        }
+
+        db->lock_dev = fi.st_dev;
+        db->lock_ino = fi.st_ino;
+
+        if (fstat(fd, &fi) == -1) {
+            rc = ngx_errno;
+            *ngx_slprintf(err, last, "fstat() \"%V\" failed: %s",
+                          &db->path, strerror(rc))
+                = '\0';
+            goto failed;
+        }
+
+        db->mtime = fi.st_mtim;
+        db->size = fi.st_size;
+
+        /* whatever was kept under the environment closed holds no more */
+        db->version++;
+
         /* slots of readers that died (a worker killed while reading) */
 
         rc = mdb_reader_check(env, &dead);
@@ -564,6 +658,51 @@ ngx_http_prov_lmdb_number(MDB_val *val, uint64_t *n)
 
 
 /*
+ * NGX_OK when the lock file is missing (LMDB makes it) or a regular file
+ * with one name: a link planted by whoever may write the folder would
+ * have LMDB, in a master running as root, write into the file it names;
+ * "fi" (when not NULL) gets the lock file's, which must exist
+ */
+
+static ngx_int_t
+ngx_http_prov_lmdb_lock_check(ngx_http_prov_lmdb_t *db, struct stat *fi,
+    u_char *err, size_t size)
+{
+    ngx_err_t    e;
+    struct stat  st;
+
+    if (fi == NULL) {
+        fi = &st;
+    }
+
+    if (lstat((char *) db->lock, fi) == -1) {
+        e = ngx_errno;
+
+        if (e == NGX_ENOENT && fi == &st) {
+            return NGX_OK;
+        }
+
+        *ngx_slprintf(err, err + size - 1, "lstat() \"%s\" failed (%d: %s)",
+                      db->lock, e, strerror(e))
+            = '\0';
+        return NGX_ERROR;
+    }
+
+    if (!S_ISREG(fi->st_mode) || fi->st_nlink != 1) {
+        *ngx_slprintf(err, err + size - 1, "the lock file \"%s\" of the "
+                      "access list database \"%V\" is a link or no regular "
+                      "file: it is not used; remove it (prov-acl and nginx "
+                      "make it again), and let no one else write its folder",
+                      db->lock, &db->path)
+            = '\0';
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
  * the workers' readers and those of the workers a reload leaves behind,
  * and prov-acl's
  */
@@ -596,7 +735,7 @@ ngx_http_prov_lmdb_readers(ngx_cycle_t *cycle)
 ngx_int_t
 ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle)
 {
-    u_char                     *lock;
+    ngx_fd_t                    fd;
     ngx_uint_t                  i;
     ngx_file_info_t             fi;
     ngx_core_conf_t            *ccf;
@@ -626,19 +765,41 @@ ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle)
     }
 
     for (i = 0; i < pmcf->lmdbs.nelts; i++) {
-        lock = ngx_pnalloc(cycle->pool, dbs[i]->path.len + sizeof("-lock"));
-        if (lock == NULL) {
-            return NGX_ERROR;
-        }
+        /*
+         * never through a link, never another file than the lock file the
+         * check saw: a file given away by root is no one else's to choose
+         */
 
-        (void) ngx_sprintf(lock, "%V-lock%Z", &dbs[i]->path);
+        fd = open((char *) dbs[i]->lock,
+                  O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY|O_CLOEXEC);
 
-        if (ngx_file_info(lock, &fi) == NGX_FILE_ERROR) {
+        if (fd == -1) {
+            if (ngx_errno != NGX_ENOENT) {
+                ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
+                              "open(\"%s\") failed: the lock file of the "
+                              "access list database \"%V\" is not given to "
+                              "the workers' user", dbs[i]->lock,
+                              &dbs[i]->path);
+            }
+
             /* the check made it: gone since, a worker makes it again */
             continue;
         }
 
+        if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+            || !S_ISREG(fi.st_mode) || fi.st_nlink != 1)
+        {
+            ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
+                          "the lock file \"%s\" of the access list database "
+                          "\"%V\" is a link or no regular file: not given "
+                          "to the workers' user", dbs[i]->lock,
+                          &dbs[i]->path);
+            (void) close(fd);
+            continue;
+        }
+
         if (fi.st_uid == ccf->user && fi.st_gid == ccf->group) {
+            (void) close(fd);
             continue;
         }
 
@@ -647,25 +808,24 @@ ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle)
          * the workers' first lookup says what is wrong
          */
 
-        if (chown((char *) lock, ccf->user, ccf->group) == -1) {
+        if (fchown(fd, ccf->user, ccf->group) == -1) {
             ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
-                          "chown(\"%s\", %d, %d) failed: the workers cannot "
-                          "use the access list database \"%V\"", lock,
-                          ccf->user, ccf->group, &dbs[i]->path);
+                          "fchown(\"%s\", %d, %d) failed: the workers cannot "
+                          "use the access list database \"%V\"",
+                          dbs[i]->lock, ccf->user, ccf->group, &dbs[i]->path);
         }
+
+        (void) close(fd);
     }
 
     return NGX_OK;
 }
 
 
-/*
- * the list's word on a device, as ngx_http_prov_acl_verdict() gives it;
- * NGX_HTTP_PROV_NONE (logged) when the database cannot be read
- */
+/* the verdict's lookup, guarded (below) */
 
-ngx_uint_t
-ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
+static ngx_uint_t
+ngx_http_prov_lmdb_lookup(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
     ngx_str_t *id, X509 *cert, ngx_http_prov_acl_entry_t **entry,
     u_char *digest, size_t *txnid)
 {
@@ -690,7 +850,7 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
             return NGX_HTTP_PROV_NONE;
         }
 
-        *txnid = mdb_txn_id(db->txn);
+        *txnid = db->version;
         ngx_http_prov_lmdb_end(db);
 
         return NGX_HTTP_PROV_NOT_LISTED;
@@ -700,7 +860,7 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
         return NGX_HTTP_PROV_NONE;
     }
 
-    *txnid = mdb_txn_id(db->txn);
+    *txnid = db->version;
 
     key.mv_size = id->len;
     key.mv_data = id->data;
@@ -791,14 +951,15 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
 
 
 /*
- * NGX_OK when nothing was committed to the database since the read
- * transaction "txnid" (every commit of prov-acl moves it): a verdict found
- * then holds still; NGX_DECLINED when something was, NGX_ERROR when the
- * database cannot be read (logged)
+ * NGX_OK when nothing changed in the database since the lookup that gave
+ * "txnid" (this process's version of it: it moves with every commit, with
+ * the file written otherwise, seen once a second, and when the database
+ * is opened again): a verdict found then holds still; NGX_DECLINED when
+ * something did, NGX_ERROR when the database cannot be read (logged)
  */
 
-ngx_int_t
-ngx_http_prov_lmdb_unchanged(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
+static ngx_int_t
+ngx_http_prov_lmdb_same(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
     size_t txnid)
 {
     ngx_int_t  rc;
@@ -807,7 +968,7 @@ ngx_http_prov_lmdb_unchanged(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
         return NGX_ERROR;
     }
 
-    rc = (mdb_txn_id(db->txn) == txnid) ? NGX_OK : NGX_DECLINED;
+    rc = (db->version == txnid) ? NGX_OK : NGX_DECLINED;
 
     ngx_http_prov_lmdb_end(db);
 
@@ -846,8 +1007,8 @@ ngx_http_prov_lmdb_attribute(ngx_http_prov_acl_entry_t *entry,
 
 /* the list's figures now, for prov_status */
 
-ngx_int_t
-ngx_http_prov_lmdb_stat(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
+static ngx_int_t
+ngx_http_prov_lmdb_figures(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 {
     int       rc;
     u_char   *p;
@@ -904,11 +1065,13 @@ static ngx_int_t
 ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 {
     int               rc;
+    size_t            txnid;
     time_t            now;
     ngx_uint_t        n;
+    MDB_envinfo       info;
     struct stat       fi;
     mdb_filehandle_t  fd;
-    u_char       err[NGX_MAX_ERROR_STR];
+    u_char            err[NGX_MAX_ERROR_STR];
 
     now = ngx_time();
 
@@ -916,6 +1079,54 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
         /* never used across fork(): not this process's to use or close */
         db->env = NULL;
         db->txn = NULL;
+    }
+
+    if (db->env != NULL && db->checked != now) {
+        db->checked = now;
+
+        db->gone = (stat((char *) db->path.data, &fi) == -1
+                    || fi.st_dev != db->dev
+                    || fi.st_ino != db->ino);
+
+        /*
+         * written since (a commit, or the file overwritten in place, as
+         * cp does, perhaps with the transaction id it had): what a
+         * connection kept holds no more
+         */
+
+        if (!db->gone
+            && (fi.st_mtim.tv_sec != db->mtime.tv_sec
+                || fi.st_mtim.tv_nsec != db->mtime.tv_nsec
+                || fi.st_size != db->size))
+        {
+            db->mtime = fi.st_mtim;
+            db->size = fi.st_size;
+            db->version++;
+        }
+
+        if (!db->gone
+            && (lstat((char *) db->lock, &fi) == -1
+                || fi.st_dev != db->lock_dev
+                || fi.st_ino != db->lock_ino))
+        {
+            /*
+             * the lock file removed (or replaced): a writer uses another,
+             * in which these readers are unknown and the last commit
+             * never moves; open the database again, with the lock file
+             * there now
+             */
+
+            ngx_log_error(NGX_LOG_WARN, log, 0, "the lock file \"%s\" of "
+                          "the access list database \"%V\" was removed or "
+                          "replaced: the database is opened again", db->lock,
+                          &db->path);
+
+            mdb_txn_abort(db->txn);
+            mdb_env_close(db->env);
+            db->env = NULL;
+            db->txn = NULL;
+            db->tried = 0;
+        }
     }
 
     if (db->env == NULL) {
@@ -931,13 +1142,6 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 
         db->checked = now;
         db->gone = 0;
-
-    } else if (db->checked != now) {
-        db->checked = now;
-
-        db->gone = (stat((char *) db->path.data, &fi) == -1
-                    || fi.st_dev != db->dev
-                    || fi.st_ino != db->ino);
     }
 
     if (db->gone) {
@@ -982,7 +1186,228 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
         return NGX_ERROR;
     }
 
+    /*
+     * The lock file names the last commit, the file's meta pages hold it
+     * (one more while a writer commits): any other pair is a file written
+     * by no LMDB writer of this lock file (overwritten in place), read
+     * through a meta page that may hold an older list.  Refused until a
+     * commit of prov-acl sets the lock file right.
+     */
+
+    txnid = mdb_txn_id(db->txn);
+
+    (void) mdb_env_info(db->env, &info);
+
+    if (info.me_last_txnid != txnid && info.me_last_txnid != txnid + 1) {
+        mdb_txn_reset(db->txn);
+
+        if (db->alerted != now) {
+            db->alerted = now;
+            ngx_log_error(NGX_LOG_ALERT, log, 0,
+                          "access list database \"%V\" holds transaction "
+                          "%uz, its lock file says %uz: the file was "
+                          "overwritten in place, every device is refused "
+                          "until prov-acl commits a change (update the list "
+                          "with prov-acl, never by copying over the file)",
+                          &db->path, (size_t) info.me_last_txnid, txnid);
+        }
+
+        return NGX_ERROR;
+    }
+
+    if (txnid != db->txnid) {
+        db->txnid = txnid;
+        db->version++;
+    }
+
     return NGX_OK;
+}
+
+
+/*
+ * the list's word on a device, as ngx_http_prov_acl_verdict() gives it;
+ * NGX_HTTP_PROV_NONE (logged) when the database cannot be read
+ */
+
+ngx_uint_t
+ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
+    ngx_str_t *id, X509 *cert, ngx_http_prov_acl_entry_t **entry,
+    u_char *digest, size_t *txnid)
+{
+    ngx_uint_t  rc;
+
+    ngx_http_prov_lmdb_guard();
+
+    if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
+        ngx_http_prov_lmdb_fault(db, r->connection->log);
+        *entry = NULL;
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    ngx_http_prov_lmdb_guarded = 1;
+    rc = ngx_http_prov_lmdb_lookup(db, r, id, cert, entry, digest, txnid);
+    ngx_http_prov_lmdb_guarded = 0;
+
+    return rc;
+}
+
+
+ngx_int_t
+ngx_http_prov_lmdb_unchanged(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
+    size_t txnid)
+{
+    ngx_int_t  rc;
+
+    ngx_http_prov_lmdb_guard();
+
+    if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
+        ngx_http_prov_lmdb_fault(db, log);
+        return NGX_ERROR;
+    }
+
+    ngx_http_prov_lmdb_guarded = 1;
+    rc = ngx_http_prov_lmdb_same(db, log, txnid);
+    ngx_http_prov_lmdb_guarded = 0;
+
+    return rc;
+}
+
+
+ngx_int_t
+ngx_http_prov_lmdb_stat(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
+{
+    ngx_int_t  rc;
+
+    ngx_http_prov_lmdb_guard();
+
+    if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
+        ngx_http_prov_lmdb_fault(db, log);
+        db->info->available = 0;
+        return NGX_ERROR;
+    }
+
+    ngx_http_prov_lmdb_guarded = 1;
+    rc = ngx_http_prov_lmdb_figures(db, log);
+    ngx_http_prov_lmdb_guarded = 0;
+
+    return rc;
+}
+
+
+/*
+ * the master's check, guarded as the workers' reads: a file cut short
+ * while it is read must fail the configuration (a reload keeps the one
+ * running), not kill the master.  The handler from before is put back:
+ * the workers set theirs.
+ */
+
+static ngx_int_t
+ngx_http_prov_lmdb_check_open(ngx_http_prov_lmdb_t *db, u_char *err,
+    size_t size)
+{
+    ngx_int_t         rc;
+    struct sigaction  sa, old;
+
+    ngx_memzero(&sa, sizeof(struct sigaction));
+    sa.sa_sigaction = ngx_http_prov_lmdb_sigbus;
+    sa.sa_flags = SA_SIGINFO|SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+
+    if (sigaction(SIGBUS, &sa, &old) == -1) {
+        return ngx_http_prov_lmdb_env_open(db, 0, err, size);
+    }
+
+    if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
+        /* what LMDB held of it stays: this process reads it no more */
+
+        (void) sigaction(SIGBUS, &old, NULL);
+
+        *ngx_slprintf(err, err + size - 1, "access list database \"%V\" "
+                      "was cut short while nginx read it (SIGBUS): "
+                      NGX_HTTP_PROV_LMDB_CREATE ", or update it with "
+                      "prov-acl, never by truncating or copying over it",
+                      &db->path)
+            = '\0';
+        return NGX_ERROR;
+    }
+
+    ngx_http_prov_lmdb_guarded = 1;
+    rc = ngx_http_prov_lmdb_env_open(db, 0, err, size);
+    ngx_http_prov_lmdb_guarded = 0;
+
+    (void) sigaction(SIGBUS, &old, NULL);
+
+    return rc;
+}
+
+
+/*
+ * the handler, set once in each process that reads a database; SA_NODEFER:
+ * the jump out of it leaves SIGBUS unblocked
+ */
+
+static void
+ngx_http_prov_lmdb_guard(void)
+{
+    struct sigaction  sa;
+
+    if (ngx_http_prov_lmdb_sa_pid == ngx_pid) {
+        return;
+    }
+
+    ngx_memzero(&sa, sizeof(struct sigaction));
+    sa.sa_sigaction = ngx_http_prov_lmdb_sigbus;
+    sa.sa_flags = SA_SIGINFO|SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+
+    if (sigaction(SIGBUS, &sa, &ngx_http_prov_lmdb_sa) == 0) {
+        ngx_http_prov_lmdb_sa_pid = ngx_pid;
+    }
+}
+
+
+static void
+ngx_http_prov_lmdb_sigbus(int signo, siginfo_t *si, void *data)
+{
+    if (ngx_http_prov_lmdb_guarded) {
+        ngx_http_prov_lmdb_guarded = 0;
+        siglongjmp(ngx_http_prov_lmdb_jmp, 1);
+    }
+
+    /*
+     * not a read of the map: the action from before, which the fault,
+     * raised again on return, meets
+     */
+
+    (void) sigaction(SIGBUS, &ngx_http_prov_lmdb_sa, NULL);
+    ngx_http_prov_lmdb_sa_pid = 0;
+}
+
+
+/* a SIGBUS in the map: nothing of it is read again */
+
+static void
+ngx_http_prov_lmdb_fault(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
+{
+    ngx_http_prov_lmdb_guarded = 0;
+
+    ngx_log_error(NGX_LOG_ALERT, log, 0, "access list database \"%V\" was "
+                  "cut short while nginx read it (SIGBUS): every device is "
+                  "refused until it is whole again (update the list with "
+                  "prov-acl, never by truncating or copying over the file)",
+                  &db->path);
+
+    if (db->env != NULL && db->pid == ngx_pid) {
+        if (db->txn != NULL) {
+            mdb_txn_abort(db->txn);
+        }
+
+        mdb_env_close(db->env);
+    }
+
+    db->env = NULL;
+    db->txn = NULL;
+    db->tried = ngx_time();
 }
 
 

@@ -51,6 +51,7 @@
 
 typedef struct {
     const char                 *path;
+    char                       *real;       /* path, no link: malloc()ed */
     MDB_env                    *env;
     MDB_dbi                     devices;
     MDB_dbi                     meta;
@@ -175,6 +176,7 @@ static int ngx_prov_acl_id_arg(ngx_prov_acl_db_t *db, char *arg,
 static int ngx_prov_acl_mdb_error(ngx_prov_acl_db_t *db, const char *what,
     int rc);
 static void ngx_prov_acl_close(ngx_prov_acl_db_t *db);
+static ngx_uint_t ngx_prov_acl_key_ok(ngx_prov_acl_db_t *db, MDB_val *key);
 static int ngx_prov_acl_usage(FILE *out, int status);
 
 
@@ -863,7 +865,7 @@ ngx_prov_acl_dump(ngx_prov_acl_db_t *db)
          rc == 0;
          rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT))
     {
-        if (key.mv_size > NGX_HTTP_PROV_LMDB_KEY_MAX
+        if (!ngx_prov_acl_key_ok(db, &key)
             || value.mv_size > 65536 * 2
             || ngx_http_prov_acl_value_check(value.mv_data, value.mv_size)
                != NGX_OK)
@@ -1669,7 +1671,20 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         return NGX_PROV_ACL_DATABASE;
     }
 
-    len = strlen(path);
+    /*
+     * LMDB names the lock file after the path it opens: the path with no
+     * link in it, as nginx opens it, or a link would give its readers and
+     * this writer two lock files (nginx would see no commit)
+     */
+
+    db->real = realpath(path, NULL);
+    if (db->real == NULL) {
+        fprintf(stderr, "%s: %s: %s\n", ngx_prov_acl_program, path,
+                strerror(errno));
+        return NGX_PROV_ACL_DATABASE;
+    }
+
+    len = strlen(db->real);
 
     lock = malloc(len + sizeof("-lock"));
     if (lock == NULL) {
@@ -1677,13 +1692,21 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         return NGX_PROV_ACL_DATABASE;
     }
 
-    ngx_memcpy(lock, path, len);
+    ngx_memcpy(lock, db->real, len);
     ngx_memcpy(lock + len, "-lock", sizeof("-lock"));
 
     status = NGX_PROV_ACL_OK;
 
-    if (stat(lock, &st) == -1) {
+    /* whoever may write the folder must not make LMDB write elsewhere */
+
+    if (lstat(lock, &st) == -1) {
         status = ngx_prov_acl_create_file(lock, 0664);
+
+    } else if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        fprintf(stderr, "%s: %s: its lock file %s is a link or no regular "
+                "file: remove it (prov-acl makes it again)\n",
+                ngx_prov_acl_program, path, lock);
+        status = NGX_PROV_ACL_DATABASE;
     }
 
     free(lock);
@@ -1709,7 +1732,7 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         return ngx_prov_acl_mdb_error(db, "mdb_env_set", rc);
     }
 
-    rc = mdb_env_open(db->env, path,
+    rc = mdb_env_open(db->env, db->real,
                       MDB_NOSUBDIR
                       | ((flags & NGX_PROV_ACL_READ) ? MDB_RDONLY : 0),
                       0644);
@@ -2197,6 +2220,45 @@ ngx_prov_acl_mdb_error(ngx_prov_acl_db_t *db, const char *what, int rc)
 }
 
 
+/*
+ * an id as prov-acl writes it (canonical, a word of a list's line): one
+ * written by hand must not print as lines of its own in a dump
+ */
+
+static ngx_uint_t
+ngx_prov_acl_key_ok(ngx_prov_acl_db_t *db, MDB_val *key)
+{
+    u_char     *p, *last;
+    ngx_str_t   id;
+
+    if (key->mv_size == 0 || key->mv_size > NGX_HTTP_PROV_LMDB_KEY_MAX
+        || (db->mac && key->mv_size != NGX_HTTP_PROV_MAC_LEN))
+    {
+        return 0;
+    }
+
+    id.len = key->mv_size;
+    id.data = key->mv_data;
+
+    if (ngx_http_prov_id_safe(&id) != NGX_OK) {
+        return 0;
+    }
+
+    last = id.data + id.len;
+
+    for (p = id.data; p < last; p++) {
+        if (*p <= 0x20 || *p == 0x7f
+            || (db->mac && !((*p >= '0' && *p <= '9')
+                             || (*p >= 'a' && *p <= 'f'))))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 static void
 ngx_prov_acl_close(ngx_prov_acl_db_t *db)
 {
@@ -2204,4 +2266,7 @@ ngx_prov_acl_close(ngx_prov_acl_db_t *db)
         mdb_env_close(db->env);
         db->env = NULL;
     }
+
+    free(db->real);
+    db->real = NULL;
 }
