@@ -158,6 +158,7 @@ static int ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path,
     ngx_uint_t flags);
 static size_t ngx_prov_acl_mapsize(void);
 static int ngx_prov_acl_create_file(const char *path, mode_t mode);
+static int ngx_prov_acl_lock_file(const char *path);
 static int ngx_prov_acl_check(ngx_prov_acl_db_t *db, MDB_txn *txn,
     ngx_uint_t create);
 static int ngx_prov_acl_meta_get(ngx_prov_acl_db_t *db, MDB_txn *txn,
@@ -1667,6 +1668,14 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         fprintf(stderr, "%s: %s: not a regular file\n", ngx_prov_acl_program,
                 path);
         return NGX_PROV_ACL_DATABASE;
+
+    } else if (st.st_size == 0 && !(flags & NGX_PROV_ACL_CREATE)) {
+        /* LMDB would write its meta pages into it, and then be refused */
+
+        fprintf(stderr, "%s: %s: an empty file, not a prov database; create "
+                "one with \"prov-acl import PATH FILE\"\n",
+                ngx_prov_acl_program, path);
+        return NGX_PROV_ACL_DATABASE;
     }
 
     len = strlen(path);
@@ -1682,8 +1691,12 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
 
     status = NGX_PROV_ACL_OK;
 
-    if (stat(lock, &st) == -1) {
+    if (lstat(lock, &st) == -1) {
         status = ngx_prov_acl_create_file(lock, 0664);
+    }
+
+    if (status == NGX_PROV_ACL_OK) {
+        status = ngx_prov_acl_lock_file(lock);
     }
 
     free(lock);
@@ -1805,6 +1818,58 @@ ngx_prov_acl_create_file(const char *path, mode_t mode)
     if (close(fd) == -1) {
         fprintf(stderr, "%s: %s: %s\n", ngx_prov_acl_program, path,
                 strerror(errno));
+        return NGX_PROV_ACL_DATABASE;
+    }
+
+    return NGX_PROV_ACL_OK;
+}
+
+
+/*
+ * LMDB opens PATH-lock O_RDWR|O_CREAT, through a symbolic link too, and
+ * truncates it to its reader table, even to read: a link planted there
+ * (to /etc/shadow) would have a root's "prov-acl stat" overwrite the file
+ * it names, or make one where it points.  The lock must be a regular
+ * file of one link.  A link put there between this check and LMDB's
+ * open() is not caught: PATH's folder must be writable by root only.
+ */
+
+static int
+ngx_prov_acl_lock_file(const char *path)
+{
+    int          fd;
+    const char  *why;
+    struct stat  st;
+
+    fd = open(path, O_RDONLY|O_NOFOLLOW|O_NONBLOCK);
+
+    if (fd == -1) {
+        fprintf(stderr, "%s: %s: %s\n", ngx_prov_acl_program, path,
+                (errno == ELOOP) ? "a symbolic link: LMDB would write "
+                                   "through it into the file it names; "
+                                   "remove it (prov-acl makes the lock "
+                                   "file again)"
+                                 : strerror(errno));
+        return NGX_PROV_ACL_DATABASE;
+    }
+
+    why = NULL;
+
+    if (fstat(fd, &st) == -1) {
+        why = strerror(errno);
+
+    } else if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+
+    } else if (st.st_nlink != 1) {
+        why = "a file of other links (a hard link): LMDB would write into "
+              "it; remove it (prov-acl makes the lock file again)";
+    }
+
+    (void) close(fd);
+
+    if (why != NULL) {
+        fprintf(stderr, "%s: %s: %s\n", ngx_prov_acl_program, path, why);
         return NGX_PROV_ACL_DATABASE;
     }
 
