@@ -9,6 +9,8 @@
 
 static ngx_int_t ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *option, ngx_http_prov_acl_line_t *device);
+static ngx_int_t ngx_http_prov_acl_field(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *field, const char *what);
 static ngx_int_t ngx_http_prov_acl_invisible(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *field, const char *what);
 
@@ -306,21 +308,9 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
 
         token[n].len = p - token[n].data;
 
-        /*
-         * "account=suite#4 sha256=..." read as "account=suite" and a
-         * comment would drop the pin after it, silently: refused
-         */
-
-        if (ngx_strlchr(token[n].data, p, '#') != NULL) {
-            ngx_http_prov_acl_error(ap, "\"#\" inside \"%.*s\": a comment "
-                                    "needs a blank before it",
-                                    (int) token[n].len, token[n].data);
-            return NGX_ERROR;
-        }
-
         what = (n == 0) ? "the id" : (n == 1) ? "the action" : "an option";
 
-        if (ngx_http_prov_acl_invisible(ap, &token[n], what) != NGX_OK) {
+        if (ngx_http_prov_acl_field(ap, &token[n], what) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -432,6 +422,46 @@ ngx_http_prov_acl_parse_id(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
     device->id = *id;
 
     return NGX_OK;
+}
+
+
+/*
+ * an id given alone (prov-acl's batch "delete", its ID arguments): what
+ * a line refuses in its first field is refused here too, or a "delete"
+ * of "SEP001122#stolen" or "SEP001122<U+00A0>" would delete nothing and
+ * succeed, a revocation silently not done
+ */
+
+ngx_int_t
+ngx_http_prov_acl_parse_id_field(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *id, ngx_http_prov_acl_line_t *device)
+{
+    if (ngx_http_prov_acl_field(ap, id, "the id") != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_prov_acl_parse_id(ap, id, device);
+}
+
+
+/*
+ * "account=suite#4 sha256=..." read as "account=suite" and a comment
+ * would drop the pin after it, silently: refused, as are invisible
+ * characters
+ */
+
+static ngx_int_t
+ngx_http_prov_acl_field(ngx_http_prov_acl_parse_t *ap, ngx_str_t *field,
+    const char *what)
+{
+    if (ngx_strlchr(field->data, field->data + field->len, '#') != NULL) {
+        ngx_http_prov_acl_error(ap, "\"#\" inside \"%.*s\": a comment "
+                                "needs a blank before it",
+                                (int) field->len, field->data);
+        return NGX_ERROR;
+    }
+
+    return ngx_http_prov_acl_invisible(ap, field, what);
 }
 
 

@@ -1321,7 +1321,7 @@ ngx_prov_acl_batch_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
 
     device = &ap->device;
 
-    if (ngx_http_prov_acl_parse_id(ap, &id, device) != NGX_OK) {
+    if (ngx_http_prov_acl_parse_id_field(ap, &id, device) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -2216,7 +2216,7 @@ ngx_prov_acl_id_arg(ngx_prov_acl_db_t *db, char *arg,
     id.len = strlen(arg);
     id.data = (u_char *) arg;
 
-    if (ngx_http_prov_acl_parse_id(ap, &id, device) != NGX_OK) {
+    if (ngx_http_prov_acl_parse_id_field(ap, &id, device) != NGX_OK) {
         free(ap);
         return NGX_PROV_ACL_BAD_INPUT;
     }
