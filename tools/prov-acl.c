@@ -1268,6 +1268,7 @@ ngx_prov_acl_batch_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
 {
     u_char                    *rec;
     ngx_str_t                  word, id;
+    ngx_uint_t                 devices;
     ngx_prov_acl_input_t      *in = ap->data;
     ngx_http_prov_acl_line_t  *device;
 
@@ -1288,7 +1289,20 @@ ngx_prov_acl_batch_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
     word.len = p - word.data;
 
     if (word.len == 3 && ngx_strncmp(word.data, "set", 3) == 0) {
-        return ngx_http_prov_acl_parse_line(ap, p, last);
+        devices = ap->devices;
+
+        if (ngx_http_prov_acl_parse_line(ap, p, last) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        /* "set" alone, or a comment: a feed's line cut short */
+
+        if (ap->devices == devices) {
+            ngx_http_prov_acl_error(ap, "\"set\" takes a list line");
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
     }
 
     if (word.len != 6 || ngx_strncmp(word.data, "delete", 6) != 0) {
