@@ -1006,14 +1006,45 @@ size_t
 ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
     size_t len)
 {
-    u_char      *b, *last;
+    u_char      *b, *last, *a;
+    size_t       size;
     uint16_t     len16, count;
-    ngx_uint_t   i, flags;
+    ngx_uint_t   i, flags, colons;
 
     static u_char  hex[] = "0123456789ABCDEF";
 
     last = p + len;
     flags = *p++;
+
+    /*
+     * The pin in openssl's form is 31 bytes longer than the 64 hex digits
+     * a line may give: a line of up to 4096 bytes would dump longer, and
+     * the dump would not import.  Such a line's pin is printed without
+     * colons: the line printed is then no longer than the line read.
+     */
+
+    colons = 1;
+
+    if (flags & NGX_HTTP_PROV_ACL_PIN) {
+        size = id->len + sizeof(" sha256=") - 1
+               + ((flags & NGX_HTTP_PROV_ACL_ALLOW) ? sizeof(" allow") - 1
+                                                    : sizeof(" deny") - 1)
+               + 3 * NGX_HTTP_PROV_SHA256_LEN - 1;
+
+        if (flags & NGX_HTTP_PROV_ACL_ATTRS) {
+            a = p + NGX_HTTP_PROV_SHA256_LEN;
+            ngx_memcpy(&count, a, 2);
+            a += 2;
+
+            for (i = 0; i < count && a < last; i++) {
+                ngx_memcpy(&len16, a + 1 + a[0], 2);
+                size += 2 + a[0] + len16;
+                a += 1 + a[0] + 2 + len16;
+            }
+        }
+
+        colons = (size <= NGX_HTTP_PROV_ACL_LINE_MAX);
+    }
 
     b = ngx_cpymem(buf, id->data, id->len);
 
@@ -1030,7 +1061,7 @@ ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
         b = ngx_cpymem(b, " sha256=", sizeof(" sha256=") - 1);
 
         for (i = 0; i < NGX_HTTP_PROV_SHA256_LEN; i++) {
-            if (i) {
+            if (i && colons) {
                 *b++ = ':';
             }
 
