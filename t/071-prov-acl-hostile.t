@@ -10,6 +10,10 @@
 #   "set" of it gets, not a delete of nothing with exit 0
 # - a batch's "set" that names no device ("set", "set # ..."): an error
 # - dump | import of a line of 4096 bytes with a pin: the dump imports
+# - --serial or --ids given twice (a feed script's two serials): refused,
+#   not the last one taken
+# - a database or lock file writable by every user: a warning (any local
+#   user could rewrite the list, or the readers' slots)
 #
 # A plain Test::More file, as t/070.
 use strict;
@@ -212,6 +216,43 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
     like(ProvAcl::run('get', $db, '000e08abcd01')->{out},
          qr/^000e08abcd01 allow sha256=\Q$FP\E$/,
          'a shorter line: the pin as openssl prints it');
+}
+
+# --serial or --ids twice: which one did the feed mean?
+{
+    my $db = db();
+    ProvAcl::create($db, {serial => 3}, "000e08abcdef allow\n");
+    my $before = state($db);
+    for my $args (['--serial', 5, '--serial', 4], ['--serial', 4, '--serial', 9])
+    {
+        my $r = ProvAcl::run_in("set 000e08abcdef deny\n", @$args,
+                                'apply', $db, '-');
+        is($r->{status}, 2, "@$args: exit 2");
+        like($r->{err}, qr/--serial given twice/, '... saying why');
+        is(state($db), $before, '... nothing written');
+    }
+    my $new = db();
+    my $r = ProvAcl::run_in("SEP1 allow\n", '--ids', 'value', '--ids', 'mac',
+                            'import', $new, '-');
+    is($r->{status}, 2, '--ids twice: exit 2');
+    ok(!-e $new, '... no database made');
+}
+
+# a database or lock file every user may write: said on every write
+{
+    my $db = db();
+    ProvAcl::create($db, "000e08abcdef allow\n");
+    chmod 0666, $db, "$db-lock";
+    my $r = ProvAcl::run('set', $db, '000e08abcdef', 'deny');
+    is($r->{status}, 0, 'a database of mode 0666: set still done');
+    like($r->{err}, qr/warning: \Q$db\E is writable by every user/,
+         '... with a warning on the database');
+    like($r->{err}, qr/warning: \Q$db-lock\E is writable by every user/,
+         '... and on its lock file');
+    chmod 0644, $db;
+    chmod 0664, "$db-lock";
+    $r = ProvAcl::run('set', $db, '000e08abcdef', 'allow');
+    is($r->{err}, '', 'modes 0644 and 0664: nothing said');
 }
 
 done_testing();
