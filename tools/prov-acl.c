@@ -159,6 +159,7 @@ static int ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path,
 static size_t ngx_prov_acl_mapsize(void);
 static int ngx_prov_acl_create_file(const char *path, mode_t mode);
 static int ngx_prov_acl_lock_file(const char *path);
+static void ngx_prov_acl_writable(const char *path);
 static int ngx_prov_acl_check(ngx_prov_acl_db_t *db, MDB_txn *txn,
     ngx_uint_t create);
 static int ngx_prov_acl_meta_get(ngx_prov_acl_db_t *db, MDB_txn *txn,
@@ -211,6 +212,12 @@ main(int argc, char **argv)
         switch (c) {
 
         case 's':
+            if (serial) {
+                fprintf(stderr, "%s: --serial given twice\n",
+                        ngx_prov_acl_program);
+                return NGX_PROV_ACL_USAGE;
+            }
+
             errno = 0;
             serial = strtoull(optarg, &end, 10);
 
@@ -226,6 +233,12 @@ main(int argc, char **argv)
             break;
 
         case 'i':
+            if (ids != NULL) {
+                fprintf(stderr, "%s: --ids given twice\n",
+                        ngx_prov_acl_program);
+                return NGX_PROV_ACL_USAGE;
+            }
+
             if (strcmp(optarg, "mac") != 0 && strcmp(optarg, "value") != 0) {
                 fprintf(stderr, "%s: --ids: \"%s\": mac or value\n",
                         ngx_prov_acl_program, optarg);
@@ -1713,6 +1726,16 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         status = ngx_prov_acl_lock_file(lock);
     }
 
+    /*
+     * every user may write: the list itself, or the readers' slots (a
+     * slot cleared lets a writer reuse the pages a worker is reading)
+     */
+
+    if (status == NGX_PROV_ACL_OK && !(flags & NGX_PROV_ACL_READ)) {
+        ngx_prov_acl_writable(path);
+        ngx_prov_acl_writable(lock);
+    }
+
     free(lock);
 
     if (status != NGX_PROV_ACL_OK) {
@@ -1888,6 +1911,19 @@ ngx_prov_acl_lock_file(const char *path)
     }
 
     return NGX_PROV_ACL_OK;
+}
+
+
+static void
+ngx_prov_acl_writable(const char *path)
+{
+    struct stat  st;
+
+    if (stat(path, &st) == 0 && (st.st_mode & S_IWOTH)) {
+        fprintf(stderr, "%s: warning: %s is writable by every user: any "
+                "local user can change what nginx reads (chmod o-w %s)\n",
+                ngx_prov_acl_program, path, path);
+    }
 }
 
 
