@@ -14,12 +14,16 @@
 #   not the last one taken
 # - a database or lock file writable by every user: a warning (any local
 #   user could rewrite the list, or the readers' slots)
+# - run with its standard output and error closed (">&- 2>&-", a daemon
+#   that closed them): LMDB's files would get descriptors 1 and 2, and
+#   "not listed" or a warning was written into the database's first page
 #
 # A plain Test::More file, as t/070.
 use strict;
 use warnings;
 
 use File::Temp qw(tempdir);
+use POSIX ();
 use Test::More;
 
 use lib 't/lib';
@@ -253,6 +257,49 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
     chmod 0664, "$db-lock";
     $r = ProvAcl::run('set', $db, '000e08abcdef', 'allow');
     is($r->{err}, '', 'modes 0644 and 0664: nothing said');
+}
+
+# stdout and stderr closed: what prov-acl says must not land in its files
+sub run_closed {
+    my (@args) = @_;
+    my $pid = fork() // die "fork: $!";
+    if ($pid == 0) {
+        open STDIN, '<', '/dev/null' or POSIX::_exit(126);
+        close STDOUT;
+        close STDERR;
+        exec ProvAcl::binary(), @args or POSIX::_exit(127);
+    }
+    waitpid($pid, 0);
+    return $? >> 8;
+}
+
+{
+    my $db = db();
+    ProvAcl::create($db, "000e08abcdef allow\n");
+    my $before = state($db);
+    my $size = -s "$db-lock";
+
+    is(run_closed('delete', $db, '000e08abcd00'), 1,
+       'stdout and stderr closed: delete of a device not listed, exit 1');
+    is(ProvAcl::run('stat', $db)->{status}, 0,
+       '... the database still opens') or diag(ProvAcl::run('stat', $db)->{err});
+    is(eval { state($db) } // "unreadable: $@", $before, '... the list intact');
+    is(-s "$db-lock", $size, '... nothing written into the lock file');
+
+    # import says the list is emptied, once the database is open
+    $db = db();
+    ProvAcl::create($db, "000e08abcdef allow\n");
+    is(run_closed('import', $db, '/dev/null'), 0,
+       'closed: import of an empty list (a warning to say), exit 0');
+    my $r = ProvAcl::run('stat', $db);
+    like($r->{out}, qr/^devices 0$/m, '... the database opens, emptied')
+        or diag($r->{err});
+    ProvAcl::set($db, '000e08abcd01', 'deny') unless $r->{status};
+
+    is(run_closed('get', $db, '000e08abcd01'), 5,
+       'closed: get cannot write its line, exit 5');
+    is(run_closed('dump', $db), 5, '... nor dump');
+    is(ProvAcl::run('stat', $db)->{status}, 0, '... the database opens');
 }
 
 done_testing();
