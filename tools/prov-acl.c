@@ -1869,6 +1869,8 @@ ngx_prov_acl_create_file(const char *path, mode_t mode)
  * it names, or make one where it points.  The lock must be a regular
  * file of one link.  A link put there between this check and LMDB's
  * open() is not caught: PATH's folder must be writable by root only.
+ * Removed while nginx runs, its workers would keep their slots in the
+ * old one, where no writer sees them: hence "stop nginx" first.
  */
 
 static int
@@ -1884,8 +1886,8 @@ ngx_prov_acl_lock_file(const char *path)
         fprintf(stderr, "%s: %s: %s\n", ngx_prov_acl_program, path,
                 (errno == ELOOP) ? "a symbolic link: LMDB would write "
                                    "through it into the file it names; "
-                                   "remove it (prov-acl makes the lock "
-                                   "file again)"
+                                   "stop nginx, remove it, start nginx "
+                                   "(prov-acl makes the lock file again)"
                                  : strerror(errno));
         return NGX_PROV_ACL_DATABASE;
     }
@@ -1900,7 +1902,8 @@ ngx_prov_acl_lock_file(const char *path)
 
     } else if (st.st_nlink != 1) {
         why = "a file of other links (a hard link): LMDB would write into "
-              "it; remove it (prov-acl makes the lock file again)";
+              "it; stop nginx, remove it, start nginx (prov-acl makes the "
+              "lock file again)";
     }
 
     (void) close(fd);
