@@ -262,9 +262,14 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
 # stdout and stderr closed: what prov-acl says must not land in its files
 sub run_closed {
     my (@args) = @_;
+    my $stdin = $args[0] eq '<&-' ? shift @args : '';
     my $pid = fork() // die "fork: $!";
     if ($pid == 0) {
-        open STDIN, '<', '/dev/null' or POSIX::_exit(126);
+        if ($stdin) {
+            close STDIN;
+        } else {
+            open STDIN, '<', '/dev/null' or POSIX::_exit(126);
+        }
         close STDOUT;
         close STDERR;
         exec ProvAcl::binary(), @args or POSIX::_exit(127);
@@ -295,6 +300,14 @@ sub run_closed {
     like($r->{out}, qr/^devices 0$/m, '... the database opens, emptied')
         or diag($r->{err});
     ProvAcl::set($db, '000e08abcd01', 'deny') unless $r->{status};
+
+    # stdin closed: "-" is no empty list
+    my $full = db();
+    ProvAcl::create($full, "000e08abcdef allow\n");
+    my $was = state($full);
+    is(run_closed('<&-', 'import', $full, '-'), 3,
+       'all three closed: import from "-" refused, exit 3');
+    is(state($full), $was, '... the list not emptied');
 
     is(run_closed('get', $db, '000e08abcd01'), 5,
        'closed: get cannot write its line, exit 5');
