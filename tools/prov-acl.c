@@ -181,6 +181,7 @@ static int ngx_prov_acl_usage(FILE *out, int status);
 
 
 static const char            *ngx_prov_acl_program = "prov-acl";
+static ngx_uint_t             ngx_prov_acl_stdin_closed;
 
 /* qsort() has no argument for its comparison's context */
 static ngx_prov_acl_input_t  *ngx_prov_acl_sorted;
@@ -189,7 +190,7 @@ static ngx_prov_acl_input_t  *ngx_prov_acl_sorted;
 int
 main(int argc, char **argv)
 {
-    int                 c, status;
+    int                 c, fd, status;
     char               *end, *command;
     uint64_t            serial;
     const char         *ids;
@@ -201,6 +202,30 @@ main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
+
+    /*
+     * A descriptor 0, 1 or 2 left closed (">&-", a daemon that closed
+     * them) would be given to LMDB's lock or data file, and what is said
+     * on stdout or stderr written into the database ("not listed" over
+     * its first page).  /dev/null, read-only, takes its place: a write
+     * to it fails, as to the closed descriptor.
+     */
+
+    for (fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) {
+            continue;
+        }
+
+        if (open("/dev/null", O_RDONLY) != fd) {
+            return NGX_PROV_ACL_DATABASE;
+        }
+
+        /* "-" is no empty list then: "import PATH - <&-" must not empty it */
+
+        if (fd == STDIN_FILENO) {
+            ngx_prov_acl_stdin_closed = 1;
+        }
+    }
 
     serial = 0;
     ids = NULL;
@@ -988,6 +1013,12 @@ ngx_prov_acl_read_input(ngx_prov_acl_db_t *db, ngx_prov_acl_input_t *in,
     in->mac = db->mac;
 
     if (strcmp(file, "-") == 0) {
+        if (ngx_prov_acl_stdin_closed) {
+            fprintf(stderr, "%s: -: the standard input is closed\n",
+                    ngx_prov_acl_program);
+            return NGX_PROV_ACL_BAD_INPUT;
+        }
+
         in->fd = STDIN_FILENO;
 
     } else {
