@@ -17,6 +17,11 @@
 # - run with its standard output and error closed (">&- 2>&-", a daemon
 #   that closed them): LMDB's files would get descriptors 1 and 2, and
 #   "not listed" or a warning was written into the database's first page
+# - the lock file's reader table: LMDB sizes it at its first opener and
+#   never shrinks it, and a reader that comes while another process has
+#   it open gets the table as it is: made by prov-acl (126 slots, LMDB's
+#   default), a 64-worker nginx reloading while a feed runs prov-acl got
+#   MDB_READERS_FULL in some workers.  prov-acl makes room for them.
 #
 # A plain Test::More file, as t/070.
 use strict;
@@ -313,6 +318,18 @@ sub run_closed {
        'closed: get cannot write its line, exit 5');
     is(run_closed('dump', $db), 5, '... nor dump');
     is(ProvAcl::run('stat', $db)->{status}, 0, '... the database opens');
+}
+
+# the reader table of a lock file prov-acl made
+SKIP: {
+    skip 'no mdb_stat (lmdb-utils)', 1
+        unless grep { -x "$_/mdb_stat" } split /:/, $ENV{PATH};
+    my $db = db();
+    ProvAcl::create($db, "000e08abcdef allow\n");
+    my ($max) = `mdb_stat -e -n $db` =~ /Max readers: (\d+)/;
+    cmp_ok($max // 0, '>=', 4 * 256 + 8,
+           'a lock file made by prov-acl holds the readers of nginx with '
+           . '256 workers reloading (the module asks 4 * workers + 8)');
 }
 
 done_testing();
