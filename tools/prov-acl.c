@@ -38,6 +38,14 @@
 #define NGX_PROV_ACL_WRITE        0x02
 #define NGX_PROV_ACL_CREATE       0x04
 
+/*
+ * LMDB sizes the reader table of the lock file at its first opener, and
+ * never shrinks it; a process that opens it while another has it open
+ * gets it as it is.  Made by prov-acl, it must hold nginx's workers (the
+ * module asks 4 * workers + 8): room for 256 workers, 64 KB
+ */
+#define NGX_PROV_ACL_READERS      (4 * 256 + 8)
+
 /* sparse: readers rarely meet MDB_MAP_RESIZED */
 #define NGX_PROV_ACL_MAPSIZE                                                 \
     ((sizeof(size_t) == 8) ? ((size_t) 64 << 30) : ((size_t) 1 << 30))
@@ -1781,6 +1789,10 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
     }
 
     rc = mdb_env_set_maxdbs(db->env, NGX_HTTP_PROV_LMDB_DBS);
+
+    if (rc == 0) {
+        rc = mdb_env_set_maxreaders(db->env, NGX_PROV_ACL_READERS);
+    }
 
     if (rc == 0 && !(flags & NGX_PROV_ACL_READ)) {
         rc = mdb_env_set_mapsize(db->env, ngx_prov_acl_mapsize());
