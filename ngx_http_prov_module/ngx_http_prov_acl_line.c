@@ -9,6 +9,8 @@
 
 static ngx_int_t ngx_http_prov_acl_parse_option(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *option, ngx_http_prov_acl_line_t *device);
+static ngx_int_t ngx_http_prov_acl_field(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *field, const char *what);
 static ngx_int_t ngx_http_prov_acl_invisible(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *field, const char *what);
 
@@ -306,21 +308,9 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
 
         token[n].len = p - token[n].data;
 
-        /*
-         * "account=suite#4 sha256=..." read as "account=suite" and a
-         * comment would drop the pin after it, silently: refused
-         */
-
-        if (ngx_strlchr(token[n].data, p, '#') != NULL) {
-            ngx_http_prov_acl_error(ap, "\"#\" inside \"%.*s\": a comment "
-                                    "needs a blank before it",
-                                    (int) token[n].len, token[n].data);
-            return NGX_ERROR;
-        }
-
         what = (n == 0) ? "the id" : (n == 1) ? "the action" : "an option";
 
-        if (ngx_http_prov_acl_invisible(ap, &token[n], what) != NGX_OK) {
+        if (ngx_http_prov_acl_field(ap, &token[n], what) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -432,6 +422,46 @@ ngx_http_prov_acl_parse_id(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
     device->id = *id;
 
     return NGX_OK;
+}
+
+
+/*
+ * an id given alone (prov-acl's batch "delete", its ID arguments): what
+ * a line refuses in its first field is refused here too, or a "delete"
+ * of "SEP001122#stolen" or "SEP001122<U+00A0>" would delete nothing and
+ * succeed, a revocation silently not done
+ */
+
+ngx_int_t
+ngx_http_prov_acl_parse_id_field(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *id, ngx_http_prov_acl_line_t *device)
+{
+    if (ngx_http_prov_acl_field(ap, id, "the id") != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_prov_acl_parse_id(ap, id, device);
+}
+
+
+/*
+ * "account=suite#4 sha256=..." read as "account=suite" and a comment
+ * would drop the pin after it, silently: refused, as are invisible
+ * characters
+ */
+
+static ngx_int_t
+ngx_http_prov_acl_field(ngx_http_prov_acl_parse_t *ap, ngx_str_t *field,
+    const char *what)
+{
+    if (ngx_strlchr(field->data, field->data + field->len, '#') != NULL) {
+        ngx_http_prov_acl_error(ap, "\"#\" inside \"%.*s\": a comment "
+                                "needs a blank before it",
+                                (int) field->len, field->data);
+        return NGX_ERROR;
+    }
+
+    return ngx_http_prov_acl_invisible(ap, field, what);
 }
 
 
@@ -999,14 +1029,45 @@ size_t
 ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
     size_t len)
 {
-    u_char      *b, *last;
+    u_char      *b, *last, *a;
+    size_t       size;
     uint16_t     len16, count;
-    ngx_uint_t   i, flags;
+    ngx_uint_t   i, flags, colons;
 
     static u_char  hex[] = "0123456789ABCDEF";
 
     last = p + len;
     flags = *p++;
+
+    /*
+     * The pin in openssl's form is 31 bytes longer than the 64 hex digits
+     * a line may give: a line of up to 4096 bytes would dump longer, and
+     * the dump would not import.  Such a line's pin is printed without
+     * colons: the line printed is then no longer than the line read.
+     */
+
+    colons = 1;
+
+    if (flags & NGX_HTTP_PROV_ACL_PIN) {
+        size = id->len + sizeof(" sha256=") - 1
+               + ((flags & NGX_HTTP_PROV_ACL_ALLOW) ? sizeof(" allow") - 1
+                                                    : sizeof(" deny") - 1)
+               + 3 * NGX_HTTP_PROV_SHA256_LEN - 1;
+
+        if (flags & NGX_HTTP_PROV_ACL_ATTRS) {
+            a = p + NGX_HTTP_PROV_SHA256_LEN;
+            ngx_memcpy(&count, a, 2);
+            a += 2;
+
+            for (i = 0; i < count && a < last; i++) {
+                ngx_memcpy(&len16, a + 1 + a[0], 2);
+                size += 2 + a[0] + len16;
+                a += 1 + a[0] + 2 + len16;
+            }
+        }
+
+        colons = (size <= NGX_HTTP_PROV_ACL_LINE_MAX);
+    }
 
     b = ngx_cpymem(buf, id->data, id->len);
 
@@ -1023,7 +1084,7 @@ ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
         b = ngx_cpymem(b, " sha256=", sizeof(" sha256=") - 1);
 
         for (i = 0; i < NGX_HTTP_PROV_SHA256_LEN; i++) {
-            if (i) {
+            if (i && colons) {
                 *b++ = ':';
             }
 

@@ -165,6 +165,8 @@ ngx_int_t ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
     u_char *p, u_char *last);
 ngx_int_t ngx_http_prov_acl_parse_id(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *id, ngx_http_prov_acl_line_t *device);
+ngx_int_t ngx_http_prov_acl_parse_id_field(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *id, ngx_http_prov_acl_line_t *device);
 void ngx_http_prov_acl_duplicate(ngx_http_prov_acl_parse_t *ap,
     ngx_str_t *id);
 void ngx_http_prov_acl_unterminated(ngx_http_prov_acl_parse_t *ap);

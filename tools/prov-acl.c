@@ -38,6 +38,14 @@
 #define NGX_PROV_ACL_WRITE        0x02
 #define NGX_PROV_ACL_CREATE       0x04
 
+/*
+ * LMDB sizes the reader table of the lock file at its first opener, and
+ * never shrinks it; a process that opens it while another has it open
+ * gets it as it is.  Made by prov-acl, it must hold nginx's workers (the
+ * module asks 4 * workers + 8): room for 256 workers, 64 KB
+ */
+#define NGX_PROV_ACL_READERS      (4 * 256 + 8)
+
 /* sparse: readers rarely meet MDB_MAP_RESIZED */
 #define NGX_PROV_ACL_MAPSIZE                                                 \
     ((sizeof(size_t) == 8) ? ((size_t) 64 << 30) : ((size_t) 1 << 30))
@@ -159,6 +167,8 @@ static int ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path,
     ngx_uint_t flags);
 static size_t ngx_prov_acl_mapsize(void);
 static int ngx_prov_acl_create_file(const char *path, mode_t mode);
+static int ngx_prov_acl_lock_file(const char *path);
+static void ngx_prov_acl_writable(const char *path);
 static int ngx_prov_acl_check(ngx_prov_acl_db_t *db, MDB_txn *txn,
     ngx_uint_t create);
 static int ngx_prov_acl_meta_get(ngx_prov_acl_db_t *db, MDB_txn *txn,
@@ -181,6 +191,7 @@ static int ngx_prov_acl_usage(FILE *out, int status);
 
 
 static const char            *ngx_prov_acl_program = "prov-acl";
+static ngx_uint_t             ngx_prov_acl_stdin_closed;
 
 /* qsort() has no argument for its comparison's context */
 static ngx_prov_acl_input_t  *ngx_prov_acl_sorted;
@@ -189,7 +200,7 @@ static ngx_prov_acl_input_t  *ngx_prov_acl_sorted;
 int
 main(int argc, char **argv)
 {
-    int                 c, status;
+    int                 c, fd, status;
     char               *end, *command;
     uint64_t            serial;
     const char         *ids;
@@ -202,6 +213,30 @@ main(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
 
+    /*
+     * A descriptor 0, 1 or 2 left closed (">&-", a daemon that closed
+     * them) would be given to LMDB's lock or data file, and what is said
+     * on stdout or stderr written into the database ("not listed" over
+     * its first page).  /dev/null, read-only, takes its place: a write
+     * to it fails, as to the closed descriptor.
+     */
+
+    for (fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) {
+            continue;
+        }
+
+        if (open("/dev/null", O_RDONLY) != fd) {
+            return NGX_PROV_ACL_DATABASE;
+        }
+
+        /* "-" is no empty list then: "import PATH - <&-" must not empty it */
+
+        if (fd == STDIN_FILENO) {
+            ngx_prov_acl_stdin_closed = 1;
+        }
+    }
+
     serial = 0;
     ids = NULL;
 
@@ -212,6 +247,12 @@ main(int argc, char **argv)
         switch (c) {
 
         case 's':
+            if (serial) {
+                fprintf(stderr, "%s: --serial given twice\n",
+                        ngx_prov_acl_program);
+                return NGX_PROV_ACL_USAGE;
+            }
+
             errno = 0;
             serial = strtoull(optarg, &end, 10);
 
@@ -227,6 +268,12 @@ main(int argc, char **argv)
             break;
 
         case 'i':
+            if (ids != NULL) {
+                fprintf(stderr, "%s: --ids given twice\n",
+                        ngx_prov_acl_program);
+                return NGX_PROV_ACL_USAGE;
+            }
+
             if (strcmp(optarg, "mac") != 0 && strcmp(optarg, "value") != 0) {
                 fprintf(stderr, "%s: --ids: \"%s\": mac or value\n",
                         ngx_prov_acl_program, optarg);
@@ -976,6 +1023,12 @@ ngx_prov_acl_read_input(ngx_prov_acl_db_t *db, ngx_prov_acl_input_t *in,
     in->mac = db->mac;
 
     if (strcmp(file, "-") == 0) {
+        if (ngx_prov_acl_stdin_closed) {
+            fprintf(stderr, "%s: -: the standard input is closed\n",
+                    ngx_prov_acl_program);
+            return NGX_PROV_ACL_BAD_INPUT;
+        }
+
         in->fd = STDIN_FILENO;
 
     } else {
@@ -1269,6 +1322,7 @@ ngx_prov_acl_batch_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
 {
     u_char                    *rec;
     ngx_str_t                  word, id;
+    ngx_uint_t                 devices;
     ngx_prov_acl_input_t      *in = ap->data;
     ngx_http_prov_acl_line_t  *device;
 
@@ -1289,7 +1343,20 @@ ngx_prov_acl_batch_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
     word.len = p - word.data;
 
     if (word.len == 3 && ngx_strncmp(word.data, "set", 3) == 0) {
-        return ngx_http_prov_acl_parse_line(ap, p, last);
+        devices = ap->devices;
+
+        if (ngx_http_prov_acl_parse_line(ap, p, last) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        /* "set" alone, or a comment: a feed's line cut short */
+
+        if (ap->devices == devices) {
+            ngx_http_prov_acl_error(ap, "\"set\" takes a list line");
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
     }
 
     if (word.len != 6 || ngx_strncmp(word.data, "delete", 6) != 0) {
@@ -1322,7 +1389,7 @@ ngx_prov_acl_batch_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
 
     device = &ap->device;
 
-    if (ngx_http_prov_acl_parse_id(ap, &id, device) != NGX_OK) {
+    if (ngx_http_prov_acl_parse_id_field(ap, &id, device) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -1669,6 +1736,14 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
         fprintf(stderr, "%s: %s: not a regular file\n", ngx_prov_acl_program,
                 path);
         return NGX_PROV_ACL_DATABASE;
+
+    } else if (st.st_size == 0 && !(flags & NGX_PROV_ACL_CREATE)) {
+        /* LMDB would write its meta pages into it, and then be refused */
+
+        fprintf(stderr, "%s: %s: an empty file, not a prov database; create "
+                "one with \"prov-acl import PATH FILE\"\n",
+                ngx_prov_acl_program, path);
+        return NGX_PROV_ACL_DATABASE;
     }
 
     /*
@@ -1701,12 +1776,20 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
 
     if (lstat(lock, &st) == -1) {
         status = ngx_prov_acl_create_file(lock, 0664);
+    }
 
-    } else if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
-        fprintf(stderr, "%s: %s: its lock file %s is a link or no regular "
-                "file: remove it (prov-acl makes it again)\n",
-                ngx_prov_acl_program, path, lock);
-        status = NGX_PROV_ACL_DATABASE;
+    if (status == NGX_PROV_ACL_OK) {
+        status = ngx_prov_acl_lock_file(lock);
+    }
+
+    /*
+     * every user may write: the list itself, or the readers' slots (a
+     * slot cleared lets a writer reuse the pages a worker is reading)
+     */
+
+    if (status == NGX_PROV_ACL_OK && !(flags & NGX_PROV_ACL_READ)) {
+        ngx_prov_acl_writable(path);
+        ngx_prov_acl_writable(lock);
     }
 
     free(lock);
@@ -1723,6 +1806,10 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
     }
 
     rc = mdb_env_set_maxdbs(db->env, NGX_HTTP_PROV_LMDB_DBS);
+
+    if (rc == 0) {
+        rc = mdb_env_set_maxreaders(db->env, NGX_PROV_ACL_READERS);
+    }
 
     if (rc == 0 && !(flags & NGX_PROV_ACL_READ)) {
         rc = mdb_env_set_mapsize(db->env, ngx_prov_acl_mapsize());
@@ -1832,6 +1919,74 @@ ngx_prov_acl_create_file(const char *path, mode_t mode)
     }
 
     return NGX_PROV_ACL_OK;
+}
+
+
+/*
+ * LMDB opens PATH-lock O_RDWR|O_CREAT, through a symbolic link too, and
+ * truncates it to its reader table, even to read: a link planted there
+ * (to /etc/shadow) would have a root's "prov-acl stat" overwrite the file
+ * it names, or make one where it points.  The lock must be a regular
+ * file of one link.  A link put there between this check and LMDB's
+ * open() is not caught: PATH's folder must be writable by root only.
+ * Removed while nginx runs, its workers would keep their slots in the
+ * old one, where no writer sees them: hence "stop nginx" first.
+ */
+
+static int
+ngx_prov_acl_lock_file(const char *path)
+{
+    int          fd;
+    const char  *why;
+    struct stat  st;
+
+    fd = open(path, O_RDONLY|O_NOFOLLOW|O_NONBLOCK);
+
+    if (fd == -1) {
+        fprintf(stderr, "%s: %s: %s\n", ngx_prov_acl_program, path,
+                (errno == ELOOP) ? "a symbolic link: LMDB would write "
+                                   "through it into the file it names; "
+                                   "stop nginx, remove it, start nginx "
+                                   "(prov-acl makes the lock file again)"
+                                 : strerror(errno));
+        return NGX_PROV_ACL_DATABASE;
+    }
+
+    why = NULL;
+
+    if (fstat(fd, &st) == -1) {
+        why = strerror(errno);
+
+    } else if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+
+    } else if (st.st_nlink != 1) {
+        why = "a file of other links (a hard link): LMDB would write into "
+              "it; stop nginx, remove it, start nginx (prov-acl makes the "
+              "lock file again)";
+    }
+
+    (void) close(fd);
+
+    if (why != NULL) {
+        fprintf(stderr, "%s: %s: %s\n", ngx_prov_acl_program, path, why);
+        return NGX_PROV_ACL_DATABASE;
+    }
+
+    return NGX_PROV_ACL_OK;
+}
+
+
+static void
+ngx_prov_acl_writable(const char *path)
+{
+    struct stat  st;
+
+    if (stat(path, &st) == 0 && (st.st_mode & S_IWOTH)) {
+        fprintf(stderr, "%s: warning: %s is writable by every user: any "
+                "local user can change what nginx reads (chmod o-w %s)\n",
+                ngx_prov_acl_program, path, path);
+    }
 }
 
 
@@ -2174,7 +2329,7 @@ ngx_prov_acl_id_arg(ngx_prov_acl_db_t *db, char *arg,
     id.len = strlen(arg);
     id.data = (u_char *) arg;
 
-    if (ngx_http_prov_acl_parse_id(ap, &id, device) != NGX_OK) {
+    if (ngx_http_prov_acl_parse_id_field(ap, &id, device) != NGX_OK) {
         free(ap);
         return NGX_PROV_ACL_BAD_INPUT;
     }
