@@ -332,4 +332,17 @@ SKIP: {
            . '256 workers reloading (the module asks 4 * workers + 8)');
 }
 
+# "set" with a word that starts with "#" (quoted, so the shell kept it):
+# in the list line it would start a comment and drop the pin after it
+{
+    my $db = db();
+    ProvAcl::create($db, "000e08abcdef deny\n");
+    my $before = state($db);
+    my $r = ProvAcl::run('set', $db, '000e08abcdef', 'allow', '#new',
+                         "sha256=$FP");
+    is($r->{status}, 3, 'set with a "#word" before the pin: refused');
+    like($r->{err}, qr/"#new" would start a comment/, '... saying why');
+    is(state($db), $before, '... nothing written (still denied)');
+}
+
 done_testing();
