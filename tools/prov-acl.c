@@ -673,6 +673,17 @@ ngx_prov_acl_set(ngx_prov_acl_db_t *db, int argc, char **argv)
     for (n = 0; n < argc; n++) {
         len = strlen(argv[n]);
 
+        /*
+         * in a list line "#" after a blank starts a comment: a quoted
+         * "#note" word would silently drop the words after it (a pin)
+         */
+
+        if (argv[n][0] == '#') {
+            fprintf(stderr, "%s: set: \"%s\" would start a comment and drop "
+                    "the words after it\n", ngx_prov_acl_program, argv[n]);
+            return NGX_PROV_ACL_BAD_INPUT;
+        }
+
         if ((size_t) (line + NGX_HTTP_PROV_ACL_LINE_MAX - p) < len + 1) {
             fprintf(stderr, "%s: line longer than %d bytes\n",
                     ngx_prov_acl_program, NGX_HTTP_PROV_ACL_LINE_MAX);
