@@ -1,7 +1,8 @@
 # ngx_http_prov_module
 #
 #   make                 build build/ngx_http_prov_module.so against Debian's
-#                        nginx-dev tree (or NGINX_SRC=/path/to/nginx-x.y.z)
+#                        nginx-dev tree (or NGINX_SRC=/path/to/nginx-x.y.z),
+#                        and build/prov-acl (tools/prov-acl.c, liblmdb)
 #   make test            the whole test suite (t/*.t)
 #   NGINX_SUITE=suite    with make, make test, make demo: the nginx of that
 #                        Debian suite (bullseye 1.18, bookworm 1.22, trixie
@@ -50,16 +51,18 @@ NGINX_BIN  ?= /usr/sbin/nginx
 MODULE      = $(BUILD)/ngx_http_prov_module.so
 endif
 
-BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev
+BUILD_PACKAGES = gcc make nginx nginx-dev libssl-dev libpcre2-dev zlib1g-dev \
+                 liblmdb-dev
 # what scripts/build-nginx.sh needs for a suite's nginx (bullseye's 1.18
 # knows only PCRE1)
-SUITE_PACKAGES = gcc make dpkg-dev libssl-dev zlib1g-dev \
+SUITE_PACKAGES = gcc make dpkg-dev libssl-dev zlib1g-dev liblmdb-dev \
                  $(if $(NGINX_PCRE1)$(filter bullseye,$(NGINX_SUITE)),libpcre3-dev,libpcre2-dev)
 # python3: t/017 runs fail2ban-regex from Debian's fail2ban package, which
 # scripts/fail2ban.sh unpacks into build/ (installing it would start a
 # fail2ban daemon)
+# lmdb-utils: t/070 checks prov-acl's databases with mdb_stat and mdb_dump
 TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
-                 libio-socket-ssl-perl python3
+                 libio-socket-ssl-perl python3 lmdb-utils
 # scripts/build-asan.sh installs what the ASan build needs (clang, dpkg-dev,
 # ...); Debian's nginx source comes with scripts/nginx-source.sh
 ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl \
@@ -81,10 +84,29 @@ FUZZ_TARGETS  ?=
 
 SOURCES = config $(wildcard ngx_http_prov_module/*.[ch])
 
-.PHONY: all module build-deps test test-deps demo demo-keep bench bench-acl deb \
+# prov-acl: the line format is the module's own file, built without nginx
+PROV_ACL       = $(BUILD)/prov-acl
+PROV_ACL_SRC   = tools/prov-acl.c ngx_http_prov_module/ngx_http_prov_acl_line.c
+PROV_ACL_DEPS  = $(PROV_ACL_SRC) ngx_http_prov_module/ngx_http_prov_acl_line.h
+PROV_ACL_CFLAGS ?= -g -O2 -fstack-protector-strong -Wformat \
+                   -Werror=format-security -D_FORTIFY_SOURCE=2
+PROV_ACL_LDFLAGS ?=
+
+.PHONY: all module tool build-deps test test-deps demo demo-keep bench bench-acl deb \
         test-deb stress fuzz asan test-asan test-valgrind clean
 
-all: module
+all: module tool
+
+tool: $(PROV_ACL)
+
+$(PROV_ACL): $(PROV_ACL_DEPS)
+	@bash scripts/deps.sh --check gcc liblmdb-dev
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 -D_DEFAULT_SOURCE -DNGX_HTTP_PROV_ACL_TOOL=1 \
+	    $(PROV_ACL_CFLAGS) -Wall -Wextra -Werror \
+	    -Ingx_http_prov_module -o $@.new $(PROV_ACL_SRC) \
+	    $(PROV_ACL_LDFLAGS) -llmdb
+	@mv -f $@.new $@
 
 module: build-deps
 ifneq ($(NGINX_SUITE),)
@@ -100,34 +122,35 @@ build-deps:
 ifneq ($(NGINX_SUITE),)
 	@bash scripts/deps.sh --check $(SUITE_PACKAGES)
 else
-	@bash scripts/deps.sh --check $(if $(filter /usr/share/nginx/src,$(NGINX_SRC)),$(BUILD_PACKAGES),gcc make libssl-dev libpcre2-dev zlib1g-dev)
+	@bash scripts/deps.sh --check $(if $(filter /usr/share/nginx/src,$(NGINX_SRC)),$(BUILD_PACKAGES),gcc make libssl-dev libpcre2-dev zlib1g-dev liblmdb-dev)
 endif
 
 test-deps:
 	@bash scripts/deps.sh $(TEST_PACKAGES) $(if $(NGINX_SUITE),$(SUITE_PACKAGES))
 
 test: test-deps
-	@$(MAKE) --no-print-directory module
-	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash scripts/run-tests.sh $(T)
+	@$(MAKE) --no-print-directory module tool
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) \
+	    PROV_ACL=$(PROV_ACL) bash scripts/run-tests.sh $(T)
 
 # nginx from Debian's source package, the module compiled in, sanitizers:
 # $(ASAN_BUILD)/sbin/nginx
 asan:
 	NGINX_SUITE= bash scripts/build-asan.sh $(ASAN_BUILD) $(BUILD)/src
 
-test-asan: asan
+test-asan: asan tool
 	@bash scripts/deps.sh $(ASAN_PACKAGES)
 	ASAN_BUILD=$(ASAN_BUILD) BUILD=$(BUILD) bash scripts/test-asan.sh $(T)
 
 test-valgrind:
 	@bash scripts/deps.sh $(VALGRIND_PACKAGES)
-	@$(MAKE) --no-print-directory module
+	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) \
 	    VALGRIND_BUILD=$(BUILD)/valgrind bash scripts/test-valgrind.sh $(T)
 
 demo:
 	@bash scripts/deps.sh $(DEMO_PACKAGES) $(if $(NGINX_SUITE),$(SUITE_PACKAGES))
-	@$(MAKE) --no-print-directory module
+	@$(MAKE) --no-print-directory module tool
 	@echo "nginx under test: $$($(NGINX_BIN) -v 2>&1 | sed 's/^nginx version: //') ($(NGINX_BIN))"
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash examples/demo/demo.sh $(DEMO_ARGS)
 
@@ -138,14 +161,14 @@ demo:
 # instructions above the floor's (CI)
 bench:
 	@bash scripts/deps.sh $(BENCH_PACKAGES) $(if $(filter-out 0,$(QUICK)),,apache2)
-	@$(MAKE) --no-print-directory module
+	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) QUICK=$(QUICK) \
 	    bash bench/compare.sh
 
 # ACL load time and memory against a stock map, lookup cost against size
 bench-acl:
 	@bash scripts/deps.sh $(DEMO_PACKAGES) time
-	@$(MAKE) --no-print-directory module
+	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
 
@@ -153,7 +176,7 @@ bench-acl:
 # 75-115 s on 2 cores (FLEET=, PROCS=, RELOAD_SECONDS=: see stress/stress.sh)
 stress:
 	@bash scripts/deps.sh $(STRESS_PACKAGES)
-	@$(MAKE) --no-print-directory module
+	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) bash stress/stress.sh
 
 # dpkg-buildpackage -b on a copy of the tree: build/deb/*.deb

@@ -331,11 +331,7 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
      */
 
     if (ap.unterminated) {
-        ap.line = ap.unterminated;
-        ngx_http_prov_acl_error(&ap, "last line has no newline: the list "
-                                "may be cut short or still being written "
-                                "(replace lists atomically: write "
-                                "elsewhere, then mv)");
+        ngx_http_prov_acl_unterminated(&ap);
     }
 
     if (ap.errors) {

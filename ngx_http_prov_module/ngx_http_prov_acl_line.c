@@ -118,7 +118,8 @@ ngx_http_prov_mac_normalize(ngx_str_t *value, u_char *mac)
 /*
  * Reads the list in chunks into buf (NGX_HTTP_PROV_ACL_READ_SIZE +
  * NGX_HTTP_PROV_ACL_LINE_MAX bytes), up to size (-1: to the end), and
- * hands each line to ngx_http_prov_acl_parse_line()
+ * hands each line, without its newline, to ap->handler (prov-acl's
+ * batches) or else to ngx_http_prov_acl_parse_line()
  */
 
 ngx_int_t
@@ -162,7 +163,29 @@ ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap, off_t size,
                                     NGX_HTTP_PROV_ACL_LINE_MAX);
 
             } else {
-                ngx_http_prov_acl_parse_line(ap, start, eol);
+                p = start;
+
+                /*
+                 * Windows editors may start a UTF-8 file with a byte
+                 * order mark: it is stripped, for every kind of id, as
+                 * operators expect.  Anywhere else it is refused: kept in
+                 * an id no certificate carries, it would make a "deny"
+                 * line silently deny nothing.
+                 */
+
+                if (ap->line == 1
+                    && eol - p >= 3
+                    && ngx_strncmp(p, "\xef\xbb\xbf", 3) == 0)
+                {
+                    p += 3;
+                }
+
+                if (ap->handler != NULL) {
+                    (void) ap->handler(ap, p, eol);
+
+                } else {
+                    (void) ngx_http_prov_acl_parse_line(ap, p, eol);
+                }
 
                 if (ap->stop) {
                     return NGX_OK;
@@ -252,20 +275,6 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
     ngx_uint_t    n;
     const char   *what;
     ngx_http_prov_acl_line_t  *device;
-
-    /*
-     * Windows editors may start a UTF-8 file with a byte order mark: it
-     * is stripped, for every kind of id, as operators expect.  Anywhere
-     * else it is refused: kept in an id no certificate carries, it would
-     * make a "deny" line silently deny nothing.
-     */
-
-    if (ap->line == 1
-        && last - p >= 3
-        && ngx_strncmp(p, "\xef\xbb\xbf", 3) == 0)
-    {
-        p += 3;
-    }
 
     device = &ap->device;
     device->nattrs = 0;
@@ -364,28 +373,8 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
         return NGX_ERROR;
     }
 
-    /* ids are normalised as the certificates' ids are */
-
-    if (ap->mac) {
-        if (ngx_http_prov_mac_normalize(&token[0], device->mac) != NGX_OK) {
-            ngx_http_prov_acl_error(ap, "bad id \"%.*s\": not a MAC address",
-                                    (int) token[0].len, token[0].data);
-            return NGX_ERROR;
-        }
-
-        device->id.len = NGX_HTTP_PROV_MAC_LEN;
-        device->id.data = device->mac;
-
-    } else {
-        if (ngx_http_prov_id_safe(&token[0]) != NGX_OK
-            || token[0].len > ap->id_max)
-        {
-            ngx_http_prov_acl_error(ap, "bad id \"%.*s\"",
-                                    (int) token[0].len, token[0].data);
-            return NGX_ERROR;
-        }
-
-        device->id = token[0];
+    if (ngx_http_prov_acl_parse_id(ap, &token[0], device) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     if (device->nattrs) {
@@ -397,8 +386,7 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
     rc = ap->add(ap, device);
 
     if (rc == NGX_DECLINED) {
-        ngx_http_prov_acl_error(ap, "duplicate id \"%.*s\"",
-                                (int) device->id.len, device->id.data);
+        ngx_http_prov_acl_duplicate(ap, &device->id);
         return NGX_ERROR;
     }
 
@@ -409,6 +397,70 @@ ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap, u_char *p,
     ap->devices++;
 
     return NGX_OK;
+}
+
+
+/*
+ * a line's id (or prov-acl's ID argument), normalised as the
+ * certificates' ids are, into device->id: MAC ids point into device->mac,
+ * other ids into the line
+ */
+
+ngx_int_t
+ngx_http_prov_acl_parse_id(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id,
+    ngx_http_prov_acl_line_t *device)
+{
+    if (ap->mac) {
+        if (ngx_http_prov_mac_normalize(id, device->mac) != NGX_OK) {
+            ngx_http_prov_acl_error(ap, "bad id \"%.*s\": not a MAC address",
+                                    (int) id->len, id->data);
+            return NGX_ERROR;
+        }
+
+        device->id.len = NGX_HTTP_PROV_MAC_LEN;
+        device->id.data = device->mac;
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_prov_id_safe(id) != NGX_OK || id->len > ap->id_max) {
+        ngx_http_prov_acl_error(ap, "bad id \"%.*s\"",
+                                (int) id->len, id->data);
+        return NGX_ERROR;
+    }
+
+    device->id = *id;
+
+    return NGX_OK;
+}
+
+
+/*
+ * the later of two lines naming one device; prov-acl finds them by
+ * sorting, after the lines are read, and reports them at their lines
+ */
+
+void
+ngx_http_prov_acl_duplicate(ngx_http_prov_acl_parse_t *ap, ngx_str_t *id)
+{
+    ngx_http_prov_acl_error(ap, "duplicate id \"%.*s\"",
+                            (int) id->len, id->data);
+}
+
+
+/*
+ * a list whose last line has no newline, once the list is known not to
+ * have changed while read (nginx), or read to its end (prov-acl)
+ */
+
+void
+ngx_http_prov_acl_unterminated(ngx_http_prov_acl_parse_t *ap)
+{
+    ap->line = ap->unterminated;
+
+    ngx_http_prov_acl_error(ap, "last line has no newline: the list may be "
+                            "cut short or still being written (replace "
+                            "lists atomically: write elsewhere, then mv)");
 }
 
 

@@ -131,6 +131,10 @@ typedef ssize_t (*ngx_http_prov_acl_read_pt)(ngx_http_prov_acl_parse_t *ap,
 typedef ngx_int_t (*ngx_http_prov_acl_add_pt)(ngx_http_prov_acl_parse_t *ap,
     ngx_http_prov_acl_line_t *device);
 
+/* a whole line of another format built on this one (prov-acl's batches) */
+typedef ngx_int_t (*ngx_http_prov_acl_line_pt)(ngx_http_prov_acl_parse_t *ap,
+    u_char *p, u_char *last);
+
 /* an error of the current line; text NULL: too many errors */
 typedef void (*ngx_http_prov_acl_error_pt)(ngx_http_prov_acl_parse_t *ap,
     u_char *text, size_t len);
@@ -149,6 +153,7 @@ struct ngx_http_prov_acl_parse_s {
     ngx_http_prov_acl_read_pt   read;
     ngx_http_prov_acl_add_pt    add;
     ngx_http_prov_acl_error_pt  error;
+    ngx_http_prov_acl_line_pt   handler;    /* NULL: list lines */
 
     ngx_http_prov_acl_line_t    device;
 };
@@ -158,6 +163,11 @@ ngx_int_t ngx_http_prov_acl_parse_file(ngx_http_prov_acl_parse_t *ap,
     off_t size, u_char *buf);
 ngx_int_t ngx_http_prov_acl_parse_line(ngx_http_prov_acl_parse_t *ap,
     u_char *p, u_char *last);
+ngx_int_t ngx_http_prov_acl_parse_id(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *id, ngx_http_prov_acl_line_t *device);
+void ngx_http_prov_acl_duplicate(ngx_http_prov_acl_parse_t *ap,
+    ngx_str_t *id);
+void ngx_http_prov_acl_unterminated(ngx_http_prov_acl_parse_t *ap);
 void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
     const char *fmt, ...);
 ngx_int_t ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin);

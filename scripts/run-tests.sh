@@ -19,6 +19,8 @@ export TEST_NGINX_BINARY=${NGINX_BIN:-/usr/sbin/nginx}
 # writes no load_module line
 export TEST_NGINX_LOAD_MODULES=${MODULE-$build/ngx_http_prov_module.so}
 export TEST_NGINX_PROV_PKI=${TEST_NGINX_PROV_PKI:-$build/pki}
+# the command-line tool of LMDB lists (t/lib/ProvAcl.pm runs it)
+export PROV_ACL=${PROV_ACL:-$build/prov-acl}
 
 if [ -n "$TEST_NGINX_LOAD_MODULES" ]; then
     if [ ! -f "$TEST_NGINX_LOAD_MODULES" ]; then
