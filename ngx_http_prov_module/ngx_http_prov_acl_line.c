@@ -976,14 +976,46 @@ size_t
 ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
     size_t len)
 {
-    u_char      *b, *last;
+    u_char      *b, *a, *last;
+    size_t       size;
     uint16_t     len16, count;
-    ngx_uint_t   i, flags;
+    ngx_uint_t   i, flags, colons;
 
     static u_char  hex[] = "0123456789ABCDEF";
 
     last = p + len;
     flags = *p++;
+
+    /*
+     * the pin in openssl's form, with colons, unless the line would then
+     * be longer than an import reads: its line had the 64 digits bare,
+     * and the dump must import again
+     */
+
+    colons = 1;
+
+    if (flags & NGX_HTTP_PROV_ACL_PIN) {
+        size = id->len
+               + ((flags & NGX_HTTP_PROV_ACL_ALLOW) ? sizeof(" allow") - 1
+                                                    : sizeof(" deny") - 1)
+               + sizeof(" sha256=") - 1 + 3 * NGX_HTTP_PROV_SHA256_LEN - 1;
+
+        if (flags & NGX_HTTP_PROV_ACL_ATTRS) {
+            a = p + NGX_HTTP_PROV_SHA256_LEN;
+            ngx_memcpy(&count, a, 2);
+            a += 2;
+
+            for (i = 0; i < count && a < last; i++) {
+                ngx_memcpy(&len16, a + 1 + a[0], 2);
+                size += 2 + a[0] + len16;
+                a += 1 + a[0] + 2 + len16;
+            }
+        }
+
+        if (size > NGX_HTTP_PROV_ACL_LINE_MAX) {
+            colons = 0;
+        }
+    }
 
     b = ngx_cpymem(buf, id->data, id->len);
 
@@ -1000,7 +1032,7 @@ ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
         b = ngx_cpymem(b, " sha256=", sizeof(" sha256=") - 1);
 
         for (i = 0; i < NGX_HTTP_PROV_SHA256_LEN; i++) {
-            if (i) {
+            if (i && colons) {
                 *b++ = ':';
             }
 
