@@ -77,7 +77,7 @@ BENCH_PACKAGES = $(BUILD_PACKAGES) openssl curl perl apache2-utils valgrind \
                  strace
 
 FUZZ_PACKAGES  = clang libclang-rt-14-dev binutils make dpkg-dev libssl-dev \
-                 libpcre2-dev zlib1g-dev libcrypt-dev
+                 libpcre2-dev zlib1g-dev libcrypt-dev liblmdb-dev
 
 FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  ?=

@@ -25,6 +25,15 @@
  * (ngx_http_prov_acl_value_print(), as "prov-acl dump" and "get" print
  * it) parses back to the same id, flags, pin and attributes; the dump
  * of all of them, read as a file, imports the same list.
+ *
+ * Then the same input goes through prov-acl's own reading of a list
+ * (tools/prov-acl.c, included: ngx_prov_acl_read_input(), as "import
+ * PATH -" runs it, its reads of stdin returning as the first byte says):
+ * its duplicates, found by sorting, and its errors, printed in line
+ * order, are exactly what the parser says reading the lines in order
+ * ("FILE:LINE: text", at most NGX_HTTP_PROV_ACL_ERRORS, then "too many",
+ * then the count); a list it accepts is sorted in LMDB's order (as
+ * MDB_APPEND needs), each id once, with the values above.
  */
 
 
@@ -32,8 +41,39 @@
 #error "fuzz/import.c is built as prov-acl is: -DNGX_HTTP_PROV_ACL_TOOL=1"
 #endif
 
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
 #include "ngx_http_prov_acl_line.h"
+
+
+/*
+ * prov-acl, its main() renamed (libFuzzer has one), its reads of stdin
+ * served from the input, its messages kept for the checks
+ */
+
+static ssize_t ngx_prov_fuzz_sys_read(int fd, void *buf, size_t size);
+
+static FILE  *ngx_prov_fuzz_stderr;
+
+#define main  ngx_prov_fuzz_prov_acl_main
+#define read(fd, buf, size)  ngx_prov_fuzz_sys_read(fd, buf, size)
+#undef stderr
+#define stderr  ngx_prov_fuzz_stderr
+
+#include "../tools/prov-acl.c"
+
+#undef main
+#undef read
+#undef stderr
+#define stderr  stderr
 
 
 #define NGX_PROV_FUZZ_BUF_SIZE                                                \
@@ -50,9 +90,17 @@ typedef struct {
 
 
 typedef struct {
+    ngx_uint_t                  line;
+    size_t                      len;
+    u_char                      text[NGX_HTTP_PROV_ACL_ERROR_MAX];
+} ngx_prov_fuzz_error_t;
+
+
+typedef struct {
     const u_char               *data;
     size_t                      size;
     size_t                      chunk;
+    size_t                      offset;     /* prov-acl's reads */
 
     ngx_prov_fuzz_device_t     *devices;
     ngx_uint_t                  ndevices;
@@ -66,6 +114,7 @@ typedef struct {
     ngx_uint_t                  texts;
     ngx_uint_t                  capped;
     ngx_uint_t                  error_line;
+    ngx_prov_fuzz_error_t      *errors;
 
     ngx_http_prov_acl_line_t   *again;      /* a printed line, parsed */
     ngx_uint_t                  parsed;
@@ -97,6 +146,8 @@ static void ngx_prov_fuzz_keep(ngx_prov_fuzz_import_t *im, ngx_str_t *id,
 static uint64_t ngx_prov_fuzz_hash(u_char *p, size_t len);
 static void ngx_prov_fuzz_append(ngx_prov_fuzz_import_t *im, u_char *line,
     size_t len);
+static void ngx_prov_fuzz_prov_acl(ngx_prov_fuzz_import_t *im,
+    ngx_http_prov_acl_parse_t *ap, const u_char *data, size_t size);
 static void ngx_prov_fuzz_free(ngx_prov_fuzz_import_t *im);
 static void *ngx_prov_fuzz_alloc(size_t size);
 static void ngx_prov_fuzz_fail(const char *fmt, ...)
@@ -106,7 +157,9 @@ static void ngx_prov_fuzz_fail(const char *fmt, ...)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
-static u_char  *ngx_prov_fuzz_buf;
+static u_char                  *ngx_prov_fuzz_buf;
+static ngx_prov_fuzz_import_t  *ngx_prov_fuzz_current;
+static ngx_prov_fuzz_error_t    ngx_prov_fuzz_errors[NGX_HTTP_PROV_ACL_ERRORS];
 
 
 int
@@ -127,6 +180,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     memset(&im, 0, sizeof(ngx_prov_fuzz_import_t));
+
+    im.errors = ngx_prov_fuzz_errors;
 
     step = data[0] >> 2;
 
@@ -203,6 +258,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            (unsigned long) im.texts,
                            (unsigned long) im.capped);
     }
+
+    /* prov-acl reports the list's last line once it has read it all */
+
+    if (ap.unterminated) {
+        ngx_http_prov_acl_unterminated(&ap);
+    }
+
+    ngx_prov_fuzz_prov_acl(&im, &ap, data, size);
 
     /* the dump of what was accepted imports the same list */
 
@@ -329,7 +392,7 @@ ngx_prov_fuzz_error(ngx_http_prov_acl_parse_t *ap, u_char *text, size_t len)
         return;
     }
 
-    if (im->capped || ++im->texts > NGX_HTTP_PROV_ACL_ERRORS) {
+    if (im->capped || im->texts >= NGX_HTTP_PROV_ACL_ERRORS) {
         ngx_prov_fuzz_fail("an error shown past the cap");
     }
 
@@ -346,6 +409,12 @@ ngx_prov_fuzz_error(ngx_http_prov_acl_parse_t *ap, u_char *text, size_t len)
     }
 
     im->error_line = ap->line;
+
+    im->errors[im->texts].line = ap->line;
+    im->errors[im->texts].len = len;
+    ngx_memcpy(im->errors[im->texts].text, text, len);
+
+    im->texts++;
 }
 
 
@@ -761,6 +830,175 @@ ngx_prov_fuzz_append(ngx_prov_fuzz_import_t *im, u_char *line, size_t len)
 
     ngx_memcpy(im->dump + im->dump_len, line, len);
     im->dump_len += len;
+}
+
+
+/*
+ * "prov-acl import PATH -" up to its transaction: what it prints is what
+ * the parser said, and what it would write is the list read, in order
+ */
+
+static void
+ngx_prov_fuzz_prov_acl(ngx_prov_fuzz_import_t *im,
+    ngx_http_prov_acl_parse_t *ap, const u_char *data, size_t size)
+{
+    int                      status;
+    char                    *out;
+    FILE                    *expected;
+    size_t                   i, out_len, exp_len;
+    MDB_val                  key, value, prev;
+    uint32_t                 line;
+    ngx_str_t                id;
+    ngx_uint_t               n, errors;
+    ngx_prov_acl_db_t        db;
+    ngx_prov_fuzz_device_t  *d;
+    ngx_prov_acl_input_t     in;
+    char                    *exp;
+    u_char                   mac[NGX_HTTP_PROV_MAC_LEN];
+    u_char                   last[NGX_HTTP_PROV_LMDB_KEY_MAX];
+
+    memset(&db, 0, sizeof(ngx_prov_acl_db_t));
+    db.path = "fuzz.mdb";
+    db.mac = ap->mac;
+
+    im->data = data + 1;
+    im->size = size - 1;
+    im->offset = 0;
+
+    ngx_prov_fuzz_current = im;
+
+    ngx_prov_fuzz_stderr = open_memstream(&out, &out_len);
+    if (ngx_prov_fuzz_stderr == NULL) {
+        ngx_prov_fuzz_fail("open_memstream() failed");
+    }
+
+    status = ngx_prov_acl_read_input(&db, &in, "-", 0);
+
+    if (fclose(ngx_prov_fuzz_stderr) != 0) {
+        ngx_prov_fuzz_fail("fclose() failed");
+    }
+
+    ngx_prov_fuzz_stderr = NULL;
+
+    /* what nginx -t says of the same lines, read in order */
+
+    expected = open_memstream(&exp, &exp_len);
+    if (expected == NULL) {
+        ngx_prov_fuzz_fail("open_memstream() failed");
+    }
+
+    for (n = 0; n < im->texts; n++) {
+        fprintf(expected, "-:%lu: %.*s\n", (unsigned long) im->errors[n].line,
+                (int) im->errors[n].len, im->errors[n].text);
+    }
+
+    errors = ap->errors;
+
+    if (errors > NGX_HTTP_PROV_ACL_ERRORS) {
+        fprintf(expected, "-: too many errors, the rest are not shown\n");
+    }
+
+    if (errors) {
+        fprintf(expected, "prov-acl: %lu error(s) in access list \"-\": "
+                "nothing written\n", (unsigned long) errors);
+    }
+
+    if (fclose(expected) != 0) {
+        ngx_prov_fuzz_fail("fclose() failed");
+    }
+
+    if (out_len != exp_len || memcmp(out, exp, out_len) != 0) {
+        ngx_prov_fuzz_fail("prov-acl says:\n%s\nthe parser:\n%s", out, exp);
+    }
+
+    if (status != (errors ? NGX_PROV_ACL_BAD_INPUT : NGX_PROV_ACL_OK)) {
+        ngx_prov_fuzz_fail("prov-acl: exit %d after %lu errors", status,
+                           (unsigned long) errors);
+    }
+
+    free(out);
+    free(exp);
+
+    if (status != NGX_PROV_ACL_OK) {
+        ngx_prov_acl_input_free(&in);
+        return;
+    }
+
+    /* each id once, in LMDB's order, with its value: MDB_APPEND takes it */
+
+    if (in.nentries != im->ndevices) {
+        ngx_prov_fuzz_fail("prov-acl: %lu devices, the parser %lu",
+                           (unsigned long) in.nentries,
+                           (unsigned long) im->ndevices);
+    }
+
+    prev.mv_size = 0;
+    prev.mv_data = last;
+
+    for (i = 0; i < in.nentries; i++) {
+        ngx_prov_acl_key(&in, &in.entries[i], mac, &key, &value, &line);
+
+        if (i > 0) {
+            n = ngx_min(prev.mv_size, key.mv_size);
+
+            if (memcmp(prev.mv_data, key.mv_data, n) > 0
+                || (memcmp(prev.mv_data, key.mv_data, n) == 0
+                    && prev.mv_size >= key.mv_size))
+            {
+                ngx_prov_fuzz_fail("prov-acl: \"%.*s\" after \"%.*s\"",
+                                   (int) key.mv_size, (char *) key.mv_data,
+                                   (int) prev.mv_size, (char *) prev.mv_data);
+            }
+        }
+
+        id.len = key.mv_size;
+        id.data = key.mv_data;
+
+        d = ngx_prov_fuzz_find(im, &id);
+
+        if (d == NULL || d->id == NULL || d->value_len != value.mv_size
+            || memcmp(d->value, value.mv_data, value.mv_size) != 0
+            || line == 0 || line > ap->line)
+        {
+            ngx_prov_fuzz_fail("prov-acl: \"%.*s\" (line %u) not the "
+                               "parser's", (int) id.len, (char *) id.data,
+                               (unsigned) line);
+        }
+
+        if (key.mv_size > sizeof(last)) {
+            ngx_prov_fuzz_fail("prov-acl: a key of %lu bytes",
+                               (unsigned long) key.mv_size);
+        }
+
+        ngx_memcpy(last, key.mv_data, key.mv_size);
+        prev.mv_size = key.mv_size;
+    }
+
+    ngx_prov_acl_input_free(&in);
+}
+
+
+/* prov-acl's read(2) of stdin: the input, as many bytes a read as it says */
+
+static ssize_t
+ngx_prov_fuzz_sys_read(int fd, void *buf, size_t size)
+{
+    size_t                   n;
+    ngx_prov_fuzz_import_t  *im;
+
+    im = ngx_prov_fuzz_current;
+
+    if (fd != STDIN_FILENO || im == NULL) {
+        ngx_prov_fuzz_fail("read(%d) not of stdin", fd);
+    }
+
+    n = ngx_min(size, im->chunk);
+    n = ngx_min(n, im->size - im->offset);
+
+    ngx_memcpy(buf, im->data + im->offset, n);
+    im->offset += n;
+
+    return (ssize_t) n;
 }
 
 

@@ -10,9 +10,9 @@
 # renamed, since libFuzzer brings its own.
 # A target that says "#if !(NGX_HTTP_PROV_ACL_TOOL)" (fuzz/import.c) is
 # built as prov-acl is, without nginx's tree: with
-# -DNGX_HTTP_PROV_ACL_TOOL=1 and the list's line format
-# (ngx_http_prov_acl_line.c) only; nginx is not built for such targets
-# alone.
+# -DNGX_HTTP_PROV_ACL_TOOL=1, the list's line format
+# (ngx_http_prov_acl_line.c) and liblmdb; nginx is not built for such
+# targets alone.
 
 set -euo pipefail
 
@@ -105,7 +105,7 @@ if [ ${#tool_targets[@]} -gt 0 ]; then
         clang "${toolflags[@]}" -c "$module_dir/fuzz/$target.c" \
               -o "$build/$target.o"
         clang "${sanitize[@]}" -fsanitize=fuzzer -o "$build/$target" \
-              "$build/$target.o" "${tool_objs[@]}"
+              "$build/$target.o" "${tool_objs[@]}" -llmdb
         echo "built $build/$target" >&2
     done
 fi
