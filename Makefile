@@ -66,7 +66,7 @@ TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
 # scripts/build-asan.sh installs what the ASan build needs (clang, dpkg-dev,
 # ...); Debian's nginx source comes with scripts/nginx-source.sh
 ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl \
-                 python3
+                 python3 liblmdb-dev lmdb-utils
 VALGRIND_PACKAGES = $(TEST_PACKAGES) valgrind
 DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
 DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper

@@ -44,6 +44,7 @@ struct ngx_http_prov_acl_entry_s {
 struct ngx_http_prov_acl_s {
     ngx_http_prov_acl_info_t    info;
     ngx_uint_t                  mac;        /* ids are MAC addresses */
+    ngx_http_prov_lmdb_t       *lmdb;       /* "lmdb:PATH", or NULL */
     ngx_http_prov_acl_entry_t  *slots;
     ngx_uint_t                  mask;
     ngx_uint_t                  shift;
@@ -64,6 +65,8 @@ typedef struct {
 
 static ngx_http_prov_acl_t *ngx_http_prov_acl_read(ngx_conf_t *cf,
     ngx_str_t *path, ngx_http_prov_id_conf_t *id);
+static ngx_http_prov_acl_t *ngx_http_prov_acl_open_lmdb(ngx_conf_t *cf,
+    ngx_str_t *path, ngx_uint_t mac);
 static ngx_int_t ngx_http_prov_acl_count_entries(ngx_file_t *file,
     off_t size, u_char *buf, ngx_uint_t *entries);
 static ngx_int_t ngx_http_prov_acl_changed(ngx_conf_t *cf, ngx_file_t *file,
@@ -87,14 +90,18 @@ static ngx_http_prov_acl_entry_t *ngx_http_prov_acl_lookup(
 static void ngx_http_prov_acl_cleanup(void *data);
 
 
-/* "prov_acl file [default=allow | default=deny] | off;" */
+/*
+ * "prov_acl file | lmdb:path [default=allow | default=deny] | off;"
+ * an LMDB list's path is kept with its prefix, "lmdb:/full/path"
+ */
 
 char *
 ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_prov_loc_conf_t *plcf = conf;
 
-    ngx_str_t  *value, *path;
+    u_char     *p;
+    ngx_str_t  *value, *path, name;
 
     if (plcf->acl_path != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -131,6 +138,38 @@ ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     *path = value[1];
+
+    if (path->len >= sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1
+        && ngx_strncmp(path->data, NGX_HTTP_PROV_LMDB_PREFIX,
+                       sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1)
+           == 0)
+    {
+        name.len = path->len - (sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1);
+        name.data = path->data + sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1;
+
+        if (name.len == 0) {
+            return "needs a database path after \"lmdb:\"";
+        }
+
+        if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        path->len = sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1 + name.len;
+        path->data = ngx_pnalloc(cf->pool, path->len + 1);
+        if (path->data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_cpymem(path->data, NGX_HTTP_PROV_LMDB_PREFIX,
+                       sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1);
+        p = ngx_cpymem(p, name.data, name.len);
+        *p = '\0';
+
+        plcf->acl_path = path;
+
+        return NGX_CONF_OK;
+    }
 
     /* relative to the configuration prefix, as other nginx files */
 
@@ -171,9 +210,30 @@ ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
         }
     }
 
-    acl = ngx_http_prov_acl_read(cf, path, id);
-    if (acl == NULL) {
-        return NULL;
+    if (path->len > sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1
+        && ngx_strncmp(path->data, NGX_HTTP_PROV_LMDB_PREFIX,
+                       sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1)
+           == 0)
+    {
+        acl = ngx_http_prov_acl_open_lmdb(cf, path, mac);
+
+        if (acl == NULL) {
+            return NULL;
+        }
+
+        /* another spelling of a database's path: the list is the same */
+
+        for (i = 0; i < pmcf->acls.nelts; i++) {
+            if (loaded[i]->lmdb == acl->lmdb && loaded[i]->mac == mac) {
+                return loaded[i];
+            }
+        }
+
+    } else {
+        acl = ngx_http_prov_acl_read(cf, path, id);
+        if (acl == NULL) {
+            return NULL;
+        }
     }
 
     loaded = ngx_array_push(&pmcf->acls);
@@ -376,6 +436,44 @@ done:
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, cf->log, 0,
                    "prov acl \"%V\": %ui devices, %ui slots, %M ms",
                    path, acl->info.entries, acl->mask + 1, acl->info.load_time);
+
+    return acl;
+}
+
+
+/* an LMDB list: checked here, opened by each worker on its first lookup */
+
+static ngx_http_prov_acl_t *
+ngx_http_prov_acl_open_lmdb(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t mac)
+{
+    ngx_str_t             name;
+    ngx_msec_t            start;
+    ngx_time_t           *tp;
+    ngx_http_prov_acl_t  *acl;
+
+    tp = ngx_timeofday();
+    start = tp->sec * 1000 + tp->msec;
+
+    acl = ngx_pcalloc(cf->pool, sizeof(ngx_http_prov_acl_t));
+    if (acl == NULL) {
+        return NULL;
+    }
+
+    acl->info.path = *path;
+    acl->info.lmdb = 1;
+    acl->mac = mac;
+
+    name.len = path->len - (sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1);
+    name.data = path->data + sizeof(NGX_HTTP_PROV_LMDB_PREFIX) - 1;
+
+    acl->lmdb = ngx_http_prov_lmdb_check(cf, &name, mac, &acl->info);
+    if (acl->lmdb == NULL) {
+        return NULL;
+    }
+
+    ngx_time_update();
+    tp = ngx_timeofday();
+    acl->info.load_time = tp->sec * 1000 + tp->msec - start;
 
     return acl;
 }
@@ -885,6 +983,13 @@ ngx_http_prov_acl_info(ngx_http_prov_acl_t *acl)
 }
 
 
+ngx_http_prov_lmdb_t *
+ngx_http_prov_acl_lmdb(ngx_http_prov_acl_t *acl)
+{
+    return acl->lmdb;
+}
+
+
 /* an attribute's value, pointing into the list: nothing allocated */
 
 ngx_int_t
@@ -893,6 +998,10 @@ ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
 {
     u_char    *p;
     uint16_t   len16;
+
+    if (acl->lmdb != NULL) {
+        return ngx_http_prov_lmdb_attribute(slot, key, value);
+    }
 
     if (!(slot->flags & NGX_HTTP_PROV_ACL_ATTRS)) {
         return NGX_DECLINED;

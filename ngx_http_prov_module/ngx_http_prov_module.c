@@ -156,7 +156,7 @@ ngx_module_t  ngx_http_prov_module = {
     ngx_http_prov_commands,                /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_prov_lmdb_init_module,        /* init module */
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -839,18 +839,22 @@ static ngx_uint_t
 ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     X509 *cert, ngx_http_prov_conn_t *conn, ngx_http_prov_ctx_t *ctx)
 {
-    u_char      *id, *hex;
-    ngx_str_t   *path;
-    ngx_uint_t   result;
-    u_char       digest[NGX_HTTP_PROV_SHA256_LEN];
+    u_char                *id, *hex;
+    ngx_str_t             *path;
+    ngx_uint_t             result;
+    ngx_http_prov_lmdb_t  *lmdb;
+    u_char                 digest[NGX_HTTP_PROV_SHA256_LEN];
+
+    lmdb = ngx_http_prov_acl_lmdb(gate->acl);
 
     /*
      * the certificate does not change during a TLS connection: what the
      * gate's list allowed once, it allows on every later request and
-     * stream; a refusal is looked up again
+     * stream; a refusal is looked up again.  An LMDB list changes while
+     * nginx runs: every request asks it.
      */
 
-    if (conn->gate == gate && conn->acl_allowed) {
+    if (lmdb == NULL && conn->gate == gate && conn->acl_allowed) {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "prov access list outcome of the connection reused");
 
@@ -858,15 +862,27 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
         return NGX_HTTP_PROV_ALLOW;
     }
 
-    result = ngx_http_prov_acl_verdict(gate->acl, &ctx->id, cert, &ctx->entry,
-                                       digest);
+    if (lmdb != NULL) {
+        /* its errors are logged there */
+
+        result = ngx_http_prov_lmdb_verdict(lmdb, r, &ctx->id, cert,
+                                            &ctx->entry, digest);
+
+        if (result == NGX_HTTP_PROV_NONE) {
+            return NGX_HTTP_PROV_NONE;
+        }
+
+    } else {
+        result = ngx_http_prov_acl_verdict(gate->acl, &ctx->id, cert,
+                                           &ctx->entry, digest);
+    }
 
     if (result == NGX_HTTP_PROV_NOT_LISTED && gate->acl_default_allow) {
         result = NGX_HTTP_PROV_ALLOW;
     }
 
     if (result == NGX_HTTP_PROV_ALLOW) {
-        if (conn->gate == gate) {
+        if (lmdb == NULL && conn->gate == gate) {
             conn->acl_allowed = 1;
             conn->acl_entry = ctx->entry;
         }
@@ -1008,6 +1024,9 @@ ngx_http_prov_create_main_conf(ngx_conf_t *cf)
         != NGX_OK
         || ngx_array_init(&pmcf->gates, cf->pool, 4,
                           sizeof(ngx_http_prov_gate_t *))
+           != NGX_OK
+        || ngx_array_init(&pmcf->lmdbs, cf->pool, 1,
+                          sizeof(ngx_http_prov_lmdb_t *))
            != NGX_OK)
     {
         return NULL;

@@ -57,15 +57,25 @@ typedef struct {
 } ngx_http_prov_id_conf_t;
 
 
-/* the access list's internals are ngx_http_prov_acl.c's own */
+/*
+ * the access list's internals are ngx_http_prov_acl.c's own, an LMDB
+ * list's ngx_http_prov_acl_lmdb.c's
+ */
 typedef struct ngx_http_prov_acl_s        ngx_http_prov_acl_t;
 typedef struct ngx_http_prov_acl_entry_s  ngx_http_prov_acl_entry_t;
+typedef struct ngx_http_prov_lmdb_s       ngx_http_prov_lmdb_t;
 
 /* what is shown of a list */
 typedef struct {
-    ngx_str_t                   path;
+    ngx_str_t                   path;       /* "lmdb:PATH" for LMDB lists */
     ngx_uint_t                  entries;
     ngx_msec_t                  load_time;
+
+    /* LMDB lists: read again for each prov_status request */
+    uint64_t                    serial;
+    uint64_t                    generation;
+    unsigned                    lmdb:1;
+    unsigned                    available:1;
 } ngx_http_prov_acl_info_t;
 
 
@@ -85,6 +95,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                 acls;       /* of ngx_http_prov_acl_t * */
+    ngx_array_t                 lmdbs;      /* of ngx_http_prov_lmdb_t * */
     ngx_array_t                 gates;      /* of ngx_http_prov_gate_t * */
     ngx_shm_zone_t             *status_zone;
 } ngx_http_prov_main_conf_t;
@@ -210,6 +221,18 @@ ngx_uint_t ngx_http_prov_acl_verdict(ngx_http_prov_acl_t *acl, ngx_str_t *id,
 ngx_int_t ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,
     ngx_http_prov_acl_entry_t *entry, ngx_str_t *key, ngx_str_t *value);
 ngx_http_prov_acl_info_t *ngx_http_prov_acl_info(ngx_http_prov_acl_t *acl);
+ngx_http_prov_lmdb_t *ngx_http_prov_acl_lmdb(ngx_http_prov_acl_t *acl);
+
+/* ngx_http_prov_acl_lmdb.c */
+ngx_http_prov_lmdb_t *ngx_http_prov_lmdb_check(ngx_conf_t *cf,
+    ngx_str_t *path, ngx_uint_t mac, ngx_http_prov_acl_info_t *info);
+ngx_int_t ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle);
+ngx_uint_t ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db,
+    ngx_http_request_t *r, ngx_str_t *id, X509 *cert,
+    ngx_http_prov_acl_entry_t **entry, u_char *digest);
+ngx_int_t ngx_http_prov_lmdb_attribute(ngx_http_prov_acl_entry_t *entry,
+    ngx_str_t *key, ngx_str_t *value);
+ngx_int_t ngx_http_prov_lmdb_stat(ngx_http_prov_lmdb_t *db, ngx_log_t *log);
 
 /* ngx_http_prov_profile.c */
 ngx_int_t ngx_http_prov_profile_handler(ngx_http_request_t *r);

@@ -41,6 +41,10 @@ static ngx_buf_t *ngx_http_prov_status_prometheus(ngx_http_request_t *r,
     ngx_http_prov_counters_t *counters, ngx_array_t *acls);
 
 
+static void ngx_http_prov_status_refresh(ngx_http_request_t *r,
+    ngx_array_t *acls);
+static u_char *ngx_http_prov_status_metric(u_char *p, ngx_array_t *acls,
+    u_char *head, size_t len, char *name, ngx_uint_t which);
 static u_char *ngx_http_prov_status_label(u_char *dst, ngx_str_t *value);
 
 
@@ -158,6 +162,8 @@ ngx_http_prov_status_handler(ngx_http_request_t *r)
 
     counters = pmcf->status_zone->data;
 
+    ngx_http_prov_status_refresh(r, &pmcf->acls);
+
     if (ngx_http_arg(r, (u_char *) "format", 6, &format) == NGX_OK
         && format.len == 10
         && ngx_strncmp(format.data, "prometheus", 10) == 0)
@@ -195,6 +201,27 @@ ngx_http_prov_status_handler(ngx_http_request_t *r)
 }
 
 
+/* an LMDB list's figures are the database's now */
+
+static void
+ngx_http_prov_status_refresh(ngx_http_request_t *r, ngx_array_t *acls)
+{
+    ngx_uint_t              i;
+    ngx_http_prov_acl_t   **acl;
+    ngx_http_prov_lmdb_t   *lmdb;
+
+    acl = acls->elts;
+
+    for (i = 0; i < acls->nelts; i++) {
+        lmdb = ngx_http_prov_acl_lmdb(acl[i]);
+
+        if (lmdb != NULL) {
+            (void) ngx_http_prov_lmdb_stat(lmdb, r->connection->log);
+        }
+    }
+}
+
+
 static ngx_buf_t *
 ngx_http_prov_status_json(ngx_http_request_t *r,
     ngx_http_prov_counters_t *counters, ngx_array_t *acls)
@@ -221,7 +248,9 @@ ngx_http_prov_status_json(ngx_http_request_t *r,
         size += sizeof("{\"file\":\"\",\"devices\":,\"load_ms\":},")
                 + info->path.len
                 + ngx_escape_json(NULL, info->path.data, info->path.len)
-                + 2 * NGX_ATOMIC_T_LEN;
+                + 2 * NGX_ATOMIC_T_LEN
+                + sizeof(",\"serial\":,\"generation\":,"
+                         "\"available\":false") + 2 * NGX_INT64_LEN;
     }
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -248,8 +277,17 @@ ngx_http_prov_status_json(ngx_http_request_t *r,
         b->last = ngx_cpymem(b->last, "{\"file\":\"", 9);
         b->last = (u_char *) ngx_escape_json(b->last, info->path.data,
                                              info->path.len);
-        b->last = ngx_sprintf(b->last, "\",\"devices\":%ui,\"load_ms\":%M}%s",
-                              info->entries, info->load_time,
+        b->last = ngx_sprintf(b->last, "\",\"devices\":%ui,\"load_ms\":%M",
+                              info->entries, info->load_time);
+
+        if (info->lmdb) {
+            b->last = ngx_sprintf(b->last, ",\"serial\":%uL,"
+                                  "\"generation\":%uL,\"available\":%s",
+                                  info->serial, info->generation,
+                                  info->available ? "true" : "false");
+        }
+
+        b->last = ngx_sprintf(b->last, "}%s",
                               (i + 1 < acls->nelts) ? "," : "");
     }
 
@@ -283,9 +321,25 @@ ngx_http_prov_status_prometheus(ngx_http_request_t *r,
         "# HELP nginx_prov_acl_load_seconds Time to read an access list.\n"
         "# TYPE nginx_prov_acl_load_seconds gauge\n";
 
+    static u_char  serial_head[] =
+        "# HELP nginx_prov_acl_serial Last serial applied to an LMDB access"
+        " list.\n"
+        "# TYPE nginx_prov_acl_serial gauge\n";
+
+    static u_char  generation_head[] =
+        "# HELP nginx_prov_acl_generation Commits to an LMDB access list.\n"
+        "# TYPE nginx_prov_acl_generation gauge\n";
+
+    static u_char  available_head[] =
+        "# HELP nginx_prov_acl_available Whether the workers can read an"
+        " LMDB access list.\n"
+        "# TYPE nginx_prov_acl_available gauge\n";
+
     acl = acls->elts;
 
-    size = sizeof(requests_head) + sizeof(acl_head) + sizeof(load_head);
+    size = sizeof(requests_head) + sizeof(acl_head) + sizeof(load_head)
+           + sizeof(serial_head) + sizeof(generation_head)
+           + sizeof(available_head);
 
     for (i = 1; i < NGX_HTTP_PROV_RESULTS; i++) {
         size += sizeof("nginx_prov_requests_total{result=\"\"} \n") + 16
@@ -295,8 +349,8 @@ ngx_http_prov_status_prometheus(ngx_http_request_t *r,
     for (i = 0; i < acls->nelts; i++) {
         /* label values escape "\" and '"' as \\ and \" */
         info = ngx_http_prov_acl_info(acl[i]);
-        size += 2 * (sizeof("nginx_prov_acl_load_seconds{file=\"\"} \n")
-                     + 2 * info->path.len + NGX_ATOMIC_T_LEN + 8);
+        size += 5 * (sizeof("nginx_prov_acl_load_seconds{file=\"\"} \n")
+                     + 2 * info->path.len + NGX_INT64_LEN + 8);
     }
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -344,7 +398,61 @@ ngx_http_prov_status_prometheus(ngx_http_request_t *r,
                               info->load_time % 1000);
     }
 
+    for (i = 0; i < acls->nelts; i++) {
+        if (ngx_http_prov_acl_info(acl[i])->lmdb) {
+            break;
+        }
+    }
+
+    if (i == acls->nelts) {
+        return b;
+    }
+
+    b->last = ngx_http_prov_status_metric(b->last, acls, serial_head,
+                                          sizeof(serial_head) - 1,
+                                          "nginx_prov_acl_serial", 0);
+    b->last = ngx_http_prov_status_metric(b->last, acls, generation_head,
+                                          sizeof(generation_head) - 1,
+                                          "nginx_prov_acl_generation", 1);
+    b->last = ngx_http_prov_status_metric(b->last, acls, available_head,
+                                          sizeof(available_head) - 1,
+                                          "nginx_prov_acl_available", 2);
+
     return b;
+}
+
+
+/* one of the LMDB lists' gauges: 0 serial, 1 generation, 2 available */
+
+static u_char *
+ngx_http_prov_status_metric(u_char *p, ngx_array_t *acls, u_char *head,
+    size_t len, char *name, ngx_uint_t which)
+{
+    uint64_t                   value;
+    ngx_uint_t                 i;
+    ngx_http_prov_acl_t      **acl;
+    ngx_http_prov_acl_info_t  *info;
+
+    acl = acls->elts;
+
+    p = ngx_cpymem(p, head, len);
+
+    for (i = 0; i < acls->nelts; i++) {
+        info = ngx_http_prov_acl_info(acl[i]);
+
+        if (!info->lmdb) {
+            continue;
+        }
+
+        value = (which == 0) ? info->serial
+                : (which == 1) ? info->generation : info->available;
+
+        p = ngx_sprintf(p, "%s{file=\"", name);
+        p = ngx_http_prov_status_label(p, &info->path);
+        p = ngx_sprintf(p, "\"} %uL\n", value);
+    }
+
+    return p;
 }
 
 

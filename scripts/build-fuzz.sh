@@ -129,7 +129,7 @@ objcopy --redefine-sym main=ngx_nginx_main "$objs/src/core/nginx.o" \
 mapfile -t nginx_objs < <(find "$objs" -name '*.o' \
                                ! -path "$objs/src/core/nginx.o" | sort)
 
-libs=(-lcrypt -lpcre2-8 -lssl -lcrypto -lz -ldl -lpthread)
+libs=(-lcrypt -lpcre2-8 -lssl -lcrypto -lz -ldl -lpthread -llmdb)
 includes=()
 
 for dir in src/core src/event src/event/modules src/os/unix src/http \
