@@ -21,7 +21,8 @@
 #                        by side: bench/results/compare.md (bench/compare.sh);
 #                        QUICK=1: a short run that fails on a broken
 #                        benchmark or a costlier request (CI)
-#   make bench-acl       access list load and lookup benchmarks (bench/)
+#   make bench-acl       access list load and lookup benchmarks, the LMDB
+#                        list against the in-memory table (bench/)
 #   make stress          reloads under load, a broken access list, missing
 #                        profiles, 1000 devices at once, each with a verdict:
 #                        stress/results/stress.md (stress/stress.sh)
@@ -156,21 +157,29 @@ demo:
 
 # requests/s, handshakes/s, instructions/request, memory: floor, map, module,
 # Apache, in one run (ROUNDS=, ACL_LARGE=, ... : see bench/compare.sh).
-# QUICK=1: a few short rounds, no Apache, callgrind on the floor and the
-# module; fails when the module's kept-alive request costs more than 3,000
-# instructions above the floor's (CI)
+# The module with a 10^7-device LMDB list (prov_acl lmdb:, made by prov-acl
+# import) among them.  QUICK=1: a few short rounds, no Apache, callgrind on
+# the floor, the module and its LMDB list; fails when the module's kept-alive
+# request (file or LMDB list) costs more than 3,000 instructions above the
+# floor's (CI)
 bench:
 	@bash scripts/deps.sh $(BENCH_PACKAGES) $(if $(filter-out 0,$(QUICK)),,apache2)
 	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) QUICK=$(QUICK) \
 	    bash bench/compare.sh
 
-# ACL load time and memory against a stock map, lookup cost against size
+# ACL load time and memory against a stock map, lookup cost against size;
+# the LMDB list against the in-memory table: ns per lookup (bench/lookup.c,
+# built against the module's objects from Debian's nginx source), import,
+# workers' memory, 100 changes/s under load (bench/acl-lmdb.sh)
 bench-acl:
-	@bash scripts/deps.sh $(DEMO_PACKAGES) time
+	@bash scripts/deps.sh $(DEMO_PACKAGES) time perl libio-socket-ssl-perl \
+	    binutils dpkg-dev
 	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) \
+	    bash bench/acl-lmdb.sh $(LMDB_SIZES)
 
 # its own nginx on 127.0.0.1:22443 (STRESS_PORT=), clients forked in Perl;
 # 75-115 s on 2 cores (FLEET=, PROCS=, RELOAD_SECONDS=: see stress/stress.sh)
