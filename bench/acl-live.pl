@@ -20,9 +20,11 @@
 
 use strict;
 use warnings;
+no warnings 'portable';    # the 48-bit ids
 
 use IO::Socket::SSL;
 use POSIX qw(_exit);
+use POSIX ();
 use Time::HiRes qw(time sleep);
 
 my ($dir, $port, $prov_acl, $db, $seconds, $rate, $out) = @ARGV;
@@ -61,6 +63,9 @@ for my $d (@dev) {
 
 sub client {
     my ($d) = @_;
+    # the clients fill both cores: prov-acl and nginx go first, or the
+    # changes lag behind their schedule
+    POSIX::nice(10);
     open my $log, '>', "$out.$d" or die "$out.$d: $!\n";
     my $s = IO::Socket::SSL->new(
         PeerAddr        => '127.0.0.1',
