@@ -203,9 +203,9 @@ test-deb:
 	BUILD=$(BUILD) bash t/deb/test-deb.sh $(DEB)
 
 # nginx's Debian source, built with clang into build/fuzz/; each target
-# (FUZZ_TARGETS=, default all: acl cert import mac profile) replays its
-# corpus, then fuzzes for FUZZ_SECONDS (scripts/run-fuzz.sh); import is
-# built as prov-acl is, without nginx
+# (FUZZ_TARGETS=, default all: acl cert import mac profile value) replays
+# its corpus, then fuzzes for FUZZ_SECONDS (scripts/run-fuzz.sh); import and
+# value are built as prov-acl is, without nginx
 fuzz:
 	@bash scripts/deps.sh $(FUZZ_PACKAGES)
 	NGINX_SUITE= bash scripts/run-fuzz.sh $(BUILD)/src $(BUILD)/fuzz $(FUZZ_SECONDS) \
