@@ -37,14 +37,9 @@
 #define NGX_PROV_ACL_WRITE        0x02
 #define NGX_PROV_ACL_CREATE       0x04
 
-/*
- * sparse: readers rarely meet MDB_MAP_RESIZED.  Every reader maps what the
- * file records: 16 GiB (some 300 million devices), not 64, which valgrind
- * cannot map (t/078: nginx under make test-valgrind and make bench's
- * callgrind).
- */
+/* sparse: readers rarely meet MDB_MAP_RESIZED */
 #define NGX_PROV_ACL_MAPSIZE                                                 \
-    ((sizeof(size_t) == 8) ? ((size_t) 16 << 30) : ((size_t) 1 << 30))
+    ((sizeof(size_t) == 8) ? ((size_t) 64 << 30) : ((size_t) 1 << 30))
 
 #define NGX_PROV_ACL_BATCH_SET    1
 #define NGX_PROV_ACL_BATCH_DELETE 2
