@@ -21,8 +21,9 @@
 #                        by side: bench/results/compare.md (bench/compare.sh);
 #                        QUICK=1: a short run that fails on a broken
 #                        benchmark or a costlier request (CI)
-#   make bench-acl       access list load and lookup benchmarks, the LMDB
-#                        list against the in-memory table (bench/)
+#   make bench-acl       access list load and lookup benchmarks, prov-acl
+#                        import, the LMDB list against the in-memory table
+#                        (bench/)
 #   make stress          reloads under load, a broken access list, missing
 #                        profiles, 1000 devices at once, each with a verdict:
 #                        stress/results/stress.md (stress/stress.sh)
@@ -61,9 +62,10 @@ SUITE_PACKAGES = gcc make dpkg-dev libssl-dev zlib1g-dev liblmdb-dev \
 # python3: t/017 runs fail2ban-regex from Debian's fail2ban package, which
 # scripts/fail2ban.sh unpacks into build/ (installing it would start a
 # fail2ban daemon)
-# lmdb-utils: t/070 checks prov-acl's databases with mdb_stat and mdb_dump
+# lmdb-utils: t/070 checks prov-acl's databases with mdb_stat and mdb_dump;
+# groff-base: and its man page with groff -ww
 TEST_PACKAGES  = $(BUILD_PACKAGES) openssl perl libtest-base-perl \
-                 libio-socket-ssl-perl python3 lmdb-utils
+                 libio-socket-ssl-perl python3 lmdb-utils groff-base
 # scripts/build-asan.sh installs what the ASan build needs (clang, dpkg-dev,
 # ...); Debian's nginx source comes with scripts/nginx-source.sh
 ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl \
@@ -169,17 +171,20 @@ bench:
 	    bash bench/compare.sh
 
 # ACL load time and memory against a stock map, lookup cost against size;
-# the LMDB list against the in-memory table: ns per lookup (bench/lookup.c,
-# built against the module's objects from Debian's nginx source), import,
-# workers' memory, 100 changes/s under load (bench/acl-lmdb.sh)
+# prov-acl import time, memory and file size (fails past 60 s or 64 bytes
+# per device at 10^7: bench/prov-acl-import.sh); the LMDB list against the
+# in-memory table: ns per lookup (bench/lookup.c, built against the module's
+# objects from Debian's nginx source), import, workers' memory, 100
+# changes/s under load (bench/acl-lmdb.sh)
 bench-acl:
 	@bash scripts/deps.sh $(DEMO_PACKAGES) time perl libio-socket-ssl-perl \
 	    binutils dpkg-dev
 	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
+	PROV_ACL=$(PROV_ACL) bash bench/prov-acl-import.sh $(IMPORT_SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) \
-	    bash bench/acl-lmdb.sh $(LMDB_SIZES)
+	    PROV_ACL=$(PROV_ACL) bash bench/acl-lmdb.sh $(LMDB_SIZES)
 
 # its own nginx on 127.0.0.1:22443 (STRESS_PORT=), clients forked in Perl;
 # 75-115 s on 2 cores (FLEET=, PROCS=, RELOAD_SECONDS=: see stress/stress.sh)

@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -68,14 +69,21 @@ typedef struct {
 } ngx_prov_acl_entry_t;
 
 
-/* a line refused: its text, or (len 0) a duplicate, the entry's index */
+/* a line the parser refused, kept until the duplicates are known */
 
 typedef struct {
     uint32_t                    line;
-    size_t                      index;
     u_char                      text[NGX_HTTP_PROV_ACL_ERROR_MAX];
     size_t                      len;
 } ngx_prov_acl_error_t;
+
+
+/* a later line of an id listed already: its text is made when shown */
+
+typedef struct {
+    uint32_t                    line;
+    size_t                      index;      /* in the sorted entries */
+} ngx_prov_acl_dup_t;
 
 
 /* what a list or a batch read from a file becomes */
@@ -107,8 +115,10 @@ typedef struct {
 } ngx_prov_acl_input_t;
 
 
-static int ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file,
-    uint64_t serial, const char *ids);
+static int ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *path,
+    const char *file, uint64_t serial, const char *ids);
+static void ngx_prov_acl_settle(ngx_prov_acl_db_t *db);
+static int ngx_prov_acl_old_serial(ngx_prov_acl_db_t *db, uint64_t serial);
 static int ngx_prov_acl_apply(ngx_prov_acl_db_t *db, const char *file,
     uint64_t serial);
 static int ngx_prov_acl_set(ngx_prov_acl_db_t *db, int argc, char **argv);
@@ -146,6 +156,7 @@ static void ngx_prov_acl_input_free(ngx_prov_acl_input_t *in);
 
 static int ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path,
     ngx_uint_t flags);
+static size_t ngx_prov_acl_mapsize(void);
 static int ngx_prov_acl_create_file(const char *path, mode_t mode);
 static int ngx_prov_acl_check(ngx_prov_acl_db_t *db, MDB_txn *txn,
     ngx_uint_t create);
@@ -252,11 +263,7 @@ main(int argc, char **argv)
     memset(&db, 0, sizeof(ngx_prov_acl_db_t));
 
     if (strcmp(command, "import") == 0 && argc == 3) {
-        status = ngx_prov_acl_open(&db, argv[1],
-                                   NGX_PROV_ACL_WRITE|NGX_PROV_ACL_CREATE);
-        if (status == NGX_PROV_ACL_OK) {
-            status = ngx_prov_acl_import(&db, argv[2], serial, ids);
-        }
+        status = ngx_prov_acl_import(&db, argv[1], argv[2], serial, ids);
 
     } else if (strcmp(command, "apply") == 0 && argc == 3) {
         status = ngx_prov_acl_open(&db, argv[1], NGX_PROV_ACL_WRITE);
@@ -330,13 +337,14 @@ ngx_prov_acl_usage(FILE *out, int status)
 
 /*
  * The whole list is read and checked before the database is written:
- * one bad line and nothing is.  Then one transaction empties "devices"
- * and appends the devices in key order (LMDB fills its pages whole).
+ * one bad line and nothing is (not even a new, empty database).  Then
+ * one transaction empties "devices" and appends the devices in key order
+ * (LMDB fills its pages whole).
  */
 
 static int
-ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
-    const char *ids)
+ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *path,
+    const char *file, uint64_t serial, const char *ids)
 {
     int                    rc, status;
     u_char                 mac[NGX_HTTP_PROV_MAC_LEN];
@@ -344,9 +352,22 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
     MDB_txn               *txn;
     MDB_val                key, value;
     uint32_t               line;
+    ngx_uint_t             exists;
+    struct stat            st;
     ngx_prov_acl_input_t   in;
 
-    if (db->fresh) {
+    exists = (stat(path, &st) == 0);
+
+    if (exists) {
+        status = ngx_prov_acl_open(db, path,
+                                   NGX_PROV_ACL_WRITE|NGX_PROV_ACL_CREATE);
+        if (status != NGX_PROV_ACL_OK) {
+            return status;
+        }
+    }
+
+    if (!exists || db->fresh) {
+        db->path = path;
         db->mac = (ids == NULL || strcmp(ids, "mac") == 0);
 
     } else if (ids != NULL && db->mac != (strcmp(ids, "mac") == 0)) {
@@ -356,11 +377,30 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
         return NGX_PROV_ACL_USAGE;
     }
 
+    /* a snapshot replayed: refused before it is read */
+
+    if (serial && serial <= db->serial) {
+        return ngx_prov_acl_old_serial(db, serial);
+    }
+
     status = ngx_prov_acl_read_input(db, &in, file, 0);
 
     if (status != NGX_PROV_ACL_OK) {
         ngx_prov_acl_input_free(&in);
         return status;
+    }
+
+    if (!exists) {
+        /* another prov-acl may make it meanwhile: begin() checks its ids */
+
+        status = ngx_prov_acl_open(db, path,
+                                   NGX_PROV_ACL_WRITE|NGX_PROV_ACL_CREATE);
+        if (status != NGX_PROV_ACL_OK) {
+            ngx_prov_acl_input_free(&in);
+            return status;
+        }
+
+        db->mac = in.mac;
     }
 
     if (in.nentries == 0) {
@@ -376,13 +416,12 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
         return status;
     }
 
+    /* another writer may have moved it on meanwhile */
+
     if (serial && serial <= db->serial) {
         mdb_txn_abort(txn);
         ngx_prov_acl_input_free(&in);
-        fprintf(stderr, "%s: %s: serial %" PRIu64 " is not greater than the "
-                "database's %" PRIu64 ": nothing written\n",
-                ngx_prov_acl_program, db->path, serial, db->serial);
-        return NGX_PROV_ACL_SERIAL;
+        return ngx_prov_acl_old_serial(db, serial);
     }
 
     rc = mdb_drop(txn, db->devices, 0);
@@ -407,7 +446,85 @@ ngx_prov_acl_import(ngx_prov_acl_db_t *db, const char *file, uint64_t serial,
 
     ngx_prov_acl_input_free(&in);
 
-    return ngx_prov_acl_commit(db, txn, serial);
+    status = ngx_prov_acl_commit(db, txn, serial);
+
+    if (status != NGX_PROV_ACL_OK) {
+        return status;
+    }
+
+    ngx_prov_acl_settle(db);
+
+    return NGX_PROV_ACL_OK;
+}
+
+
+/*
+ * LMDB reuses the pages a transaction freed only two transactions later:
+ * the next import could not have the pages of this one's predecessor,
+ * and the file would hold three lists, not two.  A write of no change
+ * (the generation, as it is now) moves on by one.
+ */
+
+static void
+ngx_prov_acl_settle(ngx_prov_acl_db_t *db)
+{
+    int        rc;
+    char       number[32];
+    MDB_txn   *txn;
+    MDB_val    key, value;
+
+    rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+
+    if (rc != 0) {
+        goto failed;
+    }
+
+    key.mv_size = sizeof("generation") - 1;
+    key.mv_data = "generation";
+
+    rc = mdb_get(txn, db->meta, &key, &value);
+
+    if (rc == 0 && value.mv_size >= sizeof(number)) {
+        rc = MDB_CORRUPTED;
+    }
+
+    if (rc == 0) {
+        /* a value read is the map's: not to be written from */
+
+        ngx_memcpy(number, value.mv_data, value.mv_size);
+        value.mv_data = number;
+
+        rc = mdb_put(txn, db->meta, &key, &value, 0);
+    }
+
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        goto failed;
+    }
+
+    rc = mdb_txn_commit(txn);
+
+    if (rc == 0) {
+        return;
+    }
+
+failed:
+
+    /* the list is in: the next import may make the file larger */
+
+    fprintf(stderr, "%s: %s: warning: after the import: %s\n",
+            ngx_prov_acl_program, db->path, mdb_strerror(rc));
+}
+
+
+static int
+ngx_prov_acl_old_serial(ngx_prov_acl_db_t *db, uint64_t serial)
+{
+    fprintf(stderr, "%s: %s: serial %" PRIu64 " is not greater than the "
+            "database's %" PRIu64 ": nothing written\n",
+            ngx_prov_acl_program, db->path, serial, db->serial);
+
+    return NGX_PROV_ACL_SERIAL;
 }
 
 
@@ -424,6 +541,10 @@ ngx_prov_acl_apply(ngx_prov_acl_db_t *db, const char *file, uint64_t serial)
     uint16_t               klen, vlen;
     ngx_prov_acl_input_t   in;
 
+    if (serial && serial <= db->serial) {
+        return ngx_prov_acl_old_serial(db, serial);
+    }
+
     status = ngx_prov_acl_read_input(db, &in, file, 1);
 
     if (status != NGX_PROV_ACL_OK) {
@@ -438,13 +559,12 @@ ngx_prov_acl_apply(ngx_prov_acl_db_t *db, const char *file, uint64_t serial)
         return status;
     }
 
+    /* another writer may have moved it on meanwhile */
+
     if (serial && serial <= db->serial) {
         mdb_txn_abort(txn);
         ngx_prov_acl_input_free(&in);
-        fprintf(stderr, "%s: %s: serial %" PRIu64 " is not greater than the "
-                "database's %" PRIu64 ": nothing written\n",
-                ngx_prov_acl_program, db->path, serial, db->serial);
-        return NGX_PROV_ACL_SERIAL;
+        return ngx_prov_acl_old_serial(db, serial);
     }
 
     /* the batch's lines in order: [u8 op] [u16 id] [u16 value] id value */
@@ -1283,7 +1403,8 @@ ngx_prov_acl_duplicates(ngx_prov_acl_input_t *in, ngx_uint_t errors)
     uint32_t                    line;
     ngx_str_t                   id;
     ngx_uint_t                  e, d, shown;
-    ngx_prov_acl_error_t       *dups, *err;
+    ngx_prov_acl_dup_t         *dups;
+    ngx_prov_acl_error_t       *err;
     ngx_http_prov_acl_parse_t  *ap;
 
     ngx_prov_acl_sorted = in;
@@ -1313,9 +1434,7 @@ ngx_prov_acl_duplicates(ngx_prov_acl_input_t *in, ngx_uint_t errors)
     ap = NULL;
 
     if (ndups) {
-        /* only their lines and places: texts are made when shown */
-
-        dups = malloc(ndups * sizeof(ngx_prov_acl_error_t));
+        dups = malloc(ndups * sizeof(ngx_prov_acl_dup_t));
         ap = calloc(1, sizeof(ngx_http_prov_acl_parse_t));
 
         if (dups == NULL || ap == NULL) {
@@ -1337,7 +1456,7 @@ ngx_prov_acl_duplicates(ngx_prov_acl_input_t *in, ngx_uint_t errors)
             }
         }
 
-        qsort(dups, ndups, sizeof(ngx_prov_acl_error_t),
+        qsort(dups, ndups, sizeof(ngx_prov_acl_dup_t),
               ngx_prov_acl_line_cmp);
 
         ap->data = in;
@@ -1447,10 +1566,10 @@ ngx_prov_acl_same(ngx_prov_acl_input_t *in, ngx_prov_acl_entry_t *a,
 static int
 ngx_prov_acl_line_cmp(const void *one, const void *two)
 {
-    ngx_prov_acl_error_t  *a, *b;
+    ngx_prov_acl_dup_t  *a, *b;
 
-    a = (ngx_prov_acl_error_t *) one;
-    b = (ngx_prov_acl_error_t *) two;
+    a = (ngx_prov_acl_dup_t *) one;
+    b = (ngx_prov_acl_dup_t *) two;
 
     return (a->line < b->line) ? -1 : (a->line > b->line);
 }
@@ -1587,7 +1706,7 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
     rc = mdb_env_set_maxdbs(db->env, NGX_HTTP_PROV_LMDB_DBS);
 
     if (rc == 0 && !(flags & NGX_PROV_ACL_READ)) {
-        rc = mdb_env_set_mapsize(db->env, NGX_PROV_ACL_MAPSIZE);
+        rc = mdb_env_set_mapsize(db->env, ngx_prov_acl_mapsize());
     }
 
     if (rc != 0) {
@@ -1628,6 +1747,36 @@ ngx_prov_acl_open(ngx_prov_acl_db_t *db, const char *path, ngx_uint_t flags)
     mdb_txn_abort(txn);
 
     return status;
+}
+
+
+/*
+ * PROV_ACL_MAPSIZE (bytes) is for tools that cannot map 64 GiB, as
+ * valgrind: a database larger than it is not written
+ */
+
+static size_t
+ngx_prov_acl_mapsize(void)
+{
+    char                *value, *end;
+    unsigned long long   size;
+
+    value = getenv("PROV_ACL_MAPSIZE");
+
+    if (value == NULL || value[0] < '0' || value[0] > '9') {
+        return NGX_PROV_ACL_MAPSIZE;
+    }
+
+    errno = 0;
+    size = strtoull(value, &end, 10);
+
+    if (errno || *end != '\0' || size < 1048576
+        || size > NGX_PROV_ACL_MAPSIZE)
+    {
+        return NGX_PROV_ACL_MAPSIZE;
+    }
+
+    return (size_t) size;
 }
 
 
@@ -2019,12 +2168,33 @@ ngx_prov_acl_id_arg(ngx_prov_acl_db_t *db, char *arg,
 }
 
 
+/*
+ * LMDB says EIO of a write cut short: on a file system with no room left
+ * that is a full disk, and said so
+ */
+
 static int
 ngx_prov_acl_mdb_error(ngx_prov_acl_db_t *db, const char *what, int rc)
 {
+    int             fd;
+    const char     *text;
+    struct statvfs  fs;
+
+    text = mdb_strerror(rc);
+
+    if (rc == EIO
+        && db->env != NULL
+        && mdb_env_get_fd(db->env, &fd) == 0
+        && fstatvfs(fd, &fs) == 0
+        && (uint64_t) fs.f_bavail * fs.f_frsize < 65536)
+    {
+        text = strerror(ENOSPC);
+    }
+
     fprintf(stderr, "%s: %s: %s: %s%s\n", ngx_prov_acl_program, db->path,
-            what, mdb_strerror(rc),
-            (rc == ENOSPC || rc == MDB_MAP_FULL || rc == EIO)
+            what, text,
+            (rc == ENOSPC || rc == MDB_MAP_FULL || rc == EIO
+             || rc == MDB_TXN_FULL)
             ? ": nothing written" : "");
 
     return NGX_PROV_ACL_DATABASE;

@@ -5,8 +5,9 @@
 # in place (the module, its modules-available snippet, the modules-enabled
 # link its postinst makes, the nginx ABI dependency), runs `nginx -t` on a
 # throwaway configuration that loads /etc/nginx/modules-enabled/*.conf and
-# uses the module's directives, then removes and purges the package and
-# checks that nginx no longer knows them and that nothing is left.
+# uses the module's directives, runs /usr/sbin/prov-acl (a list imported,
+# read back, changed; its man page), then removes and purges the package
+# and checks that nginx no longer knows them and that nothing is left.
 #
 # Not a t/*.t file: it changes the system, and puts it back.  Packages apt
 # had to install for the .deb (nginx on a machine without it) are purged
@@ -20,6 +21,8 @@ set -euo pipefail
 
 pkg=libnginx-mod-http-prov
 so=/usr/lib/nginx/modules/ngx_http_prov_module.so
+tool=/usr/sbin/prov-acl
+manpage=/usr/share/man/man8/prov-acl.8.gz
 available=/usr/share/nginx/modules-available/mod-http-prov.conf
 enabled=/etc/nginx/modules-enabled/50-mod-http-prov.conf
 nginx=/usr/sbin/nginx
@@ -87,7 +90,7 @@ esac
 
 # a module installed by hand (README, Installation) would be replaced, and
 # then removed with the package
-for f in "$so" "$enabled"; do
+for f in "$so" "$enabled" "$tool"; do
     if [ -e "$f" ] || [ -L "$f" ]; then
         echo "$0: $f exists but $pkg is not installed (installed by hand?):" \
              "installing and purging $pkg would replace and remove it" >&2
@@ -177,6 +180,44 @@ dpkg-query -W -f='${Provides}' nginx 2>/dev/null | grep -qw -- "$abi" \
     || fail "the installed nginx does not provide $abi"
 ok "depends on $abi, which nginx $(dpkg-query -W -f='${Version}' nginx) provides"
 
+# prov-acl
+
+[ -x "$tool" ] || fail "$tool missing"
+dpkg-query -L "$pkg" | grep -qx "$tool" || fail "$tool not listed in $pkg"
+ok "$tool belongs to $pkg"
+
+dpkg-query -W -f='${Depends}' "$pkg" | grep -q 'liblmdb0' \
+    || fail "$pkg does not depend on liblmdb0 (\${shlibs:Depends})"
+ok "depends on liblmdb0"
+
+[ -f "$manpage" ] || fail "$manpage missing"
+dpkg-query -L "$pkg" | grep -qx "$manpage" || fail "$manpage not in $pkg"
+if command -v groff >/dev/null; then
+    out=$(zcat "$manpage" | groff -man -Tutf8 -ww -z 2>&1) \
+        || fail "groff on $manpage: $out"
+    [ -z "$out" ] || fail "groff warns on $manpage: $out"
+fi
+ok "$manpage"
+
+step "$tool import, set, get, dump, stat"
+db="$tmp/acl.mdb"
+(umask 077 && printf '00:0E:08:AB:CD:EF allow account=1\n000e08abcd01 deny\n' \
+    | "$tool" --serial 1 import "$db" -) || fail "$tool import"
+[ "$(stat -c %a "$db")" = 644 ] && [ "$(stat -c %a "$db-lock")" = 664 ] \
+    || fail "modes: $(stat -c '%n %a' "$db" "$db-lock")"
+"$tool" set "$db" 000E.08AB.CD02 deny || fail "$tool set"
+[ "$("$tool" get "$db" 00-0e-08-ab-cd-02)" = "000e08abcd02 deny" ] \
+    || fail "$tool get"
+[ "$("$tool" dump "$db")" = "000e08abcd01 deny
+000e08abcd02 deny
+000e08abcdef allow account=1" ] || fail "$tool dump: $("$tool" dump "$db")"
+"$tool" stat "$db" | grep -qx 'devices 3' || fail "$tool stat"
+status=0
+printf 'set 000e08abcd03 allow\n' | "$tool" --serial 1 apply "$db" - \
+    2>/dev/null || status=$?
+[ "$status" -eq 4 ] || fail "$tool apply with an old serial: exit $status, not 4"
+ok "$tool imports, sets, gets, dumps, refuses an old serial"
+
 # nginx -t
 
 # nginx's prefix stays Debian's (/usr/share/nginx), where "modules/" of
@@ -231,7 +272,8 @@ dpkg -r "$pkg"
 if [ -e "$enabled" ] || [ -L "$enabled" ]; then
     fail "$enabled left after dpkg -r"
 fi
-ok "dpkg -r: module and modules-enabled link gone"
+[ ! -e "$tool" ] || fail "$tool left after dpkg -r"
+ok "dpkg -r: module, modules-enabled link and prov-acl gone"
 
 if out=$("$nginx" -t -c "$tmp/nginx.conf" 2>&1); then
     fail "nginx -t still accepts prov after dpkg -r"

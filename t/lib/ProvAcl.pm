@@ -11,6 +11,9 @@ package ProvAcl;
 #   ProvAcl::create($db, "000e08abcdef allow\n", ...);    # dies unless done
 #   ProvAcl::set($db, '000e08abcdef', 'deny');            # dies unless done
 #   my %s = ProvAcl::stat($db);   # (devices => .., serial => .., ...)
+#   my $run = ProvAcl::start(undef, 'import', $db, $file);   # in the
+#   ProvAcl::writing($run, 1e6);  # background; once it wrote 1 MB
+#   my $r = ProvAcl::wait_for($run);
 #   my $text = ProvAcl::dump($db);
 #
 # The binary is $ENV{PROV_ACL} (scripts/run-tests.sh sets it), else
@@ -88,6 +91,27 @@ sub wait_for {
         unlink $run->{"${_}_file"};
     }
     return \%r;
+}
+
+# writing(RUN, BYTES): waits until the running prov-acl has written more
+# than BYTES (/proc/PID/io's wchar: an import writes the database at its
+# commit, once its input is read and sorted); returns what it has written,
+# or 0 when it ended first
+sub writing {
+    my ($run, $bytes) = @_;
+    my $deadline = time + $TIMEOUT;
+    while (time < $deadline) {
+        open my $fh, '<', "/proc/$run->{pid}/io" or return 0;
+        my ($w) = join('', <$fh>) =~ /^wchar: (\d+)/m;
+        close $fh;
+        return $w if ($w // 0) > $bytes;
+        # a zombie: ended
+        open $fh, '<', "/proc/$run->{pid}/stat" or return 0;
+        my $stat = <$fh> // '';
+        close $fh;
+        return 0 if $stat =~ /^\d+ \(.*\) Z/;
+    }
+    return 0;
 }
 
 # run(ARGS): prov-acl ARGS, stdin /dev/null
