@@ -75,6 +75,7 @@ static ngx_int_t ngx_http_prov_lmdb_number(MDB_val *val, uint64_t *n);
 static ngx_int_t ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db,
     ngx_log_t *log);
 static void ngx_http_prov_lmdb_end(ngx_http_prov_lmdb_t *db);
+static size_t ngx_http_prov_lmdb_mapsize(struct stat *fi);
 static ngx_uint_t ngx_http_prov_lmdb_readers(ngx_cycle_t *cycle);
 static void ngx_http_prov_lmdb_cleanup(void *data);
 
@@ -218,6 +219,11 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
     if (rc == 0) {
         what = "mdb_env_set_maxreaders()";
         rc = mdb_env_set_maxreaders(env, (unsigned int) db->maxreaders);
+    }
+
+    if (rc == 0) {
+        what = "mdb_env_set_mapsize()";
+        rc = mdb_env_set_mapsize(env, ngx_http_prov_lmdb_mapsize(&fi));
     }
 
     if (rc != 0) {
@@ -855,9 +861,11 @@ ngx_http_prov_lmdb_stat(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 static ngx_int_t
 ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 {
-    int          rc;
-    time_t       now;
-    struct stat  fi;
+    int               rc;
+    time_t            now;
+    ngx_uint_t        n;
+    struct stat       fi;
+    mdb_filehandle_t  fd;
     u_char       err[NGX_MAX_ERROR_STR];
 
     now = ngx_time();
@@ -907,10 +915,19 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
 
     rc = mdb_txn_renew(db->txn);
 
-    if (rc == MDB_MAP_RESIZED) {
-        /* a writer grew the map past this process's: adopt its size */
+    for (n = 0; rc == MDB_MAP_RESIZED && n < 3; n++) {
 
-        rc = mdb_env_set_mapsize(db->env, 0);
+        /* a writer grew the data past this process's map: map it again */
+
+        rc = mdb_env_get_fd(db->env, &fd);
+
+        if (rc == 0 && fstat(fd, &fi) == -1) {
+            rc = ngx_errno;
+        }
+
+        if (rc == 0) {
+            rc = mdb_env_set_mapsize(db->env, ngx_http_prov_lmdb_mapsize(&fi));
+        }
 
         if (rc == 0) {
             rc = mdb_txn_renew(db->txn);
@@ -924,6 +941,28 @@ ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db, ngx_log_t *log)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * A reader maps what the file holds, with room to grow, not the map size
+ * the writer asked for (prov-acl's 64 GiB): valgrind cannot map that much,
+ * nor can a 32-bit process.  Should the data outgrow it, the renewal of
+ * the transaction says MDB_MAP_RESIZED and the file is mapped again.
+ */
+
+static size_t
+ngx_http_prov_lmdb_mapsize(struct stat *fi)
+{
+    off_t  size;
+
+    size = fi->st_size;
+
+    if (size > (off_t) (NGX_MAX_SIZE_T_VALUE / 4)) {
+        return (size_t) size;
+    }
+
+    return ngx_max((size_t) size * 2, (size_t) 64 * 1024 * 1024);
 }
 
 

@@ -60,6 +60,7 @@ sub run {
          "prov_status: the generation of the last commit ($s{generation})");
 
     worker_kills($master);
+    grown();
     removed($master);
 }
 
@@ -184,6 +185,30 @@ sub readers {
     my @lines = grep { /^\s*\d+\s+[0-9a-f]+\s+(?:\d+|-)\s*$/ }
                 split /\n/, $out;
     return scalar @lines;
+}
+
+
+# the data outgrows what a worker mapped (what the file held when it was
+# opened, twice, at least 64 MiB): the next lookup maps it again
+sub grown {
+    my $before = -s $DB;
+    my $pos = -s $LOG;
+    my $pad = 'x' . ('0123456789abcdef' x 200);
+    my $list = "000e08abcdef allow account=grown\n"
+             . join('', map { sprintf "%012x allow pad=%s\n",
+                                      0x020000000000 + $_, $pad }
+                            1 .. 30000);
+    my $r = ProvAcl::run_in($list, 'import', $DB, '-');
+    is($r->{status}, 0, 'import of 30,000 devices of 3 KB') or diag($r->{err});
+    my $after = -s $DB;
+    ok($after > 2 * $before && $after > 64 * 1024 * 1024,
+       "the database grew from $before to $after bytes");
+    $r = get('/as/dev-a/profile.cfg');
+    is($r->{code}, 200, 'after the growth: allowed');
+    is($r->{h}{'x-account'}, 'grown', 'by the new list');
+    $r = get('/as/dev-b/profile.cfg');
+    is($r->{code}, 403, 'dev-b is no longer listed');
+    unlike(substr(slurp($LOG), $pos), qr/\[alert\]/, 'no alert');
 }
 
 
