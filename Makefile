@@ -25,7 +25,9 @@
 #                        import, the LMDB list against the in-memory table
 #                        (bench/)
 #   make stress          reloads under load, a broken access list, missing
-#                        profiles, 1000 devices at once, each with a verdict:
+#                        profiles, 1000 devices at once, three nodes with
+#                        LMDB lists fed one change stream, prov-acl killed
+#                        in an import, each with a verdict:
 #                        stress/results/stress.md (stress/stress.sh)
 #   make deb             the Debian package libnginx-mod-http-prov (debian/),
 #                        into build/deb/
@@ -186,8 +188,10 @@ bench-acl:
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) \
 	    PROV_ACL=$(PROV_ACL) bash bench/acl-lmdb.sh $(LMDB_SIZES)
 
-# its own nginx on 127.0.0.1:22443 (STRESS_PORT=), clients forked in Perl;
-# 75-115 s on 2 cores (FLEET=, PROCS=, RELOAD_SECONDS=: see stress/stress.sh)
+# its own nginx on 127.0.0.1:22443 (STRESS_PORT=), then three on the next
+# ports, clients forked in Perl;
+# about 3 minutes on 2 cores (FLEET=, PROCS=, RELOAD_SECONDS=, NODES_*=, BIG=:
+# see stress/stress.sh and stress/nodes.sh)
 stress:
 	@bash scripts/deps.sh $(STRESS_PACKAGES)
 	@$(MAKE) --no-print-directory module tool

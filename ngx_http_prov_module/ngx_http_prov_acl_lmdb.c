@@ -667,7 +667,7 @@ ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle)
 ngx_uint_t
 ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
     ngx_str_t *id, X509 *cert, ngx_http_prov_acl_entry_t **entry,
-    u_char *digest)
+    u_char *digest, size_t *txnid)
 {
     int                          rc;
     u_char                      *p, *last;
@@ -690,6 +690,7 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
             return NGX_HTTP_PROV_NONE;
         }
 
+        *txnid = mdb_txn_id(db->txn);
         ngx_http_prov_lmdb_end(db);
 
         return NGX_HTTP_PROV_NOT_LISTED;
@@ -698,6 +699,8 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
     if (ngx_http_prov_lmdb_begin(db, r->connection->log) != NGX_OK) {
         return NGX_HTTP_PROV_NONE;
     }
+
+    *txnid = mdb_txn_id(db->txn);
 
     key.mv_size = id->len;
     key.mv_data = id->data;
@@ -784,6 +787,45 @@ ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db, ngx_http_request_t *r,
     }
 
     return NGX_HTTP_PROV_ALLOW;
+}
+
+
+/*
+ * NGX_OK when nothing was committed to the database since the read
+ * transaction "txnid" (every commit of prov-acl moves it): a verdict found
+ * then holds still; NGX_DECLINED when something was, NGX_ERROR when the
+ * database cannot be read (logged)
+ */
+
+ngx_int_t
+ngx_http_prov_lmdb_unchanged(ngx_http_prov_lmdb_t *db, ngx_log_t *log,
+    size_t txnid)
+{
+    ngx_int_t  rc;
+
+    if (ngx_http_prov_lmdb_begin(db, log) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = (mdb_txn_id(db->txn) == txnid) ? NGX_OK : NGX_DECLINED;
+
+    ngx_http_prov_lmdb_end(db);
+
+    return rc;
+}
+
+
+/*
+ * whether a connection may keep an entry for its later requests: one
+ * without attributes (nothing of it lives in a request's pool), or none
+ * (a device let in by default=allow)
+ */
+
+ngx_uint_t
+ngx_http_prov_lmdb_reusable(ngx_http_prov_acl_entry_t *entry)
+{
+    return entry == NULL
+           || entry == (ngx_http_prov_acl_entry_t *) &ngx_http_prov_lmdb_listed;
 }
 
 

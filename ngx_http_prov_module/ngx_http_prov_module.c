@@ -840,21 +840,29 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     X509 *cert, ngx_http_prov_conn_t *conn, ngx_http_prov_ctx_t *ctx)
 {
     u_char                *id, *hex;
+    size_t                 txnid;
     ngx_str_t             *path;
     ngx_uint_t             result;
     ngx_http_prov_lmdb_t  *lmdb;
     u_char                 digest[NGX_HTTP_PROV_SHA256_LEN];
 
     lmdb = ngx_http_prov_acl_lmdb(gate->acl);
+    txnid = 0;
 
     /*
      * the certificate does not change during a TLS connection: what the
      * gate's list allowed once, it allows on every later request and
      * stream; a refusal is looked up again.  An LMDB list changes while
-     * nginx runs: every request asks it.
+     * nginx runs: its allow holds only while nothing was committed to it
+     * since (a commit moves its transaction id).
      */
 
-    if (lmdb == NULL && conn->gate == gate && conn->acl_allowed) {
+    if (conn->gate == gate && conn->acl_allowed
+        && (lmdb == NULL
+            || ngx_http_prov_lmdb_unchanged(lmdb, r->connection->log,
+                                            conn->acl_txnid)
+               == NGX_OK))
+    {
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "prov access list outcome of the connection reused");
 
@@ -863,10 +871,14 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     }
 
     if (lmdb != NULL) {
+        if (conn->gate == gate) {
+            conn->acl_allowed = 0;
+        }
+
         /* its errors are logged there */
 
         result = ngx_http_prov_lmdb_verdict(lmdb, r, &ctx->id, cert,
-                                            &ctx->entry, digest);
+                                            &ctx->entry, digest, &txnid);
 
         if (result == NGX_HTTP_PROV_NONE) {
             return NGX_HTTP_PROV_NONE;
@@ -882,9 +894,12 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     }
 
     if (result == NGX_HTTP_PROV_ALLOW) {
-        if (lmdb == NULL && conn->gate == gate) {
+        if (conn->gate == gate
+            && (lmdb == NULL || ngx_http_prov_lmdb_reusable(ctx->entry)))
+        {
             conn->acl_allowed = 1;
             conn->acl_entry = ctx->entry;
+            conn->acl_txnid = txnid;
         }
 
         return NGX_HTTP_PROV_ALLOW;

@@ -142,6 +142,7 @@ typedef struct {
     ngx_str_t                   id;
     ngx_str_t                   reason;
     ngx_http_prov_acl_entry_t  *acl_entry;
+    size_t                      acl_txnid;  /* an LMDB list's, then */
 
     unsigned                    verified:1;     /* verify_* are set */
     unsigned                    acl_allowed:1;  /* the gate's list let it in */
@@ -229,7 +230,10 @@ ngx_http_prov_lmdb_t *ngx_http_prov_lmdb_check(ngx_conf_t *cf,
 ngx_int_t ngx_http_prov_lmdb_init_module(ngx_cycle_t *cycle);
 ngx_uint_t ngx_http_prov_lmdb_verdict(ngx_http_prov_lmdb_t *db,
     ngx_http_request_t *r, ngx_str_t *id, X509 *cert,
-    ngx_http_prov_acl_entry_t **entry, u_char *digest);
+    ngx_http_prov_acl_entry_t **entry, u_char *digest, size_t *txnid);
+ngx_int_t ngx_http_prov_lmdb_unchanged(ngx_http_prov_lmdb_t *db,
+    ngx_log_t *log, size_t txnid);
+ngx_uint_t ngx_http_prov_lmdb_reusable(ngx_http_prov_acl_entry_t *entry);
 ngx_int_t ngx_http_prov_lmdb_attribute(ngx_http_prov_acl_entry_t *entry,
     ngx_str_t *key, ngx_str_t *value);
 ngx_int_t ngx_http_prov_lmdb_stat(ngx_http_prov_lmdb_t *db, ngx_log_t *log);

@@ -28,7 +28,7 @@ srcdir=${2:-$root/build/src}
 # reports to stderr, which nginx sends into error.log); the runtime is
 # only a Recommends of clang's packages
 bash "$root/scripts/deps.sh" clang libclang-rt-14-dev make dpkg-dev \
-    libssl-dev libpcre2-dev zlib1g-dev
+    libssl-dev libpcre2-dev zlib1g-dev liblmdb-dev
 
 src=$(bash "$root/scripts/nginx-source.sh" "$srcdir")
 

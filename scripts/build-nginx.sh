@@ -40,7 +40,7 @@ if [ "$suite" = bullseye ] || [ -n "${NGINX_PCRE1:-}" ]; then
 fi
 
 bash "$root/scripts/deps.sh" gcc make dpkg-dev libssl-dev "$pcre" \
-    zlib1g-dev
+    zlib1g-dev liblmdb-dev
 
 if [ -n "${NGINX_SUITE_SRC:-}" ]; then
     # another nginx tree with a suite's debian/ folder beside its sources

@@ -3,6 +3,7 @@
 #        stress/client.pl load DIR PORT OUT MODE [option=value ...]
 #        stress/client.pl probe DIR PORT [gen=G] NAME[:PATH]=EXPECT ...
 #        stress/client.pl status DIR PORT
+#        stress/client.pl acl-status DIR PORT
 #        stress/client.pl check DIR OUT MODE [GENS]
 #
 # The client side of stress/stress.sh (make stress): Perl, IO::Socket::SSL,
@@ -27,14 +28,37 @@
 #              times: per device a new connection (TLS 1.3 and 1.2 in turn)
 #              with 5 requests on it: its own URI three times, another
 #              device's URI (403 expected), its own again.
+#            MODE nodes: one process per device of devs= and port of
+#              ports= (comma lists: several nginx nodes), until the file
+#              until= exists or for duration= seconds: a new connection
+#              (TLS 1.2 or 1.3 at random), 20 to 220 requests on it
+#              (kept alive whatever the answers: a 403 does not close it),
+#              close, again.  Records: conn_start sent answered port
+#              device status node class connection.
 #   probe  one new connection per NAME, one request for PATH (default: the
 #          device's own URI): the answer must be EXPECT (own, fallback, or a
 #          status; alternatives joined by "|"), and served by configuration
 #          generation G when gen= is given.  Exits 1 otherwise.
 #   status prints the gate's total from /prov-status (no certificate).
+#   acl-status prints what /prov-status says of the node's (one) LMDB
+#          list, in JSON and in Prometheus' text: "json_available=1
+#          json_devices=N json_generation=G json_serial=S
+#          prom_available=1 prom_devices=N prom_generation=G
+#          prom_serial=S" (available: the workers read the list).
 #   check  judges the records: every answer must be the requester's own
 #          profile (byte for byte) or the refusal the configuration that
 #          served it owes the device; prints "key=value ..." figures.
+#          MODE nodes (a 5th argument STATES, a 6th PORT,FROM,TO: the
+#          answers of that port sent in that time are counted apart, as
+#          window_requests and window_failures): GENS is the timeline of the changes applied to
+#          each node ("port serial started returned status" lines; those
+#          with a status other than 0 changed nothing) and STATES what each
+#          serial's list owes the load devices (stress/feed.pl): a request
+#          sent after a change returned must get what the changed list
+#          owes, one answered before it started what the list before owes,
+#          one across it either; also counts the kept-alive connections on
+#          which a device was served then refused (and back), and the time
+#          from a change's return to the device's first refusal.
 #          MODE reload: GENS lists "gen excluded-device completed-at
 #          signalled-at" lines;
 #          an answer is judged by the generation in its X-Prov-Gen header,
@@ -60,6 +84,8 @@ if ($cmd eq 'pki') {
     exit probe(@ARGV);
 } elsif ($cmd eq 'status') {
     exit status(@ARGV);
+} elsif ($cmd eq 'acl-status') {
+    exit acl_status(@ARGV);
 } elsif ($cmd eq 'check') {
     exit check(@ARGV);
 } else {
@@ -271,7 +297,7 @@ sub request {
         }
         return ("error: body longer than Content-Length")
             if length $body > $h{'content-length'};
-        return ($status, $h{'x-prov-gen'} // '-', $body,
+        return ($status, $h{'x-prov-gen'} // $h{'x-prov-node'} // '-', $body,
                 lc($h{connection} // '') eq 'close');
     };
     alarm 0;
@@ -312,8 +338,12 @@ sub load {
         for my $i (0 .. $#fleet) {
             push @{ $jobs[ $i % $o{procs} ] }, $fleet[$i];
         }
+    } elsif ($mode eq 'nodes') {
+        for my $port (split /,/, $o{ports}) {
+            push @jobs, map { [$_, $port] } split /,/, $o{devs};
+        }
     } else {
-        die "load: MODE is reload or fleet\n";
+        die "load: MODE is reload, fleet or nodes\n";
     }
 
     my $until = time + $o{duration};
@@ -331,7 +361,15 @@ sub load {
         $SIG{TERM} = 'DEFAULT';
         srand($$ ^ time);
         open my $rec, '>', "$out.$n" or die "$out.$n: $!\n";
-        if ($mode eq 'reload') {
+        if ($mode eq 'nodes') {
+            my ($name, $port) = @{ $jobs[$n] };
+            my $k = 0;
+            while (time < $until && !($o{until} && -e $o{until})) {
+                fetch_nodes($rec, $dir, $port, $name, $mac, $salt,
+                            rand() < 0.5 ? '1.2' : '1.3', 20 + int rand 201,
+                            $until, $o{until}, "$$." . $k++);
+            }
+        } elsif ($mode eq 'reload') {
             my $name = $jobs[$n][0];
             while (time < $until) {
                 fetch($rec, $dir, $port, $name, $mac, $salt,
@@ -414,6 +452,58 @@ sub fetch {
 }
 
 
+# MODE nodes: one connection kept alive for up to COUNT requests of the
+# device's own URI, whatever each answer (a refusal does not close it);
+# a connection closed by the server under a request is reopened once, as
+# in fetch().  One record per answer:
+#   conn_start  sent  answered  port  device  status  node  class  connection
+sub fetch_nodes {
+    my ($rec, $dir, $port, $name, $mac, $salt, $tls, $count, $until, $stop,
+        $conn) = @_;
+    my $own = profile($salt, $mac->{$name});
+    my $path = own_uri($mac->{$name});
+    my ($s, $err, $started, $retried);
+
+    for (my $i = 0; $i < $count; $i++) {
+        last if time >= $until || ($stop && -e $stop);
+        my $fresh = 0;
+        if (!$s) {
+            $started = time;
+            ($s, $err) = connect_as($dir, $port, $name, $tls);
+            if (!$s) {
+                print $rec join("\t", $started, $started, time, $port, $name,
+                                'ERR', '-', "error: $err", $conn), "\n";
+                return;
+            }
+            $fresh = 1;
+        }
+        my $sent = time;
+        my ($status, $node, $body, $close) = request($s, $path);
+        my $answered = time;
+        if ($status eq 'idle' && !$fresh && !$retried) {
+            close $s;
+            undef $s;
+            $retried = 1;
+            $conn .= 'r';
+            redo;
+        }
+        $retried = 0;
+        my $class = $status =~ /^\d+$/ ? classify($status, $body, $own)
+                                       : $status;
+        $status = 'ERR' unless $status =~ /^\d+$/;
+        print $rec join("\t", $started, $sent, $answered, $port, $name, $status,
+                        $node // '-', $class, $conn), "\n";
+        if ($status eq 'ERR' || $close) {
+            close $s if $s;
+            undef $s;
+            $conn .= 'c';
+            return if $status eq 'ERR';
+        }
+    }
+    $s->close(SSL_fast_shutdown => 1) if $s;
+}
+
+
 # --- probe -----------------------------------------------------------------
 
 sub probe {
@@ -470,10 +560,188 @@ sub status {
 }
 
 
+# --- acl-status ----------------------------------------------------------
+
+sub get_status {
+    my ($dir, $port, $path) = @_;
+    my $s = IO::Socket::SSL->new(
+        PeerAddr        => '127.0.0.1',
+        PeerPort        => $port,
+        Timeout         => 10,
+        SSL_hostname    => 'localhost',
+        SSL_verify_mode => SSL_VERIFY_PEER,
+        SSL_ca_file     => "$dir/pki/server-ca.crt",
+    ) or die "status: connect: $SSL_ERROR\n";
+    my ($code, undef, $body) = request($s, $path);
+    die "status: $path: $code\n" unless $code eq '200';
+    return $body;
+}
+
+sub acl_status {
+    my ($dir, $port) = @_;
+    require JSON::PP;
+    my $json = JSON::PP::decode_json(get_status($dir, $port, '/prov-status'));
+    my @acl = @{ $json->{acls} // [] };
+    die "acl-status: " . scalar(@acl) . " lists, not one\n" unless @acl == 1;
+    my %f = map { ("json_$_" => $acl[0]{$_} // 'none') }
+                qw(serial generation devices);
+    $f{json_available} = !exists $acl[0]{available} ? 'none'
+                         : $acl[0]{available} ? 1 : 0;
+    my $prom = get_status($dir, $port, '/prov-status?format=prometheus');
+    for my $k (qw(serial generation devices available)) {
+        my @v = $prom =~ /^nginx_prov_acl_$k\{[^}]*\} (\S+)$/mg;
+        $f{"prom_$k"} = @v == 1 ? $v[0] : @v ? 'several' : 'none';
+    }
+    print join(' ', map { "$_=$f{$_}" } sort keys %f), "\n";
+    return 0;
+}
+
+
+# --- check nodes -----------------------------------------------------------
+
+sub check_nodes {
+    my ($dir, $out, $timeline, $states_file, $window) = @_;
+    my (%states, %changes, %n, @fail, @latency);
+    my ($w_port, $w0, $w1) = split /,/, $window // '';
+
+    open my $st, '<', $states_file or die "$states_file: $!\n";
+    while (<$st>) {
+        my ($serial, @d) = split;
+        $states{$serial} = { map { split /=/ } @d };
+    }
+    open my $tl, '<', $timeline or die "$timeline: $!\n";
+    while (<$tl>) {
+        my ($port, $serial, $t0, $t1, $rc) = split;
+        next unless $rc eq '0';
+        die "$timeline: serial $serial not in $states_file\n"
+            unless $states{$serial};
+        push @{ $changes{$port} }, [$t0, $t1, $states{$serial}, $serial];
+    }
+    for my $port (keys %changes) {
+        @{ $changes{$port} } = sort { $a->[1] <=> $b->[1] } @{ $changes{$port} };
+    }
+    my %node;
+    my $i = 0;
+    $node{$_} = 'node' . ++$i for sort { $a <=> $b } keys %changes;
+
+    my (%first_refusal, @rec, $first, $last);
+    for my $file (glob "$out.*") {
+        open my $f, '<', $file or die "$file: $!\n";
+        while (<$f>) {
+            chomp;
+            my ($start, $sent, $answered, $port, $name, $status, $nd, $class,
+                $cid) = split /\t/;
+            $n{requests}++;
+            $n{"status_$status"}++;
+            $first = $sent if !defined $first || $sent < $first;
+            $last = $sent if !defined $last || $sent > $last;
+            my ($why, %owed, $ambiguous);
+            my $ch = $changes{$port} // [];
+            my $now;
+            for (@$ch) {
+                if ($_->[1] <= $sent) {
+                    $now = $_;
+                } elsif ($_->[0] < $answered) {
+                    $owed{ $_->[2]{$name} eq 'allow' ? 'own' : '403' } = 1;
+                    $ambiguous = 1;
+                }
+            }
+            if ($now) {
+                $owed{ $now->[2]{$name} eq 'allow' ? 'own' : '403' } = 1;
+            } else {
+                $why = 'no list applied before the request';
+            }
+            my $got = $status eq '403' && $class eq 'none' ? '403'
+                    : $status eq '200' ? $class : "$status $class";
+            if ($class =~ /^OTHER/) {
+                $why = "ANOTHER DEVICE'S PROFILE ($class)";
+            } elsif ($status eq 'ERR') {
+                $why = $class;
+            } elsif (!$why && !$owed{$got}) {
+                $why = "answered $got, the list at serial $now->[3] owes "
+                     . join('|', sort keys %owed);
+            } elsif ($nd ne $node{$port}) {
+                $why = "answered by $nd, not $node{$port}";
+            }
+            $n{ambiguous}++ if $ambiguous && !$why;
+            $n{own}++ if $got eq 'own';
+            $n{refused}++ if $got eq '403';
+            if ($why) {
+                $n{failures}++;
+                push @fail, "$node{$port} $name: $why" if @fail < 10;
+            }
+            if (defined $w1 && $port eq $w_port && $sent >= $w0
+                && $sent <= $w1)
+            {
+                $n{window_requests}++;
+                $n{window_failures}++ if $why;
+            }
+            # a connection's answers in order: served, then refused, again
+            push @rec, [$sent, $port, $cid, $got] if $got eq 'own' || $got eq '403';
+            # the first refusal after each change that refuses the device
+            if ($got eq '403') {
+                for my $k (0 .. $#$ch) {
+                    my $e = $ch->[$k];
+                    next if $k == 0 || $e->[2]{$name} eq 'allow'
+                            || $ch->[$k - 1][2]{$name} ne 'allow';
+                    next if $answered < $e->[0];
+                    next if $k < $#$ch && $sent >= $ch->[$k + 1][1];
+                    my $key = "$port $e->[3] $name";
+                    my $lat = $answered - $e->[1];
+                    $first_refusal{$key} = $lat
+                        if !defined $first_refusal{$key}
+                           || $lat < $first_refusal{$key};
+                }
+            }
+        }
+    }
+    # per connection, in the order of its requests
+    my %seq;
+    for (sort { $a->[0] <=> $b->[0] } @rec) {
+        my $key = "$_->[1] $_->[2]";
+        my $prev = $seq{$key};
+        $n{kept_alive_refused}++ if defined $prev && $prev eq 'own' && $_->[3] eq '403';
+        $n{kept_alive_served_again}++ if defined $prev && $prev eq '403' && $_->[3] eq 'own';
+        $seq{$key} = $_->[3];
+    }
+    # how many changes refused a device that fetched meanwhile
+    my $turned = 0;
+    for my $port (keys %changes) {
+        my $ch = $changes{$port};
+        for my $k (1 .. $#$ch) {
+            for my $d (keys %{ $ch->[$k][2] }) {
+                $turned++ if $ch->[$k][2]{$d} ne 'allow'
+                             && $ch->[$k - 1][2]{$d} eq 'allow';
+            }
+        }
+    }
+    @latency = sort { $a <=> $b } values %first_refusal;
+    my $q = sub {
+        return '-' unless @latency;
+        my $v = $latency[ int(($#latency) * $_[0] + 0.5) ];
+        return sprintf '%.1f', $v * 1000;
+    };
+    $n{seconds} = sprintf '%.1f', ($last // 0) - ($first // 0);
+    $n{refusals_owed} = $turned;
+    $n{refusals_seen} = scalar @latency;
+    $n{refusal_ms_median} = $q->(0.5);
+    $n{refusal_ms_p99} = $q->(0.99);
+    $n{refusal_ms_max} = $q->(1);
+    $n{$_} //= 0 for qw(failures own refused ambiguous kept_alive_refused
+                        kept_alive_served_again window_requests
+                        window_failures);
+    print join(' ', map { "$_=$n{$_}" } sort keys %n), "\n";
+    print STDERR "  failure: $_\n" for @fail;
+    return $n{failures} || !$n{requests} ? 1 : 0;
+}
+
+
 # --- check -----------------------------------------------------------------
 
 sub check {
     my ($dir, $out, $mode, $gens_file) = @_;
+
+    return check_nodes($dir, $out, $gens_file, @_[4, 5]) if $mode eq 'nodes';
     my (%excluded, @completed, %n, @fail);
 
     if ($mode eq 'reload') {

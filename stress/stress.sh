@@ -57,9 +57,27 @@
 #               end at most RSS_BOUND_KB above the one after the 3rd reload
 #               (old cycles are freed, the heap does not grow with reloads).
 #
-# Writes stress/results/stress.md (STRESS_OUT).  Takes 75 to 115 s on 2
+# Then, with that nginx stopped, three nginx nodes of their own, each with
+# its own LMDB access list (prov_acl lmdb:PATH) on STRESS_PORT + 1, + 2 and
+# + 3, changed by prov-acl while they serve, never reloaded
+# (stress/nodes.sh, which says how each is judged):
+#
+#   nodes          the same stream of serial-numbered changes (a whole list,
+#                  then batches) applied to each node under load: every
+#                  answer what that node's list owes at that moment, none
+#                  failed, the same pids throughout, and at the end the same
+#                  dump and serial (prov_status, JSON and Prometheus) on
+#                  all three.
+#   missed-batch   a node that missed a batch shows the serial before and
+#                  another dump; replaying the feed converges it.
+#   killed-import  prov-acl killed with SIGKILL in the middle of a 10^6
+#                  device import, three times: the node serves the list
+#                  before throughout, the database opens and dumps cleanly.
+#
+# Writes stress/results/stress.md (STRESS_OUT).  Takes about 3 minutes on 2
 # cores.  Knobs: STRESS_PORT=22443 FLEET=1000 PROCS=64 RELOAD_SECONDS=30
-# RELOAD_EVERY=2 RSS_BOUND_KB=512.
+# RELOAD_EVERY=2 RSS_BOUND_KB=512; NODES_SIZE=100000 NODES_BATCHES=40
+# NODES_CHANGES=100 NODES_EVERY=0.25 BIG=1000000 PROV_ACL=$BUILD/prov-acl.
 
 set -euo pipefail
 
@@ -85,6 +103,10 @@ perl -MIO::Socket::SSL -e 1 2> /dev/null \
 
 log() { echo "stress: $*" >&2; }
 
+# nodes, missed-batch, killed-import: nodes_scenarios, stop_nodes
+# shellcheck source=stress/nodes.sh
+. "$root/stress/nodes.sh"
+
 # --- our nginx -----------------------------------------------------------
 
 ngx() { "$nginx" -p "$dir" -c "$dir/nginx.conf" "$@"; }
@@ -107,6 +129,9 @@ stop() {
         wait "$load_pid" 2> /dev/null || true
     fi
     chmod 755 "$dir/profiles/devices" 2> /dev/null || true
+    if declare -F stop_nodes > /dev/null; then
+        stop_nodes
+    fi
     [ -f "$dir/nginx.pid" ] || return 0
     m=$(master)
     # ours: a master process started with our prefix (not a reused pid)
@@ -549,11 +574,15 @@ the end (bound $rss_bound_kb above reload 3)"
 
 stop
 
+# --- several nodes, one source of truth -----------------------------------
+
+nodes_scenarios
+
 # --- report ---------------------------------------------------------------
 
 elapsed=$(perl -e 'printf "%.0f", $ARGV[1] - $ARGV[0]' "$started" "$EPOCHREALTIME")
 rev=$(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo unknown)
-git -C "$root" diff --quiet HEAD -- config ngx_http_prov_module 2> /dev/null \
+git -C "$root" diff --quiet HEAD -- config ngx_http_prov_module tools 2> /dev/null \
     || rev="$rev with uncommitted changes to the module"
 
 {
@@ -567,8 +596,11 @@ git -C "$root" diff --quiet HEAD -- config ngx_http_prov_module 2> /dev/null \
     echo "PKI of $((fleet + 11)) device"
     echo "certificates made in $pki_s s; whole run $elapsed s."
     echo "FLEET=$fleet PROCS=$procs RELOAD_SECONDS=$reload_seconds"
-    echo "RELOAD_EVERY=$reload_every RSS_BOUND_KB=$rss_bound_kb."
-    echo "What each scenario does and how it is judged: stress/stress.sh."
+    echo "RELOAD_EVERY=$reload_every RSS_BOUND_KB=$rss_bound_kb"
+    echo "NODES_SIZE=$nodes_size NODES_BATCHES=$nodes_batches"
+    echo "NODES_CHANGES=$nodes_changes NODES_EVERY=$nodes_every BIG=$big."
+    echo "What each scenario does and how it is judged: stress/stress.sh,"
+    echo "stress/nodes.sh (nodes, missed-batch, killed-import)."
     echo
     echo "| scenario | verdict | figures |"
     echo "|---|---|---|"

@@ -31,7 +31,10 @@ our $FP = fingerprint('dev-a');             # 85:CA:...: 95 characters
 
 # the backend and the list's files: ProvTest's
 *backend = \&ProvTest::acl_backend;
-*files = \&ProvTest::acl_files;
+{
+    no warnings "once";             # named only inside the blocks below
+    *files = \&ProvTest::acl_files;
+}
 
 # lines(EOL, [line, reason or undef], ...) -> the file's text
 sub lines {

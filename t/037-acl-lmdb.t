@@ -434,9 +434,40 @@ qr/\[emerg\] .*"prov_acl" directive needs a database path after "lmdb:"/
 
 
 
-=== TEST 17: nothing of an LMDB list's verdict is kept per connection
-Two requests over one kept-alive TLS connection (two SSI includes): each
-looks the device up again (a file list's allow would be reused).
+=== TEST 17: an LMDB list's allow is kept for the connection while nothing is committed
+Two requests over one kept-alive TLS connection (two SSI includes), no
+commit between them: the second reuses the allow of chain-c, listed
+without attributes (t/038 commits between requests on one connection:
+the next request sees the change).  dev-a, listed with attributes, is
+looked up again on every request (TEST 18).
+--- skip_eval: 5: !ProvTest::nginx_debug()
+--- config eval
+ProvTest::front(extra => <<'_EOC_')
+        location = /twice.html {
+            ssi on;
+        }
+_EOC_
+--- user_files eval
+[
+    ['profile.cfg', $ProvTest::PROFILE],
+    ['twice.html', '<!--# include virtual="/ka/chain-c/profile.cfg" wait="yes" -->'
+                   . '<!--# include virtual="/ka/chain-c/profile.cfg" wait="yes" -->'],
+]
+--- request
+GET /twice.html
+--- response_body eval
+$ProvTest::PROFILE x 2
+--- error_log
+prov identity of the connection reused: allow
+prov access list outcome of the connection reused
+--- no_error_log
+prov: access forbidden
+
+
+
+=== TEST 18: an LMDB entry with attributes is looked up on every request
+Its attributes live in the request's memory: the connection keeps no
+allow of it.
 --- skip_eval: 5: !ProvTest::nginx_debug()
 --- config eval
 ProvTest::front(extra => <<'_EOC_')
@@ -462,7 +493,7 @@ prov: access forbidden
 
 
 
-=== TEST 18: prov_status: devices, serial and generation of an LMDB list, JSON and Prometheus
+=== TEST 19: prov_status: devices, serial and generation of an LMDB list, JSON and Prometheus
 --- http_config eval
 main::backend(extra => 'location = /status { prov off; prov_status; }')
 --- request eval
@@ -475,7 +506,7 @@ main::backend(extra => 'location = /status { prov off; prov_status; }')
 
 
 
-=== TEST 19: a file list and an LMDB list side by side in prov_status
+=== TEST 20: a file list and an LMDB list side by side in prov_status
 --- http_config eval
 main::backend(extra => '
         location = /status { prov off; prov_status; }
@@ -490,7 +521,7 @@ qr/"acls":\[\{"file":"lmdb:\Q$main::DB\E","devices":3,"load_ms":\d+,"serial":41,
 
 
 
-=== TEST 20: the verdict through set, if, rewrite, regex locations, error_page, named locations, try_files, proxy_pass and satisfy any: dev-a served
+=== TEST 21: the verdict through set, if, rewrite, regex locations, error_page, named locations, try_files, proxy_pass and satisfy any: dev-a served
 --- http_config eval
 main::backend(extra => $main::SHAPES) . <<'_EOC_'
     server {
@@ -540,7 +571,7 @@ prov: access forbidden
 
 
 
-=== TEST 21: the same additions: dev-b, denied by the list, is refused through each
+=== TEST 22: the same additions: dev-b, denied by the list, is refused through each
 --- http_config eval
 main::backend(extra => $main::SHAPES) . <<'_EOC_'
     server {

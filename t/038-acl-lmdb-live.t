@@ -105,6 +105,14 @@ sub same_connection {
         [['set', '000e08abcdef', 'allow', 'account=7'], 200, 'allow',
          'allowed again, a new attribute'],
         [['delete', '000e08abcdef'], 403, 'not_listed', 'deleted'],
+        # without attributes the connection keeps the allow while nothing
+        # is committed (stat commits nothing): a commit ends it
+        [['set', '000e08abcdef', 'allow'], 200, 'allow',
+         'listed without attributes'],
+        [['stat'], 200, 'allow', 'no commit: the allow kept'],
+        [['stat'], 200, 'allow', 'no commit again'],
+        [['set', '000e08abcdef', 'deny'], 403, 'denied',
+         'revoked after a kept allow'],
         [['set', '000e08abcdef', 'allow', 'account=1042'], 200, 'allow',
          'listed again'],
     );
@@ -196,7 +204,7 @@ sub grown {
     my $pad = 'x' . ('0123456789abcdef' x 200);
     my $list = "000e08abcdef allow account=grown\n"
              . join('', map { sprintf "%012x allow pad=%s\n",
-                                      0x020000000000 + $_, $pad }
+                                      2 * 2**40 + $_, $pad }
                             1 .. 30000);
     my $r = ProvAcl::run_in($list, 'import', $DB, '-');
     is($r->{status}, 0, 'import of 30,000 devices of 3 KB') or diag($r->{err});

@@ -30,7 +30,8 @@
 #                          the listening sockets (and fails on an address
 #                          this host does not have, or on 443 when not root)
 #
-# Environment: TEST_NGINX_BINARY (default: nginx in PATH),
+# Environment: TEST_NGINX_BINARY (default: nginx in PATH), PROV_ACL (the
+# demo's list is an LMDB list: t/lib/ProvAcl.pm),
 # TEST_NGINX_LOAD_MODULES, TEST_NGINX_PROV_PKI, TEST_NGINX_USE_VALGRIND (see
 # t/lib/ProvTest.pm).
 
@@ -46,6 +47,7 @@ use File::Spec;
 use File::Temp qw(tempdir);
 
 use lib 't/lib';
+use ProvAcl;
 use ProvTest;
 use ProvNginx qw(free_port run slurp wait_for_exit wait_for_log
                  wait_for_pid_file wait_for_port write_file);
@@ -630,7 +632,8 @@ _EOS_
 }
 
 # examples/demo/nginx.conf as demo.sh writes it, under $dir: its PKI and
-# list there, a free port
+# list there (an LMDB list, made with prov-acl as demo.sh makes it), a free
+# port
 sub localize_demo {
     my ($text, $dir, $ports) = @_;
 
@@ -649,6 +652,8 @@ sub localize_demo {
     }
 
     write_file("$dir/devices.acl", "$A  allow\n$B  allow\n");
+    ProvAcl::must('import', ProvAcl::run('import', "$dir/devices.db",
+                                         "$dir/devices.acl"));
 
     return $text;
 }

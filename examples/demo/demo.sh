@@ -5,11 +5,16 @@
 # inherited across a binary upgrade, and would then not daemonize.)
 #
 # Makes a throwaway PKI with Cisco-SPA-shaped device certificates, writes
-# per-device profiles, starts nginx with the module on 127.0.0.1:$PORT, then
-# fetches as devices would (curl with each device's certificate) and prints
-# each outcome beside the access-log line it produced.  Exits 0 only when
-# every outcome is the expected one.  Stops the nginx it started, unless
-# --keep: then it leaves it running and prints the curl lines to try.
+# per-device profiles and the access list, which prov-acl (PROV_ACL, built
+# by make into build/) imports into an LMDB database, starts nginx with the
+# module on 127.0.0.1:$PORT, then fetches as devices would (curl with each
+# device's certificate) and prints each outcome beside the access-log line
+# it produced.  Then it revokes a device without reload: the device fetches,
+# "prov-acl set ... deny", the same device is refused, "prov-acl set ...
+# allow", it is served again, and nginx's master and worker pids are the
+# same before and after.  Exits 0 only when every outcome is the expected
+# one.  Stops the nginx it started, unless --keep: then it leaves it running
+# and prints the curl and prov-acl lines to try.
 
 set -euo pipefail
 
@@ -18,11 +23,17 @@ here="$root/examples/demo"
 
 nginx=${NGINX_BIN:-/usr/sbin/nginx}
 module=${MODULE:-$root/build/ngx_http_prov_module.so}
+prov_acl=${PROV_ACL:-${BUILD:-$root/build}/prov-acl}
 dir=${DEMO_DIR:-${BUILD:-$root/build}/demo}
 port=${PORT:-8443}
 keep=no
 
 [ "${1:-}" = "--keep" ] && keep=yes
+
+if [ ! -x "$prov_acl" ]; then
+    echo "$0: $prov_acl not found: make builds it" >&2
+    exit 1
+fi
 
 if [ -f "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null
 then
@@ -62,6 +73,13 @@ cat > "$dir/devices.acl" <<'ACL'
 00:0E:08:AB:CD:F0 allow   account=1043
 000e08abcd10      deny    # reported stolen
 ACL
+
+# the list nginx reads: an LMDB database, changed while nginx serves
+echo "== the access list into $dir/devices.db"
+echo "   \$ prov-acl import devices.db devices.acl"
+"$prov_acl" import "$dir/devices.db" "$dir/devices.acl"
+echo "   \$ prov-acl stat devices.db"
+"$prov_acl" stat "$dir/devices.db" | sed 's/^/   /'
 
 sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@MODULE@|$module|g" \
     "$here/nginx.conf" > "$dir/nginx.conf"
@@ -134,6 +152,44 @@ fetch 403 "a browser without a certificate"              -       /spa962.cfg
 fetch 403 "a certificate whose ST is ../000e08abcdf0"    dotdot  /spa962.cfg
 fetch 400 "a's MAC in a certificate of another CA"       rogue-a /spa962.cfg
 
+# nginx's master and worker pids: "master 1234, worker 1235"
+pids() {
+    local m
+    m=$(cat "$dir/nginx.pid")
+    echo "master $m, worker$(cat /proc/"$m"/task/*/children 2>/dev/null \
+                               | tr ' ' '\n' | sed '/^$/d' | sort -n \
+                               | paste -sd, | sed 's/,/, /g; s/^/ /')"
+}
+
+# acl ARGS...: prov-acl on the demo's list, shown as typed
+acl() {
+    echo "        \$ prov-acl $*"
+    if ! "$prov_acl" "$1" "$dir/devices.db" "${@:3}" 2>&1 \
+            | sed 's/^/          /'; then
+        echo "  FAIL  prov-acl $1 failed"
+        failed=$((failed + 1))
+    fi
+}
+
+echo
+echo "== revoking a device while nginx serves: no reload"
+echo
+before=$(pids)
+echo "  nginx: $before"
+fetch 200 "000e08abcdef fetches its own profile"        dev-a /spa962_000e08abcdef.cfg
+acl set devices.db 00:0E:08:AB:CD:EF deny
+fetch 403 "000e08abcdef, now denied, is refused"        dev-a /spa962_000e08abcdef.cfg
+acl set devices.db 00:0E:08:AB:CD:EF allow account=1042
+acl get devices.db 00:0E:08:AB:CD:EF
+fetch 200 "000e08abcdef, allowed again, is served"      dev-a /spa962_000e08abcdef.cfg
+after=$(pids)
+if [ "$after" = "$before" ]; then
+    echo "  nginx: $after (the same processes: no reload, no restart)"
+else
+    echo "  FAIL  nginx: $after (was $before)"
+    failed=$((failed + 1))
+fi
+
 echo
 echo "refusals in the error log:"
 grep 'prov: access forbidden' "$dir/logs/error.log" | sed 's/^/  /' \
@@ -146,6 +202,8 @@ nginx keeps running ($dir). Try:
   curl $resolve --cacert $dir/pki/server-ca.crt \\
        --cert $dir/pki/dev-a.crt --key $dir/pki/dev-a.key $url/spa962.cfg
   curl $resolve --cacert $dir/pki/server-ca.crt $url/spa962.cfg
+  $prov_acl set $dir/devices.db 00:0E:08:AB:CD:EF deny
+  $prov_acl dump $dir/devices.db
 Stop it with:
   $nginx -p $dir -c $dir/nginx.conf -s stop
 HINT
