@@ -8,7 +8,7 @@
  * bench/lookup: nanoseconds per access list lookup, in the module's own
  * code, without a request around it (bench/acl-lmdb.sh, make bench-acl).
  *
- *   lookup LIST N COUNT [cold]
+ *   lookup LIST N COUNT [cold|unchanged]
  *
  * LIST is a list file ("prov_acl FILE": the in-memory table) or
  * lmdb:PATH; it holds the N MAC ids 100000000000 + i * 7919 (i < N).  The
@@ -22,6 +22,10 @@
  * (posix_fadvise DONTNEED; nothing has it mapped: the configuration's
  * check closed it) before the lookups, and each lookup is timed on its
  * own: the first lookups read the tree's pages from the disk.
+ *
+ * unchanged (LMDB only): what a kept-alive connection's later request
+ * pays for a kept allow, ngx_http_prov_lmdb_unchanged() on the
+ * transaction of a verdict found before the clock starts.
  */
 
 
@@ -41,9 +45,11 @@ main(int argc, char **argv)
 {
     char                      *list;
     u_char                    *ids;
+    size_t                     txnid;
     uint64_t                   start, total, t;
     ngx_str_t                  id;
-    ngx_uint_t                 n, count, i, allowed, cold, verdict;
+    ngx_uint_t                 n, count, i, allowed, cold, unchanged,
+                               verdict;
     ngx_connection_t           c;
     ngx_http_request_t         r;
     ngx_prov_fuzz_conf_t      *fc;
@@ -54,7 +60,7 @@ main(int argc, char **argv)
     u_char                     digest[NGX_HTTP_PROV_SHA256_LEN];
 
     if (argc < 4) {
-        fprintf(stderr, "usage: lookup LIST N COUNT [cold]\n");
+        fprintf(stderr, "usage: lookup LIST N COUNT [cold|unchanged]\n");
         return 2;
     }
 
@@ -62,6 +68,7 @@ main(int argc, char **argv)
     n = strtoul(argv[2], NULL, 10);
     count = strtoul(argv[3], NULL, 10);
     cold = (argc > 4 && strcmp(argv[4], "cold") == 0);
+    unchanged = (argc > 4 && strcmp(argv[4], "unchanged") == 0);
 
     if (n == 0 || count == 0) {
         fprintf(stderr, "lookup: N and COUNT must be positive\n");
@@ -122,16 +129,44 @@ main(int argc, char **argv)
     r.connection = &c;
     r.pool = ngx_prov_fuzz_create_pool();
 
-    if (cold) {
-        if (db == NULL) {
-            fprintf(stderr, "lookup: cold is for lmdb: lists\n");
-            return 2;
-        }
+    if ((cold || unchanged) && db == NULL) {
+        fprintf(stderr, "lookup: %s is for lmdb: lists\n", argv[4]);
+        return 2;
+    }
 
+    if (cold) {
         ngx_prov_bench_drop(list + sizeof("lmdb:") - 1);
     }
 
     id.len = NGX_HTTP_PROV_MAC_LEN;
+
+    if (unchanged) {
+        id.data = ids;
+        txnid = 0;
+
+        if (ngx_http_prov_lmdb_verdict(db, &r, &id, NULL, &entry, digest,
+                                       &txnid)
+            != NGX_HTTP_PROV_ALLOW)
+        {
+            fprintf(stderr, "lookup: the first id is not allowed\n");
+            return 1;
+        }
+
+        allowed = 0;
+        start = ngx_prov_bench_now();
+
+        for (i = 0; i < count; i++) {
+            allowed += (ngx_http_prov_lmdb_unchanged(db, c.log, txnid)
+                        == NGX_OK);
+        }
+
+        total = ngx_prov_bench_now() - start;
+
+        printf("%.1f %lu\n", (double) total / count, (unsigned long) allowed);
+
+        return (allowed == count) ? 0 : 1;
+    }
+
     allowed = 0;
     total = 0;
     start = ngx_prov_bench_now();
@@ -145,7 +180,7 @@ main(int argc, char **argv)
 
         if (db != NULL) {
             verdict = ngx_http_prov_lmdb_verdict(db, &r, &id, NULL, &entry,
-                                                 digest);
+                                                 digest, &txnid);
 
         } else {
             verdict = ngx_http_prov_acl_verdict(acl, &id, NULL, &entry,
