@@ -112,7 +112,7 @@ for size in $sizes; do
         cold+=("$(limit 900 "$lookup" "lmdb:$list.mdb" "$n" "$cold_count" cold \
                   | cut -d' ' -f1)")
     done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$(best "${table[@]}")" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$(best "${table[@]}")" \
         "$(best "${warm[@]}")" "$(median "${cold[@]}")" \
         "${imp_s[$n]}" "${imp_b[$n]}" "$(median "${table[@]}")" \
         "$(median "${warm[@]}")" "$(best "${kept[@]}")" >> "$work/lookup.tsv"
