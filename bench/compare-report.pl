@@ -21,8 +21,7 @@
 # request through the module costs more than N instructions above the
 # floor's, or when that figure is missing; with --lmdb-max-over-floor N
 # also when the module with its LMDB list (prov-D) costs more than N above
-# the floor's (a regression gate: its target row stays the 3,000 of
-# --max-over-floor, met or missed).
+# the floor's.
 
 use strict;
 use warnings;
@@ -738,10 +737,10 @@ if (defined $lmdb_over && $lmdb_over > ($max_over_floor // $meta{ka_max} // 3000
     my %d = map { $_ => ($p->{by}{$_} // 0) - ($f->{by}{$_} // 0) } @groups;
     push @notes, sprintf 'The LMDB list: a kept-alive request costs %+.0f '
         . 'instructions above the floor (the file list of the module %s): '
-        . '%+.0f in liblmdb (`mdb_get`, a B-tree search of the "devices" '
-        . 'database, and the read transaction renewed and reset: what LMDB '
-        . 'costs for every lookup, with nothing kept between requests), '
-        . '%+.0f in the module\'s code, %+.0f elsewhere.',
+        . '%+.0f in liblmdb (the read transaction renewed and reset, and '
+        . 'where the connection keeps no allow, `mdb_get`: a B-tree search '
+        . 'of the "devices" database), %+.0f in the module\'s code, %+.0f '
+        . 'elsewhere.',
         $lmdb_over, defined $ka_over ? sprintf('%+.0f', $ka_over) : '–',
         $d{LMDB}, $d{module}, $lmdb_over - $d{LMDB} - $d{module};
 }
