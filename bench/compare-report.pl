@@ -199,9 +199,10 @@ EOT
 
 if ($meta{quick}) {
     print "\nA quick run: $meta{rounds} rounds of $meta{ka_seconds} s, "
-        . "$large devices in the large list, no Apache, callgrind on the "
-        . "floor and the module only. It checks that every benchmark runs "
-        . "and that a kept-alive request through the module costs at most "
+        . "$large devices in the large lists, no Apache, callgrind on the "
+        . "floor, the module and its LMDB list only. It checks that every "
+        . "benchmark runs and that a kept-alive request through the module "
+        . "(its file list or its LMDB list) costs at most "
         . "$meta{ka_max} instructions more than the floor's; the full run's "
         . "figures are in `bench/results/compare.md`.\n";
 }
