@@ -22,7 +22,8 @@
 #                        QUICK=1: a short run that fails on a broken
 #                        benchmark or a costlier request (CI)
 #   make bench-acl       access list load and lookup benchmarks, prov-acl
-#                        import (bench/)
+#                        import, the LMDB list against the in-memory table
+#                        (bench/)
 #   make stress          reloads under load, a broken access list, missing
 #                        profiles, 1000 devices at once, three nodes with
 #                        LMDB lists fed one change stream, prov-acl killed
@@ -160,9 +161,11 @@ demo:
 
 # requests/s, handshakes/s, instructions/request, memory: floor, map, module,
 # Apache, in one run (ROUNDS=, ACL_LARGE=, ... : see bench/compare.sh).
-# QUICK=1: a few short rounds, no Apache, callgrind on the floor and the
-# module; fails when the module's kept-alive request costs more than 3,000
-# instructions above the floor's (CI)
+# The module with a 10^7-device LMDB list (prov_acl lmdb:, made by prov-acl
+# import) among them.  QUICK=1: a few short rounds, no Apache, callgrind on
+# the floor, the module and its LMDB list; fails when the module's kept-alive
+# request (file or LMDB list) costs more than 3,000 instructions above the
+# floor's (CI)
 bench:
 	@bash scripts/deps.sh $(BENCH_PACKAGES) $(if $(filter-out 0,$(QUICK)),,apache2)
 	@$(MAKE) --no-print-directory module tool
@@ -171,13 +174,19 @@ bench:
 
 # ACL load time and memory against a stock map, lookup cost against size;
 # prov-acl import time, memory and file size (fails past 60 s or 64 bytes
-# per device at 10^7: bench/prov-acl-import.sh)
+# per device at 10^7: bench/prov-acl-import.sh); the LMDB list against the
+# in-memory table: ns per lookup (bench/lookup.c, built against the module's
+# objects from Debian's nginx source), import, workers' memory, 100
+# changes/s under load (bench/acl-lmdb.sh)
 bench-acl:
-	@bash scripts/deps.sh $(DEMO_PACKAGES) time
+	@bash scripts/deps.sh $(DEMO_PACKAGES) time perl libio-socket-ssl-perl \
+	    binutils dpkg-dev
 	@$(MAKE) --no-print-directory module tool
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-load.sh $(SIZES)
 	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) bash bench/acl-lookup.sh
 	PROV_ACL=$(PROV_ACL) bash bench/prov-acl-import.sh $(IMPORT_SIZES)
+	NGINX_BIN=$(NGINX_BIN) MODULE=$(MODULE) BUILD=$(BUILD) \
+	    PROV_ACL=$(PROV_ACL) bash bench/acl-lmdb.sh $(LMDB_SIZES)
 
 # its own nginx on 127.0.0.1:22443 (STRESS_PORT=), then three on the next
 # ports, clients forked in Perl;
@@ -203,8 +212,9 @@ test-deb:
 	BUILD=$(BUILD) bash t/deb/test-deb.sh $(DEB)
 
 # nginx's Debian source, built with clang into build/fuzz/; each target
-# (FUZZ_TARGETS=, default all: acl cert mac profile) replays its corpus,
-# then fuzzes for FUZZ_SECONDS (scripts/run-fuzz.sh)
+# (FUZZ_TARGETS=, default all: acl cert import mac profile value) replays
+# its corpus, then fuzzes for FUZZ_SECONDS (scripts/run-fuzz.sh); import and
+# value are built as prov-acl is, without nginx
 fuzz:
 	@bash scripts/deps.sh $(FUZZ_PACKAGES)
 	NGINX_SUITE= bash scripts/run-fuzz.sh $(BUILD)/src $(BUILD)/fuzz $(FUZZ_SECONDS) \

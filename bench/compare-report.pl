@@ -11,6 +11,7 @@
 #   sys  SERVER REQUESTS    1     system-calls/request which
 #   sysc SERVER CONNECTIONS 1     system-calls/connection which
 #   mem  SERVER worker_kb   master_kb
+#   import prov-D DEVICES   1     seconds database_bytes list_file_bytes
 #   meta KEY    VALUE
 #
 # The report leads with what a shared machine does not move (instructions
@@ -18,22 +19,28 @@
 # then the wall-clock rates with the spread of their per-round ratios.
 # With --max-over-floor N it exits 3 (after the report) when a kept-alive
 # request through the module costs more than N instructions above the
-# floor's, or when that figure is missing.
+# floor's, or when that figure is missing; with --lmdb-max-over-floor N
+# also when the module with its LMDB list (prov-D) costs more than N above
+# the floor's.
 
 use strict;
 use warnings;
 
-my $max_over_floor;
-if (@ARGV && $ARGV[0] eq '--max-over-floor') {
-    (undef, $max_over_floor) = splice @ARGV, 0, 2;
-    die "--max-over-floor needs a number\n"
-        unless defined $max_over_floor && $max_over_floor =~ /^\d+$/;
+my ($max_over_floor, $lmdb_max_over_floor);
+while (@ARGV && $ARGV[0] =~ /^--(lmdb-)?max-over-floor$/) {
+    my ($opt, $n) = splice @ARGV, 0, 2;
+    die "$opt needs a number\n" unless defined $n && $n =~ /^\d+$/;
+    if ($opt eq '--max-over-floor') {
+        $max_over_floor = $n;
+    } else {
+        $lmdb_max_over_floor = $n;
+    }
 }
 
 # below this share of its core the server did not set the pace: ab did
 my $BUSY = 0.90;
 
-my (%run, %cg, %mem, %meta, %other, %sys, %sysc);
+my (%run, %cg, %mem, %meta, %other, %sys, %sysc, @import);
 
 while (<>) {
     chomp;
@@ -51,6 +58,7 @@ while (<>) {
                   : $o =~ /^libc\.so/ ? 'libc'
                   : $o =~ /^lib(ssl|crypto)\.so/ ? 'OpenSSL'
                   : $o =~ /^libpcre/ ? 'PCRE'
+                  : $o =~ /^liblmdb/ ? 'LMDB'
                   : 'other';
             $by{$g} += $v;
         }
@@ -60,6 +68,8 @@ while (<>) {
         $sys{$f[1]} = [ $f[4], $f[5] // '' ];
     } elsif ($f[0] eq 'sysc') {
         $sysc{$f[1]} = [ $f[4], $f[5] // '' ];
+    } elsif ($f[0] eq 'import') {
+        @import = @f[2, 4, 5, 6];
     } elsif ($f[0] eq 'mem') {
         $mem{$f[1]} = [ $f[2], $f[3] ];
     } elsif ($f[0] eq 'meta') {
@@ -127,6 +137,7 @@ my %label = (
     prov     => sprintf('module, %s-device prov_acl', pow10($meta{acl_small} // 1000)),
     'prov-L' => sprintf('module, %s-device prov_acl', pow10($meta{acl_large} // 1)),
     'prov-CL' => sprintf('module, %s-device prov_acl', pow10($meta{cg_acl_large} // 1)),
+    'prov-D' => sprintf('module, %s-device prov_acl lmdb:', pow10($meta{acl_large} // 1)),
     apache   => 'Apache httpd, mod_ssl + mod_rewrite',
     'floor-h2' => 'floor, HTTP/2 streams',
     'prov-h2'  => sprintf('module, %s-device prov_acl, HTTP/2 streams', pow10($meta{acl_small} // 1000)),
@@ -134,7 +145,7 @@ my %label = (
 
 my @conc = sort { $a <=> $b } keys %{ $run{ka} || {} };
 my @ka_servers = grep { my $s = $_; grep { $run{ka}{$_}{$s} } @conc }
-                 qw(floor map prov prov-L apache);
+                 qw(floor map prov prov-L prov-D apache);
 my @hs_servers = grep { my $s = $_; grep { $run{hs}{$_}{$s} } qw(ec rsa) }
                  qw(floor map prov apache);
 
@@ -188,9 +199,10 @@ EOT
 
 if ($meta{quick}) {
     print "\nA quick run: $meta{rounds} rounds of $meta{ka_seconds} s, "
-        . "$large devices in the large list, no Apache, callgrind on the "
-        . "floor and the module only. It checks that every benchmark runs "
-        . "and that a kept-alive request through the module costs at most "
+        . "$large devices in the large lists, no Apache, callgrind on the "
+        . "floor, the module and its LMDB list only. It checks that every "
+        . "benchmark runs and that a kept-alive request through the module "
+        . "(its file list or its LMDB list) costs at most "
         . "$meta{ka_max} instructions more than the floor's; the full run's "
         . "figures are in `bench/results/compare.md`.\n";
 }
@@ -226,6 +238,7 @@ require`, a 4096-byte profile, no access log, no session cache or tickets.
 | map | `map \$ssl_client_s_dn \$mac { "~ST=(?<m>[0-9a-f]{12})" \$m; }`, `map \$mac \$allowed { default 0; include <$small ids>; }`, `if (\$allowed != 1) { return 403; }`, `try_files /devices/\$mac.cfg =404;` |
 | module, $small | `prov on; prov_id ST mac; prov_acl <$small ids>; prov_profile /devices/\$prov_id.cfg =404;`, `location /devices/ { internal; }` |
 | module, $large | the same with $large devices in the list (keep-alive only) |
+| module, $large, LMDB | the same $large devices in `prov_acl lmdb:PATH`, imported with `prov-acl import` (keep-alive only) |
 $apache_row
 The gated servers are asked for `/profile.cfg` and answer with the device's
 own file.
@@ -273,7 +286,7 @@ if (%per || %sys || @conc || @hs_servers) {
     my @h = ('configuration', 'instructions', '− floor', 'system calls');
     push @h, "server CPU µs, c=$_", '× floor' for @conc;
     print '| ', join(' | ', @h), " |\n|", '---|' x @h, "\n";
-    for my $k (qw(floor map prov prov-CL prov-L apache)) {
+    for my $k (qw(floor map prov prov-CL prov-L prov-D apache)) {
         my $cgk = $k;
         next unless $per{$cgk} || $sys{$k} || grep { $run{ka}{$_}{$k} } @conc;
         my @row = ($label{$k} . ($k eq 'prov-CL' ? ' (callgrind only)'
@@ -430,7 +443,7 @@ if (%per) {
         . "| in the module's code | X509_get_subject_name/request "
         . "| X509_get_subject_name, one connection with $n1 requests |\n";
     print "|---|---|---|---|---|---|---|\n";
-    for my $k (grep { $per{$_} } qw(floor map prov prov-CL floor-h2 prov-h2)) {
+    for my $k (grep { $per{$_} } qw(floor map prov prov-CL prov-D floor-h2 prov-h2)) {
         my $p = $per{$k};
         my $f = $per{ $k =~ /-h2$/ ? 'floor-h2' : 'floor' };
         printf "| %s | %.0f | %s | %s | %s | %.3f | %d |\n", $label{$k}, $p->{ir},
@@ -441,7 +454,7 @@ if (%per) {
     }
 }
 
-my @groups = qw(nginx module OpenSSL PCRE libc other);
+my @groups = qw(nginx module OpenSSL PCRE LMDB libc other);
 if ($per{floor} && %{ $per{floor}{by} || {} } && grep { $per{$_} } qw(map prov)) {
     print "\nWhere the instructions of a keep-alive request go, by object "
         . "(self cost; the difference to the floor):\n\n";
@@ -493,7 +506,7 @@ if (%sys) {
     print "`strace -c -f` on the serving process during 1000 keep-alive "
         . "requests (c=1); those made at least every other request.\n\n";
     print "| server | system calls/request | of which |\n|---|---|---|\n";
-    for my $s (grep { $sys{$_} } qw(floor map prov prov-L apache)) {
+    for my $s (grep { $sys{$_} } qw(floor map prov prov-L prov-D apache)) {
         printf "| %s | %.2f | %s |\n", $label{$s}, @{ $sys{$s} };
     }
 }
@@ -555,10 +568,20 @@ if (%mem) {
         . "is nginx's worker or Apache's child (16 threads), the other its "
         . "master or parent. Pages shared between the two count in both.\n\n";
     print "| server | serving process | master / parent |\n|---|---|---|\n";
-    for my $s (grep { $mem{$_} } qw(floor map prov prov-L apache)) {
+    for my $s (grep { $mem{$_} } qw(floor map prov prov-L prov-D apache)) {
         printf "| %s | %.1f MB | %.1f MB |\n", $label{$s},
             $mem{$s}[0] / 1024, $mem{$s}[1] / 1024;
     }
+}
+
+# --- the LMDB list's import ------------------------------------------------
+
+if (@import) {
+    my ($n, $secs, $db, $file) = @import;
+    printf "\n## The LMDB list\n\n`prov-acl import` of the %s-device list "
+        . "(%.0f MB of text) into a new database: %.1f s, %.0f MB on disk, "
+        . "%.1f bytes per device.\n", pow10($n), $file / 1e6, $secs,
+        $db / 1e6, $db / $n;
 }
 
 # --- targets -------------------------------------------------------------
@@ -611,6 +634,32 @@ if (defined $ka_over) {
         . "request (`make bench QUICK=1` fails above) | %+.0f | %s |\n",
         $goal, $ka_over, $ka_over <= $goal ? 'met'
             : sprintf('missed by %.0f instructions', $ka_over - $goal);
+}
+for my $c (@conc) {
+    next unless $run{ka}{$c}{'prov-D'};
+    my @r = ratios('ka', $c, 'prov-D', 'floor', 'rate');
+    my $cpu = (ratios('ka', $c, 'prov-D', 'floor', 'cpu'))[0];
+    printf "| LMDB list of %s ≥ 0.97 × floor, keep-alive req/s, c=%d | %s (server CPU/request %s × floor) | %s |\n",
+        $large, $c, fmt_ratio(@r), fmt('%.3f', $cpu), verdict($r[0], 0.97, 1);
+}
+my $lmdb_over = $per{'prov-D'} && $per{floor}
+    ? $per{'prov-D'}{ir} - $per{floor}{ir} : undef;
+if (defined $lmdb_over) {
+    my $goal = $max_over_floor // $meta{ka_max} // 3000;
+    printf "| LMDB list of %s at most %d instructions above the floor per "
+        . "kept-alive request (`make bench QUICK=1` fails above %s) | %+.0f (the file list %s) | %s |\n",
+        $large, $goal, $meta{lmdb_max} // '–', $lmdb_over,
+        defined $ka_over ? sprintf('%+.0f', $ka_over) : '–',
+        $lmdb_over <= $goal ? 'met'
+            : sprintf('missed by %.0f instructions', $lmdb_over - $goal);
+}
+if (@import) {
+    my ($n, $secs, $db) = @import;
+    printf "| import of %s devices in at most 60 s, at most 64 bytes per "
+        . "device on disk | %.1f s, %.1f bytes/device | %s |\n",
+        pow10($n), $secs, $db / $n,
+        $secs <= 60 && $db / $n <= 64 ? 'met'
+            : $secs > 60 ? 'missed (time)' : 'missed (size)';
 }
 if ($per{prov} && $per{map}) {
     printf "| module fewer instructions/request than map | module %.0f, map %.0f (module − floor %+.0f, map − floor %+.0f) | %s |\n",
@@ -684,6 +733,19 @@ if (@ka_missed && $per{prov} && $per{floor}) {
     push @notes, $note;
 }
 
+if (defined $lmdb_over && $lmdb_over > ($max_over_floor // $meta{ka_max} // 3000)) {
+    my ($p, $f) = ($per{'prov-D'}, $per{floor});
+    my %d = map { $_ => ($p->{by}{$_} // 0) - ($f->{by}{$_} // 0) } @groups;
+    push @notes, sprintf 'The LMDB list: a kept-alive request costs %+.0f '
+        . 'instructions above the floor (the file list of the module %s): '
+        . '%+.0f in liblmdb (the read transaction renewed and reset, and '
+        . 'where the connection keeps no allow, `mdb_get`: a B-tree search '
+        . 'of the "devices" database), %+.0f in the module\'s code, %+.0f '
+        . 'elsewhere.',
+        $lmdb_over, defined $ka_over ? sprintf('%+.0f', $ka_over) : '–',
+        $d{LMDB}, $d{module}, $lmdb_over - $d{LMDB} - $d{module};
+}
+
 for my $k (qw(ec rsa)) {
     next unless $run{hs}{$k};
     my @r = ratios('hs', $k, 'prov', 'floor', 'rate');
@@ -745,4 +807,12 @@ if (defined $max_over_floor) {
             . "%d\n", $ka_over, $max_over_floor;
         exit 3;
     }
+}
+if (defined $lmdb_max_over_floor && defined $lmdb_over
+    && $lmdb_over > $lmdb_max_over_floor)
+{
+    printf STDERR "compare-report: a kept-alive request through the "
+        . "module's LMDB list costs %+.0f instructions above the floor's, "
+        . "more than %d\n", $lmdb_over, $lmdb_max_over_floor;
+    exit 3;
 }

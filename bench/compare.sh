@@ -9,6 +9,8 @@
 #            $ssl_client_s_dn, an ACL map, if, try_files
 #   prov     the module: prov on, prov_id ST mac, prov_acl, prov_profile
 #   prov-L   the same with an access list of ACL_LARGE devices (10^7)
+#   prov-D   the same list in LMDB: prov_acl lmdb:PATH, imported with
+#            prov-acl (build/prov-acl) at the start, the import timed
 #   apache   Debian's apache2, mod_ssl SSLVerifyClient require, mod_rewrite
 #            on %{SSL:SSL_CLIENT_S_DN_ST}
 #
@@ -32,15 +34,21 @@
 # more than KA_MAX_OVER_FLOOR instructions above the floor's.
 #
 # QUICK=1 (make bench QUICK=1, in CI): 3 rounds of 1 s, 10^5 devices in the
-# large list, no Apache, callgrind on the floor and the module only (100 and
-# 600 requests, 10 and 30 connections); about 2 minutes, its report in
-# $BENCH_DIR/compare.md.  Knobs (environment; QUICK=1 changes the defaults):
+# large list, no Apache, callgrind on the floor, the module and its LMDB list
+# only (100 and 600 requests, 10 and 30 connections); about 2 minutes, its
+# report in $BENCH_DIR/compare.md.  The LMDB list's kept-alive request is
+# gated too, at LMDB_MAX_OVER_FLOOR instructions above the floor's (the
+# connection keeps an allow while nothing is committed: no commit happens
+# during the callgrind runs; a lookup, mdb_get's B-tree search, is some
+# 2,100 instructions at 10^5 devices: bench/acl-lmdb.sh times it).
+# Knobs (environment; QUICK=1 changes the defaults):
 #   ROUNDS=9  KA_SECONDS=2  HS_SECONDS=2  KA_CONC="1 4"  HS_CONC=4
 #   ACL_SMALL=1e3  ACL_LARGE=1e7  CG_ACL_LARGE=1e6  CG_REQUESTS="100 1100"
-#   CG_CONNECTIONS="10 60"  CG_KINDS="floor map prov prov-CL"
+#   CG_CONNECTIONS="10 60"  CG_KINDS="floor map prov prov-CL prov-D"
 #   SERVER_CPU=0  CLIENT_CPU=1  NO_APACHE=1  NO_CALLGRIND=1  NO_STRACE=1
 #   BENCH_PORT=18800 (ports BENCH_PORT to BENCH_PORT+9)
 #   BENCH_LIMIT=5400 (seconds; QUICK: 600)  KA_MAX_OVER_FLOOR=3000
+#   LMDB_MAX_OVER_FLOOR=3000
 #   BENCH_NOTE="..." (a sentence for the report: what else ran)
 
 set -euo pipefail
@@ -66,7 +74,7 @@ if [ -n "$quick" ]; then
     hs_seconds=${HS_SECONDS:-1}
     acl_large=$(num "${ACL_LARGE:-1e5}")
     cg_acl_large=$acl_large
-    cg_default_kinds="floor prov"
+    cg_default_kinds="floor prov prov-D"
     cg_default_requests="100 600"
     cg_default_connections="10 30"
     NO_APACHE=1
@@ -78,7 +86,7 @@ else
     hs_seconds=${HS_SECONDS:-2}
     acl_large=$(num "${ACL_LARGE:-1e7}")
     cg_acl_large=$(num "${CG_ACL_LARGE:-1e6}")
-    cg_default_kinds="floor map prov prov-CL"
+    cg_default_kinds="floor map prov prov-CL prov-D"
     cg_default_requests="100 1100"
     cg_default_connections="10 60"
     limit_default=5400
@@ -93,6 +101,8 @@ server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 base_port=${BENCH_PORT:-18800}
 ka_max=${KA_MAX_OVER_FLOOR:-3000}
+lmdb_max=${LMDB_MAX_OVER_FLOOR:-3000}
+prov_acl=${PROV_ACL:-$build/prov-acl}
 
 started=$(date +%s)
 tsv=$work/results.tsv
@@ -108,6 +118,7 @@ done
 [ -n "${NO_STRACE:-}" ] || command -v strace > /dev/null \
     || { echo "$0: strace not found (NO_STRACE=1 to skip)" >&2; exit 1; }
 [ -f "$module" ] || { echo "$0: $module not found: make module" >&2; exit 1; }
+[ -x "$prov_acl" ] || { echo "$0: $prov_acl not found: make tool" >&2; exit 1; }
 if [ "$(nproc)" -lt 2 ]; then
     echo "$0: needs 2 cores (server and client each on its own)" >&2
     exit 1
@@ -185,6 +196,21 @@ make_acl "$acl_large" "$work/acl.$acl_large"
 [ -n "${NO_CALLGRIND:-}" ] || [ "$cg_acl_large" = "$acl_large" ] \
     || make_acl "$cg_acl_large" "$work/acl.$cg_acl_large"
 
+# the large list in LMDB, as an operator makes it: one prov-acl import
+lmdb=$work/acl.$acl_large.mdb
+log "prov-acl import of $acl_large devices"
+t0=$(date +%s%N)
+limit 1200 "$prov_acl" import "$lmdb" "$work/acl.$acl_large" \
+    || { echo "$0: prov-acl import failed" >&2; exit 1; }
+t1=$(date +%s%N)
+record_import() {
+    printf 'import\tprov-D\t%s\t1\t%s\t%s\t%s\n' "$acl_large" \
+        "$(perl -e 'printf "%.1f", $ARGV[0] / 1e9' "$((t1 - t0))")" \
+        "$(stat -c %s "$lmdb")" "$(stat -c %s "$work/acl.$acl_large")" \
+        >> "$tsv"
+}
+record_import
+
 # --- configurations ------------------------------------------------------
 
 # nginx_conf KIND DIR PORT [callgrind [h2]]: servers on PORT (ECDSA) and
@@ -247,10 +273,12 @@ nginx_conf() {
                 n=$acl_small
                 [ "$kind" = prov-L ] && n=$acl_large
                 [ "$kind" = prov-CL ] && n=$cg_acl_large
+                acl=$work/acl.$n
+                [ "$kind" = prov-D ] && acl=lmdb:$lmdb
                 echo "        location / {"
                 echo "            prov on;"
                 echo "            prov_id ST mac;"
-                echo "            prov_acl $work/acl.$n;"
+                echo "            prov_acl $acl;"
                 echo "            prov_profile /devices/\$prov_id.cfg =404;"
                 echo "        }"
                 echo "        location /devices/ { internal; }"
@@ -327,7 +355,7 @@ CONF
 
 # --- the load servers ----------------------------------------------------
 
-servers="floor map prov prov-L"
+servers="floor map prov prov-L prov-D"
 [ -n "${NO_APACHE:-}" ] || servers="$servers apache"
 
 declare -A server_port server_pid server_uri tls_seen
@@ -456,7 +484,7 @@ for r in $(seq "$rounds"); do
     done
 done
 
-hs_servers=${servers/ prov-L/}
+hs_servers=${servers/ prov-L prov-D/}
 log "handshakes: $rounds rounds of $hs_seconds s, concurrency $hs_conc"
 for r in $(seq "$rounds"); do
     for key in ec rsa; do
@@ -532,7 +560,7 @@ if [ -z "${NO_STRACE:-}" ]; then
     log "system calls per keep-alive request and per connection"
     for s in $servers; do
         strace_run "$s" ka
-        [ "$s" = prov-L ] || strace_run "$s" hs
+        [ "$s" = prov-L ] || [ "$s" = prov-D ] || strace_run "$s" hs
     done
 fi
 
@@ -695,7 +723,7 @@ if [ -z "${NO_CALLGRIND:-}" ]; then
     done
 fi
 
-rm -f "$work/acl.$cg_acl_large"
+rm -f "$work/acl.$cg_acl_large" "$lmdb" "$lmdb-lock"
 
 # --- the report ----------------------------------------------------------
 
@@ -729,12 +757,15 @@ elapsed=$(($(date +%s) - started))
     echo "meta	load	$load_start $(cut -d' ' -f1 /proc/loadavg)"
     echo "meta	note	${BENCH_NOTE:-}"
     echo "meta	ka_max	$ka_max"
+    echo "meta	lmdb_max	$lmdb_max"
 } >> "$tsv"
 
 # the report; it fails (after writing it) when the module's kept-alive
-# request costs more than ka_max instructions above the floor's
+# request (its file list or its LMDB list) costs more than ka_max
+# instructions above the floor's
 gate=()
-[ -n "${NO_CALLGRIND:-}" ] || gate=(--max-over-floor "$ka_max")
+[ -n "${NO_CALLGRIND:-}" ] \
+    || gate=(--max-over-floor "$ka_max" --lmdb-max-over-floor "$lmdb_max")
 status=0
 perl "$root/bench/compare-report.pl" "${gate[@]}" "$tsv" > "$out" || status=$?
 cat "$out"

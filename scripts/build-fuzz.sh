@@ -8,6 +8,11 @@
 # UndefinedBehaviorSanitizer, with the module compiled in, and each
 # target is linked with all of its objects: nginx.o has its main()
 # renamed, since libFuzzer brings its own.
+# A target that says "#if !(NGX_HTTP_PROV_ACL_TOOL)" (fuzz/import.c) is
+# built as prov-acl is, without nginx's tree: with
+# -DNGX_HTTP_PROV_ACL_TOOL=1, the list's line format
+# (ngx_http_prov_acl_line.c) and liblmdb; nginx is not built for such
+# targets alone.
 
 set -euo pipefail
 
@@ -62,6 +67,53 @@ flags=(--with-cc=clang
        --without-http_upstream_zone_module
        --add-module="$module_dir")
 
+# the targets built as prov-acl is, and those that need nginx
+tool_targets=()
+nginx_targets=()
+
+for target in "$@"; do
+    src="$module_dir/fuzz/$target.c"
+
+    if [ ! -f "$src" ]; then
+        echo "no fuzz target $src" >&2
+        exit 1
+    fi
+
+    if grep -q '^#if !(NGX_HTTP_PROV_ACL_TOOL)' "$src"; then
+        tool_targets+=("$target")
+    else
+        nginx_targets+=("$target")
+    fi
+done
+
+ccflags=("${cflags[@]}" -Wall -Wextra -Werror -Wno-unused-parameter)
+
+if [ ${#tool_targets[@]} -gt 0 ]; then
+    toolflags=("${ccflags[@]}" -std=c99 -D_DEFAULT_SOURCE
+               -DNGX_HTTP_PROV_ACL_TOOL=1
+               -I "$module_dir/ngx_http_prov_module")
+    tool_objs=()
+
+    for src in "$module_dir/ngx_http_prov_module/ngx_http_prov_acl_line.c"
+    do
+        obj="$build/tool-$(basename "$src" .c).o"
+        clang "${toolflags[@]}" -c "$src" -o "$obj"
+        tool_objs+=("$obj")
+    done
+
+    for target in "${tool_targets[@]}"; do
+        clang "${toolflags[@]}" -c "$module_dir/fuzz/$target.c" \
+              -o "$build/$target.o"
+        clang "${sanitize[@]}" -fsanitize=fuzzer -o "$build/$target" \
+              "$build/$target.o" "${tool_objs[@]}" -llmdb
+        echo "built $build/$target" >&2
+    done
+fi
+
+if [ ${#nginx_targets[@]} -eq 0 ]; then
+    exit 0
+fi
+
 tree="$build/nginx"
 
 bash "$module_dir/scripts/configure-nginx.sh" "$nginx_src" "$tree" \
@@ -88,8 +140,6 @@ done
 
 includes+=(-I "$module_dir/ngx_http_prov_module" -I "$module_dir/fuzz/lib")
 
-ccflags=("${cflags[@]}" -Wall -Wextra -Werror -Wno-unused-parameter)
-
 # what the targets share: fuzz/lib/
 lib_objs=()
 
@@ -99,13 +149,8 @@ for src in "$module_dir"/fuzz/lib/*.c; do
     lib_objs+=("$obj")
 done
 
-for target in "$@"; do
+for target in "${nginx_targets[@]}"; do
     src="$module_dir/fuzz/$target.c"
-
-    if [ ! -f "$src" ]; then
-        echo "no fuzz target $src" >&2
-        exit 1
-    fi
 
     clang "${ccflags[@]}" "${includes[@]}" -c "$src" -o "$build/$target.o"
 

@@ -1489,8 +1489,12 @@ ngx_prov_acl_duplicates(ngx_prov_acl_input_t *in, ngx_uint_t errors)
 
     ngx_prov_acl_sorted = in;
 
-    qsort(in->entries, in->nentries, sizeof(ngx_prov_acl_entry_t),
-          ngx_prov_acl_cmp);
+    /* no device, no entries: qsort() must not be given NULL */
+
+    if (in->nentries > 1) {
+        qsort(in->entries, in->nentries, sizeof(ngx_prov_acl_entry_t),
+              ngx_prov_acl_cmp);
+    }
 
     /* the same id sorts together, its earliest line first */
 
