@@ -82,7 +82,7 @@ main(int argc, char **argv)
     /* no core configuration: the LMDB list sizes its readers for one */
 
     ((ngx_cycle_t *) ngx_cycle)->conf_ctx =
-                ngx_pcalloc(ngx_prov_fuzz_pool, ngx_max_module * sizeof(void *));
+        ngx_pcalloc(ngx_prov_fuzz_pool, ngx_max_module * sizeof(void *));
 
     fc = ngx_prov_fuzz_conf(ngx_prov_fuzz_pool);
     if (fc == NULL) {

@@ -46,8 +46,10 @@ typedef struct {
 #define ngx_memcpy(dst, src, n)   (void) memcpy(dst, src, n)
 #define ngx_cpymem(dst, src, n)   (((u_char *) memcpy(dst, src, n)) + (n))
 #define ngx_memmove(dst, src, n)  (void) memmove(dst, src, n)
-#define ngx_memcmp(s1, s2, n)     memcmp((const char *) s1, (const char *) s2, n)
-#define ngx_strncmp(s1, s2, n)    strncmp((const char *) s1, (const char *) s2, n)
+#define ngx_memcmp(s1, s2, n)                                                 \
+    memcmp((const char *) s1, (const char *) s2, n)
+#define ngx_strncmp(s1, s2, n)                                                \
+    strncmp((const char *) s1, (const char *) s2, n)
 #define ngx_strncasecmp(s1, s2, n)                                            \
     strncasecmp((const char *) s1, (const char *) s2, n)
 #define ngx_strlchr(p, last, c)                                               \

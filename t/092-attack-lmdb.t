@@ -102,10 +102,13 @@ sub truncated {
     like($log, qr/\[alert\] .*access list database "\Q$LINK\E" was cut short while nginx read it \(SIGBUS\)/,
          'the alert says what happened');
 
-    # whole again: prov-acl makes a new list at the path (another file:
-    # refused until a reload, as any replaced file)
-    unlink $REAL, "$REAL-lock";
-    ProvAcl::create($REAL, "000e08abcdf0 allow\n");
+    # whole again: prov-acl makes a new list, put at the path (another
+    # file: refused until a reload, as any replaced file).  Made while the
+    # old file still exists, so that it cannot get the old one's inode
+    # number back (a file system reuses a freed one at once)
+    ProvAcl::create("$REAL.new", "000e08abcdf0 allow\n");
+    unlink "$REAL.new-lock", "$REAL-lock";
+    rename "$REAL.new", $REAL or die "rename: $!";
     sleep 1.1;
     $r = get('/as/dev-b/profile.cfg');
     is($r->{code}, 500, 'a new file there: refused until a reload');
