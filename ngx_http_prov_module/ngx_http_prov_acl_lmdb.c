@@ -310,6 +310,8 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
      * fill the page cache with pages no lookup wants
      */
 
+    fd = -1;            /* set by mdb_env_get_fd(): clang cannot tell */
+
     rc = mdb_env_open(env, (char *) db->real,
                       MDB_RDONLY|MDB_NOSUBDIR|MDB_NOTLS|MDB_NORDAHEAD, 0664);
 
