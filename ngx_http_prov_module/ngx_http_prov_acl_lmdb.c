@@ -120,6 +120,10 @@ static volatile sig_atomic_t        ngx_http_prov_lmdb_guarded;
 static struct sigaction             ngx_http_prov_lmdb_sa;   /* before */
 static ngx_pid_t                    ngx_http_prov_lmdb_sa_pid;
 
+/* what the master's check holds open, closed should a SIGBUS cut it short */
+static MDB_env                     *ngx_http_prov_lmdb_check_env;
+static MDB_txn                     *ngx_http_prov_lmdb_check_txn;
+
 
 /*
  * the master's check of a database; every line naming the same file
@@ -282,6 +286,10 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
     what = "mdb_env_create()";
     rc = mdb_env_create(&env);
 
+    if (!keep) {
+        ngx_http_prov_lmdb_check_env = env;
+    }
+
     if (rc == 0) {
         what = "mdb_env_set_maxdbs()";
         rc = mdb_env_set_maxdbs(env, NGX_HTTP_PROV_LMDB_DBS);
@@ -400,6 +408,10 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
 
     rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
 
+    if (!keep) {
+        ngx_http_prov_lmdb_check_txn = txn;
+    }
+
     if (rc != 0) {
         *ngx_slprintf(err, last, "mdb_txn_begin() \"%V\" failed: %s",
                       &db->path, mdb_strerror(rc))
@@ -451,6 +463,9 @@ ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db, ngx_uint_t keep,
         mdb_txn_abort(txn);
         mdb_env_close(env);
 
+        ngx_http_prov_lmdb_check_txn = NULL;
+        ngx_http_prov_lmdb_check_env = NULL;
+
         db->dev = fi.st_dev;
         db->ino = fi.st_ino;
 
@@ -496,6 +511,9 @@ failed:
     if (env != NULL) {
         mdb_env_close(env);
     }
+
+    ngx_http_prov_lmdb_check_txn = NULL;
+    ngx_http_prov_lmdb_check_env = NULL;
 
     return NGX_ERROR;
 }
@@ -1320,9 +1338,19 @@ ngx_http_prov_lmdb_check_open(ngx_http_prov_lmdb_t *db, u_char *err,
     }
 
     if (sigsetjmp(ngx_http_prov_lmdb_jmp, 0) != 0) {
-        /* what LMDB held of it stays: this process reads it no more */
-
         (void) sigaction(SIGBUS, &old, NULL);
+
+        /* closing reads nothing of the map: the handles are freed */
+
+        if (ngx_http_prov_lmdb_check_txn != NULL) {
+            mdb_txn_abort(ngx_http_prov_lmdb_check_txn);
+            ngx_http_prov_lmdb_check_txn = NULL;
+        }
+
+        if (ngx_http_prov_lmdb_check_env != NULL) {
+            mdb_env_close(ngx_http_prov_lmdb_check_env);
+            ngx_http_prov_lmdb_check_env = NULL;
+        }
 
         *ngx_slprintf(err, err + size - 1, "access list database \"%V\" "
                       "was cut short while nginx read it (SIGBUS): "
