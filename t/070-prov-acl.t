@@ -31,7 +31,7 @@ use Time::HiRes qw(sleep time);
 
 use lib 't/lib';
 use ProvAcl;
-use ProvNginx;
+use ProvNginx qw(write_file);
 use ProvTest qw(fingerprint);
 
 ProvAcl::skip_unless_built();
@@ -40,22 +40,6 @@ my $dir = tempdir('prov-acl-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $n = 0;
 
 sub db { $n++; return "$dir/acl$n.mdb" }
-
-sub write_file {
-    my ($path, $text) = @_;
-    open my $fh, '>', $path or die "$path: $!";
-    binmode $fh;
-    print $fh $text;
-    close $fh or die "$path: $!";
-}
-
-# status, generation and dump: what must not change when nothing is written
-sub state {
-    my ($db) = @_;
-    my %s = ProvAcl::stat($db);
-    return "devices $s{devices} serial $s{serial} generation "
-           . "$s{generation}\n" . ProvAcl::dump($db);
-}
 
 my $FP = fingerprint('dev-a');
 (my $FP_BARE = $FP) =~ s/://g;
@@ -114,7 +98,7 @@ my $DUMP = "000e08abcd01 deny\n"
        "000e08abcdef deny\n", 'set replaces a device\'s line (attributes gone)');
 
     # bad set and id arguments: the parser's words, nothing written
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
     for my $case (
         [['set', $db, '000e08abcdeg', 'allow'],
          "prov-acl: bad id \"000e08abcdeg\": not a MAC address\n"],
@@ -138,7 +122,7 @@ my $DUMP = "000e08abcd01 deny\n"
                   "@{$case->[0]}[0, 2 .. $#{$case->[0]}]: exit 3, the "
                   . "parser's error");
     }
-    is(state($db), $before, 'bad arguments: nothing written');
+    is(ProvAcl::state($db), $before, 'bad arguments: nothing written');
 }
 
 # dump | import gives the same list; value ids
@@ -216,7 +200,7 @@ SKIP: {
     is($r->{status}, 0, 'import --serial 5') or diag($r->{err});
     my %s = ProvAcl::stat($db);
     is($s{serial}, 5, 'stat: serial 5');
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
     for my $case ([5, 'apply'], [4, 'apply'], [5, 'import'], [1, 'import']) {
         $r = ProvAcl::run_in("set 000e08abcd01 allow\n", '--serial',
                              $case->[0], $case->[1], $db, '-');
@@ -225,7 +209,7 @@ SKIP: {
                       . "the database's 5: nothing written\n"],
                   "$case->[1] --serial $case->[0] after 5: refused, exit 4");
     }
-    is(state($db), $before, 'refused batches: nothing written');
+    is(ProvAcl::state($db), $before, 'refused batches: nothing written');
 
     ProvAcl::apply($db, "set 000e08abcd01 allow\n", 6);
     %s = ProvAcl::stat($db);
@@ -262,7 +246,7 @@ SKIP: {
        'apply: sets and deletes in order (BOM, CRLF, comments; a device not '
        . 'listed deleted: nothing to do)');
 
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
     my $batch = db() . '.batch';
     write_file($batch, "set 000e08abcd30 allow\n"
                        . "delete 000e08abcd02\n"
@@ -283,7 +267,7 @@ SKIP: {
                   . "prov-acl: 6 error(s) in batch \"$batch\": nothing "
                   . "written\n",
        '... each error at its line');
-    is(state($db), $before, '... and nothing of the batch written');
+    is(ProvAcl::state($db), $before, '... and nothing of the batch written');
 }
 
 # errors: exactly nginx -t's for the same file as a "prov_acl FILE" list
@@ -349,7 +333,7 @@ SKIP: {
         my $db = db();
         ProvAcl::create($db, {($ids ? (ids => $ids) : ())},
                         $ids ? "SEP77 deny\n" : "000e08abcd77 deny\n");
-        my $before = state($db);
+        my $before = ProvAcl::state($db);
         my $r = ProvAcl::run('import', $db, $file);
         my @tool = grep { /^\Q$file\E:/ } split /\n/, $r->{err};
         ok(@nginx > 0, "$what: nginx -t reports lines") or diag($out);
@@ -358,14 +342,14 @@ SKIP: {
         is($r->{status}, 3, "$what: exit 3");
         like($r->{err}, qr/^prov-acl: \d+ error\(s\) in access list "\Q$file\E": nothing written$/m,
              "$what: the count, \"nothing written\"");
-        is(state($db), $before, "$what: the previous list intact");
+        is(ProvAcl::state($db), $before, "$what: the previous list intact");
 
         # from stdin: the same, "-" for the file
         $r = ProvAcl::run_in($text, 'import', $db, '-');
         my @stdin = grep { /^-:/ } split /\n/, $r->{err};
         s/^\Q$file\E:/-:/ for @nginx;
         is_deeply(\@stdin, \@nginx, "$what: the same from stdin, as \"-\"");
-        is(state($db), $before, "$what: the previous list intact (stdin)");
+        is(ProvAcl::state($db), $before, "$what: the previous list intact (stdin)");
     }
 }
 
@@ -432,7 +416,7 @@ SKIP: {
 {
     my $db = db();
     ProvAcl::create($db, $LIST);
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
     my $big = "$dir/million.acl";
     write_file($big, join('', map { sprintf("000f%08x allow sha256=%s\n",
                                             $_, $FP_BARE) } 0 .. 999999));
@@ -447,7 +431,7 @@ SKIP: {
         my $r = ProvAcl::wait_for($run);
         next unless $r->{signal} == 9 && $wrote;
         $mid++;
-        is(state($db), $before, "killed after writing $wrote bytes: the "
+        is(ProvAcl::state($db), $before, "killed after writing $wrote bytes: the "
                                 . 'previous list, dumped whole');
     }
     cmp_ok($mid, '>=', 1, "caught prov-acl writing in $mid of $tries runs");
@@ -469,7 +453,7 @@ SKIP: {
     my $db = "$mnt/acl.mdb";
     eval {
         ProvAcl::create($db, $LIST);
-        my $before = state($db);
+        my $before = ProvAcl::state($db);
         my $big = "$dir/full.acl";
         write_file($big, join('', map { sprintf("000d%08x allow\n", $_) }
                                        0 .. 199999));
@@ -478,7 +462,7 @@ SKIP: {
         like($r->{err}, qr/^prov-acl: \Q$db\E: .*No space left on device: nothing written$/m,
              '... "No space left on device: nothing written"')
             or diag($r->{err});
-        is(state($db), $before, '... the previous list intact');
+        is(ProvAcl::state($db), $before, '... the previous list intact');
         $r = ProvAcl::run('set', $db, '000e08abcd50', 'deny');
         is($r->{status}, 0, 'a set that fits still goes in') or diag($r->{err});
         is(ProvAcl::run('get', $db, '000e08abcd50')->{out},
@@ -499,13 +483,13 @@ SKIP: {
     ProvAcl::create($db, $LIST);
     like(`mdb_dump -n -s meta $db 2>&1`, qr/^mapsize=2097152$/m,
          'PROV_ACL_MAPSIZE=2097152: the database\'s map is 2 MB');
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
     my $r = ProvAcl::run_in(join('', map { sprintf("000c%08x allow\n", $_) }
                                        0 .. 199999), 'import', $db, '-');
     is($r->{status}, 5, 'a list larger than the map: exit 5');
     like($r->{err}, qr/MDB_MAP_FULL.*: nothing written$/m,
          '... MDB_MAP_FULL, nothing written') or diag($r->{err});
-    is(state($db), $before, '... the previous list intact');
+    is(ProvAcl::state($db), $before, '... the previous list intact');
 }
 
 # modes and owners

@@ -33,6 +33,7 @@ use Test::More;
 
 use lib 't/lib';
 use ProvAcl;
+use ProvNginx qw(slurp write_file);
 
 ProvAcl::skip_unless_built();
 
@@ -40,32 +41,6 @@ my $dir = tempdir('prov-acl-hostile-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $n = 0;
 
 sub db { $n++; return "$dir/acl$n.mdb" }
-
-sub write_file {
-    my ($path, $text) = @_;
-    open my $fh, '>', $path or die "$path: $!";
-    binmode $fh;
-    print $fh $text;
-    close $fh or die "$path: $!";
-}
-
-sub read_file {
-    my ($path) = @_;
-    open my $fh, '<', $path or die "$path: $!";
-    binmode $fh;
-    local $/;
-    my $text = <$fh> // '';
-    close $fh;
-    return $text;
-}
-
-# status, generation and dump: what must not change when nothing is written
-sub state {
-    my ($db) = @_;
-    my %s = ProvAcl::stat($db);
-    return "devices $s{devices} serial $s{serial} generation "
-           . "$s{generation}\n" . ProvAcl::dump($db);
-}
 
 my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
 (my $FP_BARE = lc $FP) =~ s/://g;
@@ -91,7 +66,7 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
             or diag($r->{err});
         like($r->{err}, qr/\Q$db-lock\E.*symbolic link/,
              "... $cmd->[0] says why");
-        is(read_file($precious), $text,
+        is(slurp($precious), $text,
            "... $cmd->[0] leaves the file it points to as it was");
     }
 
@@ -107,7 +82,7 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
     symlink $precious, "$new-lock" or die "symlink: $!";
     $r = ProvAcl::run_in("000e08abcdef allow\n", 'import', $new, '-');
     is($r->{status}, 5, 'a new database whose lock is a symlink: refused');
-    is(read_file($precious), $text, '... the file it points to intact');
+    is(slurp($precious), $text, '... the file it points to intact');
 
     # a hard link of another file at PATH-lock
     SKIP: {
@@ -117,7 +92,7 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
         skip "no hard link: $!", 2 unless link $precious, "$hard-lock";
         $r = ProvAcl::run('stat', $hard);
         is($r->{status}, 5, 'PATH-lock a hard link of another file: refused');
-        is(read_file($precious), $text, '... the file intact');
+        is(slurp($precious), $text, '... the file intact');
         unlink "$hard-lock";
     }
 
@@ -152,7 +127,7 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
     my $db = db();
     ProvAcl::create($db, {ids => 'value'}, "SEP001122 allow\n",
                     "SEP003344 allow\n");
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
 
     for my $case (
         ['"#" inside',      "SEP001122#stolen",
@@ -172,7 +147,7 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
         is($r->{status}, 3, "batch: delete of an id with $what: exit 3");
         like($r->{err}, qr/^-:2: /m, '... at its line');
         like($r->{err}, $error, '... saying what nginx -t says of the id');
-        is(state($db), $before, '... nothing written');
+        is(ProvAcl::state($db), $before, '... nothing written');
 
         # set of the same id: the same error
         $r = ProvAcl::run_in("set $id deny\n", 'apply', $db, '-');
@@ -189,7 +164,7 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
 {
     my $db = db();
     ProvAcl::create($db, "000e08abcdef allow\n");
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
 
     for my $line ("set", "set  \t", "set # 000e08abcdef deny",
                   "set\t# nothing") {
@@ -199,7 +174,7 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
         is($r->{status}, 3, "batch line \"$shown\": exit 3");
         like($r->{err}, qr/^-:2: "set" takes a list line/m,
              '... at its line');
-        is(state($db), $before, '... nothing written');
+        is(ProvAcl::state($db), $before, '... nothing written');
     }
 }
 
@@ -231,14 +206,14 @@ my $FP = join(':', map { sprintf '%02X', $_ * 7 % 256 } 0 .. 31);
 {
     my $db = db();
     ProvAcl::create($db, {serial => 3}, "000e08abcdef allow\n");
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
     for my $args (['--serial', 5, '--serial', 4], ['--serial', 4, '--serial', 9])
     {
         my $r = ProvAcl::run_in("set 000e08abcdef deny\n", @$args,
                                 'apply', $db, '-');
         is($r->{status}, 2, "@$args: exit 2");
         like($r->{err}, qr/--serial given twice/, '... saying why');
-        is(state($db), $before, '... nothing written');
+        is(ProvAcl::state($db), $before, '... nothing written');
     }
     my $new = db();
     my $r = ProvAcl::run_in("SEP1 allow\n", '--ids', 'value', '--ids', 'mac',
@@ -286,14 +261,14 @@ sub run_closed {
 {
     my $db = db();
     ProvAcl::create($db, "000e08abcdef allow\n");
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
     my $size = -s "$db-lock";
 
     is(run_closed('delete', $db, '000e08abcd00'), 1,
        'stdout and stderr closed: delete of a device not listed, exit 1');
     is(ProvAcl::run('stat', $db)->{status}, 0,
        '... the database still opens') or diag(ProvAcl::run('stat', $db)->{err});
-    is(eval { state($db) } // "unreadable: $@", $before, '... the list intact');
+    is(eval { ProvAcl::state($db) } // "unreadable: $@", $before, '... the list intact');
     is(-s "$db-lock", $size, '... nothing written into the lock file');
 
     # import says the list is emptied, once the database is open
@@ -309,10 +284,10 @@ sub run_closed {
     # stdin closed: "-" is no empty list
     my $full = db();
     ProvAcl::create($full, "000e08abcdef allow\n");
-    my $was = state($full);
+    my $was = ProvAcl::state($full);
     is(run_closed('<&-', 'import', $full, '-'), 3,
        'all three closed: import from "-" refused, exit 3');
-    is(state($full), $was, '... the list not emptied');
+    is(ProvAcl::state($full), $was, '... the list not emptied');
 
     is(run_closed('get', $db, '000e08abcd01'), 5,
        'closed: get cannot write its line, exit 5');
@@ -337,12 +312,12 @@ SKIP: {
 {
     my $db = db();
     ProvAcl::create($db, "000e08abcdef deny\n");
-    my $before = state($db);
+    my $before = ProvAcl::state($db);
     my $r = ProvAcl::run('set', $db, '000e08abcdef', 'allow', '#new',
                          "sha256=$FP");
     is($r->{status}, 3, 'set with a "#word" before the pin: refused');
     like($r->{err}, qr/"#new" would start a comment/, '... saying why');
-    is(state($db), $before, '... nothing written (still denied)');
+    is(ProvAcl::state($db), $before, '... nothing written (still denied)');
 }
 
 done_testing();

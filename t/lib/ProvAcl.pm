@@ -169,4 +169,13 @@ sub stat {
     return map { split / /, $_, 2 } split /\n/, $r->{out};
 }
 
+# state($path): its figures and its dump, what must not change when a
+# command writes nothing
+sub state {
+    my ($path) = @_;
+    my %s = ProvAcl::stat($path);
+    return "devices $s{devices} serial $s{serial} generation "
+           . "$s{generation}\n" . ProvAcl::dump($path);
+}
+
 1;
