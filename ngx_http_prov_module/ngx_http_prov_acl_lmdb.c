@@ -80,7 +80,8 @@ static ngx_int_t ngx_http_prov_lmdb_env_open(ngx_http_prov_lmdb_t *db,
     ngx_uint_t keep, u_char *err, size_t size);
 static ngx_int_t ngx_http_prov_lmdb_read_meta(ngx_http_prov_lmdb_t *db,
     MDB_txn *txn, MDB_dbi meta, u_char *err, size_t size);
-static ngx_int_t ngx_http_prov_lmdb_number(MDB_val *val, uint64_t *n);
+static int ngx_http_prov_lmdb_meta_number(MDB_txn *txn, MDB_dbi meta,
+    char *name, uint64_t *n);
 static ngx_int_t ngx_http_prov_lmdb_lock_check(ngx_http_prov_lmdb_t *db,
     struct stat *fi, u_char *err, size_t size);
 static ngx_int_t ngx_http_prov_lmdb_begin(ngx_http_prov_lmdb_t *db,
@@ -526,7 +527,6 @@ ngx_http_prov_lmdb_read_meta(ngx_http_prov_lmdb_t *db, MDB_txn *txn,
     int          rc;
     u_char      *last;
     MDB_val      key, val;
-    uint64_t     n;
     ngx_str_t    value;
     ngx_uint_t   mac;
 
@@ -607,35 +607,17 @@ ngx_http_prov_lmdb_read_meta(ngx_http_prov_lmdb_t *db, MDB_txn *txn,
         return NGX_ERROR;
     }
 
-    key.mv_data = "serial";
-    key.mv_size = sizeof("serial") - 1;
-    n = 0;
-
-    rc = mdb_get(txn, meta, &key, &val);
+    rc = ngx_http_prov_lmdb_meta_number(txn, meta, "serial",
+                                        &db->info->serial);
 
     if (rc == 0) {
-        (void) ngx_http_prov_lmdb_number(&val, &n);
-
-    } else if (rc != MDB_NOTFOUND) {
-        goto failed;
+        rc = ngx_http_prov_lmdb_meta_number(txn, meta, "generation",
+                                            &db->info->generation);
     }
 
-    db->info->serial = n;
-
-    key.mv_data = "generation";
-    key.mv_size = sizeof("generation") - 1;
-    n = 0;
-
-    rc = mdb_get(txn, meta, &key, &val);
-
-    if (rc == 0) {
-        (void) ngx_http_prov_lmdb_number(&val, &n);
-
-    } else if (rc != MDB_NOTFOUND) {
+    if (rc != 0) {
         goto failed;
     }
-
-    db->info->generation = n;
 
     return NGX_OK;
 
@@ -649,23 +631,46 @@ failed:
 }
 
 
-static ngx_int_t
-ngx_http_prov_lmdb_number(MDB_val *val, uint64_t *n)
+/*
+ * a decimal number of "meta": 0 when it is missing or is no number; the
+ * result of mdb_get() unless it found nothing
+ */
+
+static int
+ngx_http_prov_lmdb_meta_number(MDB_txn *txn, MDB_dbi meta, char *name,
+    uint64_t *n)
 {
+    int        rc;
     u_char    *p, *last;
+    MDB_val    key, val;
     uint64_t   v;
 
-    p = val->mv_data;
-    last = p + val->mv_size;
+    *n = 0;
+
+    key.mv_data = name;
+    key.mv_size = ngx_strlen(name);
+
+    rc = mdb_get(txn, meta, &key, &val);
+
+    if (rc == MDB_NOTFOUND) {
+        return 0;
+    }
+
+    if (rc != 0) {
+        return rc;
+    }
+
+    p = val.mv_data;
+    last = p + val.mv_size;
     v = 0;
 
     if (p == last || last - p > 20) {
-        return NGX_ERROR;
+        return 0;
     }
 
     for ( /* void */ ; p < last; p++) {
         if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10) {
-            return NGX_ERROR;
+            return 0;
         }
 
         v = v * 10 + (*p - '0');
@@ -673,7 +678,7 @@ ngx_http_prov_lmdb_number(MDB_val *val, uint64_t *n)
 
     *n = v;
 
-    return NGX_OK;
+    return 0;
 }
 
 
