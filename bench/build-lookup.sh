@@ -17,34 +17,13 @@ cc=${CC:-gcc}
 
 cflags=(-O2 -g -fno-omit-frame-pointer)
 
-# only what the module needs: a shorter build
+# scripts/minimal-nginx.sh: the modules left out
+# shellcheck source=scripts/minimal-nginx.sh
+. "$module_dir/scripts/minimal-nginx.sh"
+
 flags=(--with-cc="$cc"
        --with-cc-opt="${cflags[*]}"
-       --with-http_ssl_module
-       --without-http_gzip_module
-       --without-http_ssi_module
-       --without-http_userid_module
-       --without-http_autoindex_module
-       --without-http_geo_module
-       --without-http_map_module
-       --without-http_split_clients_module
-       --without-http_referer_module
-       --without-http_proxy_module
-       --without-http_fastcgi_module
-       --without-http_uwsgi_module
-       --without-http_scgi_module
-       --without-http_grpc_module
-       --without-http_memcached_module
-       --without-http_limit_conn_module
-       --without-http_limit_req_module
-       --without-http_empty_gif_module
-       --without-http_browser_module
-       --without-http_upstream_hash_module
-       --without-http_upstream_ip_hash_module
-       --without-http_upstream_least_conn_module
-       --without-http_upstream_random_module
-       --without-http_upstream_keepalive_module
-       --without-http_upstream_zone_module
+       "${ngx_prov_minimal_modules[@]}"
        --add-module="$module_dir")
 
 tree="$build/nginx"
