@@ -672,6 +672,72 @@ ignoring stale global SSL error
 
 
 
+=== TEST 23: compared as certificates, never by name: a trusted CA with polycom-int's very name is not polycom-int
+The store also trusts fake-polycom-int (polycom-int's subject, its own
+key), which verifies x-int-sent: its chain's CA has polycom-int's name
+and is not polycom-int.  The rule on polycom-int never reads it.
+--- user_files eval
+[@{ main::files() }, ['store.crt', main::slurp('vendor-roots.crt') . main::slurp('fake-polycom-int.crt')]]
+--- http_config eval
+main::backend(ca => undef,
+              ssl => 'ssl_client_certificate $TEST_NGINX_SERVER_ROOT/html/store.crt;',
+              rules => main::lines("prov_id CN mac issuer=$main::P/polycom-int.crt;", $main::RULE{spa}))
+--- request eval
+["GET /as/x-int-sent/x.cfg", "GET /as/v-polycom/x.cfg"]
+--- error_code eval
+[403, 200]
+--- response_headers eval
+[
+    "X-Verify: SUCCESS\nX-Prov-Id: \nX-Prov-Result: unknown_issuer",
+    "X-Verify: SUCCESS\nX-Prov-Id: 0004f2aa0003\nX-Prov-Result: allow",
+]
+
+
+
+=== TEST 24: the same, the rule on fake-polycom-int: it reads x-int-sent, never v-polycom
+--- user_files eval
+[@{ main::files() }, ['store.crt', main::slurp('vendor-roots.crt') . main::slurp('fake-polycom-int.crt')]]
+--- http_config eval
+main::backend(ca => undef,
+              ssl => 'ssl_client_certificate $TEST_NGINX_SERVER_ROOT/html/store.crt;',
+              rules => main::lines("prov_id CN mac issuer=$main::P/fake-polycom-int.crt;",
+                                   "prov_id OU issuer=$main::P/polycom-root.crt;"))
+--- request eval
+["GET /as/x-int-sent/x.cfg", "GET /as/v-polycom/x.cfg"]
+--- error_code eval
+[404, 403]
+--- response_headers eval
+[
+    "X-Prov-Id: 0004f2aa0015\nX-Prov-Result: allow",
+    "X-Prov-Id: \nX-Prov-Result: bad_id",
+]
+
+
+
+=== TEST 25: the root's rule and the intermediate's: the first in the file's order reads the chain that holds both
+--- http_config eval
+main::backend(rules => main::lines("prov_id O issuer=$main::P/polycom-root.crt;",
+                                   "prov_id CN mac issuer=$main::P/polycom-int.crt;"),
+              extra => $main::FOLDERS . <<'_EOC_')
+        location /int-first/ {
+            prov_id CN mac issuer=$TEST_NGINX_PROV_PKI/polycom-int.crt;
+            prov_id O issuer=$TEST_NGINX_PROV_PKI/polycom-root.crt;
+            rewrite ^/int-first(/.*)$ $1 break;
+            prov_profile /devices/$prov_id.cfg =404;
+        }
+_EOC_
+--- request eval
+["GET /as/v-polycom/x.cfg", "GET /as/v-polycom/int-first/x.cfg"]
+--- error_code eval
+[404, 200]
+--- response_headers eval
+[
+    "X-Prov-Id: Polycom Inc.\nX-Prov-Result: allow",
+    "X-Prov-Id: 0004f2aa0003\nX-Prov-Result: allow",
+]
+
+
+
 === TEST 30: resumed sessions (TLS 1.3): each device and impostor keeps its rule
 --- request eval
 [map { ("GET /re/$_/x.cfg") x 2 } qw(v-spa v-polycom v-polycom-nochain x-polycom-as-spa x-snom-as-spa x-spa-as-polycom x-yealink-as-snom v-other)]

@@ -545,6 +545,84 @@ ProvTest::backend(
 
 
 
+=== TEST 24: the capture named "mac", or the first one when none is named (there "Phone": no MAC, refused)
+--- http_config eval
+main::backend(ua => '', extra => <<'_EOC_')
+        location /mac/ {
+            prov_ua_id "DevId (?<mac>[0-9a-fA-F]{12})";
+            rewrite ^/mac(/.*)$ $1 break;
+        }
+
+        location /first/ {
+            prov_ua_id "(Phone)/1\.0 \(([0-9a-fA-F:]{12,17})\)";
+            rewrite ^/first(/.*)$ $1 break;
+        }
+
+        location /firstonly/ {
+            prov_ua_id "Phone/1\.0 \(([0-9a-fA-F:]{12,17})\)";
+            rewrite ^/firstonly(/.*)$ $1 break;
+        }
+_EOC_
+--- more_headers eval
+[
+    "User-Agent: DevId 000E08ABCDEF",
+    "User-Agent: DevId 000E08ABCDF0",
+    "User-Agent: Phone/1.0 (00:0e:08:ab:cd:ef)",
+    "User-Agent: Phone/1.0 (00:0e:08:ab:cd:ef)",
+    "User-Agent: Phone/1.0 (00:0e:08:ab:cd:f0)",
+]
+--- request eval
+[
+    "GET /as/dev-a/mac/profile.cfg",
+    "GET /as/dev-a/mac/profile.cfg",
+    "GET /as/dev-a/first/profile.cfg",
+    "GET /as/dev-a/firstonly/profile.cfg",
+    "GET /as/dev-a/firstonly/profile.cfg",
+]
+--- error_code eval
+[200, 403, 403, 200, 403]
+
+
+
+=== TEST 25: a match that is no MAC address under a MAC rule names no device of this certificate: refused
+--- http_config eval
+main::backend(ua => 'prov_ua_id "DevId (?<id>[0-9a-fA-F:]+)";')
+--- more_headers eval
+["User-Agent: DevId 000e08abcd", "User-Agent: DevId 00:0e:08:ab:cd:ef:00", "User-Agent: DevId 000e08abcdef"]
+--- request eval
+[("GET /as/dev-a/profile.cfg") x 3]
+--- error_code eval
+[403, 403, 200]
+--- response_headers eval
+["X-Prov-Result: ua_mismatch", "X-Prov-Result: ua_mismatch", "X-Prov-Result: allow"]
+
+
+
+=== TEST 26: what a User-Agent names reaches the log escaped
+--- http_config eval
+main::backend(ua => 'prov_ua_id "DevId (?<id>[^ ]+)";')
+--- more_headers eval
+"User-Agent: DevId 000e08abcdf0\"\x{1b}[31m\x{c3}\x{a9}"
+--- request
+GET /as/dev-a/profile.cfg
+--- error_code: 403
+--- error_log eval
+qr/\(ua_mismatch\): device "000e08abcdef" announced "000e08abcdf0\\x22\\x1B\[31m\\xC3\\xA9" in/i
+
+
+
+=== TEST 27: required: an empty User-Agent line is no device
+--- http_config eval
+main::backend(ua => $main::UA_ANY =~ s/;$/ required;/r)
+--- more_headers eval
+["User-Agent: ", "User-Agent: \nUser-Agent: Phone/1.0 (000e08abcdef)"]
+--- request eval
+[("GET /as/dev-a/profile.cfg") x 2]
+--- error_code eval
+[403, 200]
+
+
+
 === TEST 30: set: a variable set before the access phase does not skip the check
 --- http_config eval
 main::backend(location => 'set $who "$prov_id"; add_header X-Who $who always;' . ProvTest::headers())
