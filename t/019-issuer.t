@@ -7,12 +7,18 @@
 # x-*: another CA's certificate carrying a device's MAC in the victim
 # vendor's attribute, other-ca: trusted, no rule).
 #
-# TESTS 4-12 try every order of the five rules (120 locations, one per
-# order) with every device and impostor; TESTS 13-17 each impostor against
-# its victim's rule alone (unknown_issuer); resumed sessions (TLS 1.2 and
-# 1.3), HTTP/2 and keep-alive in TESTS 30-37; the nginx -t errors in
-# TESTS 40-52; what operators add around the gate in TESTS 60-72; two
-# servers with their own trust stores on one connection in TESTS 80-83.
+# TESTS 1-3: each vendor's device, intermediates sent and only in the
+# store; TESTS 4-12 try every order of the five rules (120 locations, one
+# per order) with every device and impostor; TESTS 13-17 each impostor
+# against its victim's rule alone (unknown_issuer); 18-20 unknown_issuer in
+# $prov_result, the log and prov_status, and vendor CAs merely sent by the
+# client; 21-25 a rogue intermediate, issuers compared as certificates (a
+# trusted CA with polycom-int's name), rules on the root and the
+# intermediate; 26-27 prov_uri_id and prov_status with the rule that
+# matched; resumed sessions (TLS 1.2 and 1.3), HTTP/2 and keep-alive in
+# TESTS 30-37; the nginx -t errors and the inheritance of rules in TESTS
+# 40-58; what operators add around the gate in TESTS 60-69; two servers
+# with their own trust stores on one connection in TESTS 80-83.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use ProvTest qw(dev_profile exactly page);
@@ -37,14 +43,6 @@ our %SERIAL = (
     'v-other' => 3006, 'x-polycom-as-spa' => 3011, 'x-snom-as-spa' => 3012,
     'x-spa-as-polycom' => 3013, 'x-yealink-as-snom' => 3014,
     'x-int-sent' => 3015,
-);
-
-# the victims: the MAC each impostor carries in the victim's attribute
-our %VICTIM = (
-    'x-polycom-as-spa' => '000e08aa0001',
-    'x-snom-as-spa' => '000e08aa0001',
-    'x-spa-as-polycom' => '0004f2aa0003',
-    'x-yealink-as-snom' => '000413aa0005',
 );
 
 # The rules, each pinned to its vendor's CA; Polycom, Yealink and Snom
@@ -738,6 +736,58 @@ _EOC_
 
 
 
+=== TEST 26: prov_uri_id with the rule that matched: a MAC rule normalises the URI's MAC, every impostor asking for its victim's file is refused
+Snom's plain CN rule gives "000413AA0005" as it is: no such profile file.
+--- http_config eval
+main::backend(rules => main::lines($main::RULE{spa}, $main::RULE{polycom},
+                                   "prov_id CN issuer=$main::P/snom-ca.crt;"),
+              more => $ProvTest::URI_ID_MAC)
+--- request eval
+[
+    "GET /as/v-spa/spa962_000E08AA0001.cfg",
+    "GET /as/v-spa/spa962_000e08aa0002.cfg",
+    "GET /as/v-snom/snom710-000413AA0005.htm",
+    "GET /as/x-snom-as-spa/spa962_000e08aa0001.cfg",
+    "GET /as/x-polycom-as-spa/00:0e:08:aa:00:01.cfg",
+    "GET /as/x-spa-as-polycom/0004F2AA0003.cfg",
+]
+--- error_code eval
+[200, 403, 404, 403, 403, 403]
+--- response_body_like eval
+[
+    ProvTest::exactly(ProvTest::dev_profile('000e08aa0001')),
+    $ProvTest::FORBIDDEN,
+    $main::NOT_FOUND,
+    $ProvTest::FORBIDDEN, $ProvTest::FORBIDDEN, $ProvTest::FORBIDDEN,
+]
+--- response_headers eval
+[
+    "X-Prov-Id: 000e08aa0001\nX-Prov-Result: allow",
+    "X-Prov-Id: 000e08aa0001\nX-Prov-Result: uri_mismatch",
+    "X-Prov-Id: 000413AA0005\nX-Prov-Result: allow",
+    "X-Prov-Id: 000413AA0012\nX-Prov-Result: uri_mismatch",
+    "X-Prov-Id: 0004f2aa0011\nX-Prov-Result: uri_mismatch",
+    "X-Prov-Id: 000e08aa0013\nX-Prov-Result: uri_mismatch",
+]
+
+
+
+=== TEST 27: prov_status counts an unknown_issuer once through error_page
+--- config eval
+ProvTest::front(extra => $main::STATUS)
+--- http_config eval
+main::backend(rules => $main::RULE{spa}, location => 'error_page 403 = /why;', extra => <<'_EOC_')
+        location = /why {
+            return 200 "why=[$prov_result]\n";
+        }
+_EOC_
+--- request eval
+["GET /as/x-polycom-as-spa/x.cfg", "GET /status"]
+--- response_body_like eval
+["\\Awhy=\\[unknown_issuer\\]\n\\z", qr/"unknown_issuer":1,.*"total":1\}/]
+
+
+
 === TEST 30: resumed sessions (TLS 1.3): each device and impostor keeps its rule
 --- request eval
 [map { ("GET /re/$_/x.cfg") x 2 } qw(v-spa v-polycom v-polycom-nochain x-polycom-as-spa x-snom-as-spa x-spa-as-polycom x-yealink-as-snom v-other)]
@@ -1037,6 +1087,17 @@ GET /as/v-spa/x.cfg
 [@{ main::files() }, ['two.crt', main::slurp('cisco-ca.crt') . main::slurp('snom-ca.crt')]]
 --- http_config eval
 main::backend(rules => "$main::RULE{spa}\n$main::RULE{snom}\nprov_id OU issuer=../html/two.crt;")
+--- request
+GET /as/v-spa/x.cfg
+--- must_die
+--- error_log
+"prov_id" can never be reached
+
+
+
+=== TEST 49b: nginx -t: the intermediate's rule after the bundle of root and intermediate
+--- http_config eval
+main::backend(rules => "prov_id CN mac issuer=$main::P/polycom-bundle.crt;\nprov_id ST mac issuer=$main::P/polycom-int.crt;")
 --- request
 GET /as/v-spa/x.cfg
 --- must_die
