@@ -308,6 +308,7 @@ SKIP: {
         or skip('IO::Socket::SSL is not installed: mixed-fleet.conf not started', 1);
 
     serve_mixed_fleet();
+    serve_mixed_fleet_reversed();
     serve_mixed_fleet_unpinned();
 }
 
@@ -685,31 +686,80 @@ sub serve_mixed_fleet {
          "$name: the access log says unknown_issuer");
 }
 
+# mixed-fleet.conf changed by $edit (which must change it), started, and
+# asked @$cases: [cert, uri, status, body or undef, what]
+sub serve_mixed_variant {
+    my ($what, $dir_name, $edit, $cases) = @_;
+    my $name = "mixed-fleet.conf $what";
+    my $text = slurp("$root/examples/mixed-fleet.conf");
+
+    ok($edit->($text), "$name: changed") or return;
+
+    my $run = start_example($name, $dir_name, $text, \%MIXED_FILES) or return;
+
+    for my $c (@$cases) {
+        my ($cert, $uri, $status, $body, $case) = @$c;
+        my ($got, $got_body) = fetch($run->{port}, $cert, $uri);
+
+        is($got, $status, "$name: $case ($cert $uri)");
+
+        if (defined $body) {
+            is($got_body, $body, "$name: $case: body");
+        } else {
+            unlike($got_body // '', qr/profile of|secret of|master of/,
+                   "$name: $case: no profile in the body");
+        }
+    }
+
+    stop_example($run);
+}
+
+# the rules in the opposite order: each certificate is still read by its
+# own CA's rule
+sub serve_mixed_fleet_reversed {
+    serve_mixed_variant('with its rules reversed', 'mixed-fleet-reversed', sub {
+        my @rules = $_[0] =~ /^([ \t]*prov_id[ \t][^;]*;[ \t]*\n)/mg;
+        return 0 unless @rules == 5;
+        my @spots;
+        push @spots, $-[1] while $_[0] =~ /^([ \t]*prov_id[ \t][^;]*;[ \t]*\n)/mg;
+        my @new = reverse @rules;
+        for my $k (reverse 0 .. $#spots) {
+            substr($_[0], $spots[$k], length $rules[$k]) = $new[$k];
+        }
+        return 1;
+    }, [
+        ['v-spa', '/spa962_000e08aa0001.cfg', 200, "profile of 000e08aa0001\n",
+         'Cisco SPA: its own profile'],
+        ['v-polycom', '/0004F2AA0003.cfg', 200, "master of 0004f2aa0003\n",
+         'Polycom: its own <MAC>.cfg'],
+        ['v-snom', '/snom710-000413AA0005.htm', 200, "secret of 000413aa0005\n",
+         'Snom: its own file'],
+        ['x-polycom-as-spa', '/spa962_000e08aa0001.cfg', 403, undef,
+         'Polycom CA, ST of a Cisco SPA: not the SPA'],
+        ['x-snom-as-spa', '/spa962_000e08aa0001.cfg', 403, undef,
+         'Snom CA, the subject of a Cisco SPA: not the SPA'],
+        ['x-spa-as-polycom', '/0004F2AA0003-phone.cfg', 403, undef,
+         'Cisco CA, CN of a Polycom: not the Polycom'],
+        ['x-yealink-as-snom', '/snom710-000413AA0005.htm', 403, undef,
+         'Yealink CA, CN of a Snom: not the Snom'],
+        ['v-other', '/spa962_000e08aa0001.cfg', 403, undef,
+         'a trusted root no rule names: refused'],
+    ]);
+}
+
 # the defense against a certificate of one CA carrying another vendor's
 # device in the same attribute (both read CN): without the Yealink rule's
 # OUIs, a Yealink-CA certificate whose CN is a Snom's MAC is read as that
 # Snom and gets its file
 sub serve_mixed_fleet_unpinned {
-    my $name = 'mixed-fleet.conf';
-    my $text = slurp("$root/examples/$name");
-
-    ok($text =~ s/(prov_id\s+CN\s+)"\(\?i\)\(\?<mac>001565[^"]*"/${1}mac/,
-       "$name without the Yealink OUIs: the rule changed");
-
-    my $run = start_example("$name without the Yealink OUIs", 'mixed-fleet-unpinned',
-                            $text, \%MIXED_FILES)
-        or return;
-    my ($got, $body) = fetch($run->{port}, 'x-yealink-as-snom', '/snom710-000413AA0005.htm');
-
-    is($got, 200, "$name without the Yealink OUIs: x-yealink-as-snom is served");
-    is($body, "secret of 000413aa0005\n",
-       "$name without the Yealink OUIs: x-yealink-as-snom gets the Snom's file");
-
-    ($got, $body) = fetch($run->{port}, 'v-yealink', '/001565aa0004.cfg');
-    is($body, "secret of 001565aa0004\n",
-       "$name without the Yealink OUIs: the Yealink still gets its own");
-
-    stop_example($run);
+    serve_mixed_variant('without the Yealink OUIs', 'mixed-fleet-unpinned', sub {
+        $_[0] =~ s/(prov_id\s+CN\s+)"\(\?i\)\(\?<mac>001565[^"]*"/${1}mac/;
+    }, [
+        ['x-yealink-as-snom', '/snom710-000413AA0005.htm', 200,
+         "secret of 000413aa0005\n", 'x-yealink-as-snom gets the Snom\'s file'],
+        ['v-yealink', '/001565aa0004.cfg', 200, "secret of 001565aa0004\n",
+         'the Yealink still gets its own'],
+    ]);
 }
 
 # an example's text localized into a fresh prefix $dir_name with %$files
