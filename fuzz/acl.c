@@ -32,7 +32,7 @@ static void ngx_prov_fuzz_acl_check_line(ngx_http_prov_acl_t *acl,
     ngx_uint_t mac, ngx_str_t *token, ngx_uint_t n);
 
 
-static ngx_http_prov_id_conf_t  *ngx_prov_fuzz_ids[2];
+static ngx_array_t  *ngx_prov_fuzz_ids[2];
 
 
 int
@@ -60,8 +60,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
 
-    ngx_prov_fuzz_ids[0] = value->id;
-    ngx_prov_fuzz_ids[1] = mac->id;
+    ngx_prov_fuzz_ids[0] = value->ids;
+    ngx_prov_fuzz_ids[1] = mac->ids;
 
     return 0;
 }
@@ -93,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
-    plcf->id = ngx_prov_fuzz_ids[data[0] & 1];
+    plcf->ids = ngx_prov_fuzz_ids[data[0] & 1];
 
     len = size - 1;
 
@@ -130,7 +130,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
 
         ngx_prov_fuzz_acl_check(plcf->gate->acl,
-                                plcf->id->format == NGX_HTTP_PROV_ID_MAC,
+                                ngx_http_prov_ids_mac(plcf->ids),
                                 copy, copy + len);
     }
 

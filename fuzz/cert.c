@@ -427,7 +427,7 @@ ngx_prov_fuzz_evaluate(ngx_pool_t *pool, SSL_SESSION *session,
         /* "%V" of an empty string would memcpy() from NULL */
 
         ngx_log_stderr(0, "prov_id %V: %V, id \"%*s\", %*s",
-                       &plcf->id->name,
+                       &((ngx_http_prov_id_conf_t *) plcf->ids->elts)->name,
                        ngx_http_prov_result_name(ctx->result),
                        ctx->id.len, ctx->id.len ? ctx->id.data : (u_char *) "",
                        ctx->reason.len,
@@ -436,7 +436,7 @@ ngx_prov_fuzz_evaluate(ngx_pool_t *pool, SSL_SESSION *session,
 
     if (ctx->result == NGX_HTTP_PROV_ALLOW
         && (ngx_http_prov_id_safe(&ctx->id) != NGX_OK
-            || (plcf->id->format == NGX_HTTP_PROV_ID_MAC
+            || (ngx_http_prov_ids_mac(plcf->ids)
                 && ctx->id.len != NGX_HTTP_PROV_MAC_LEN)))
     {
         ngx_log_stderr(0, "allowed with id \"%V\"", &ctx->id);

@@ -64,7 +64,7 @@ typedef struct {
 
 
 static ngx_http_prov_acl_t *ngx_http_prov_acl_read(ngx_conf_t *cf,
-    ngx_str_t *path, ngx_http_prov_id_conf_t *id);
+    ngx_str_t *path, ngx_uint_t mac);
 static ngx_http_prov_acl_t *ngx_http_prov_acl_open_lmdb(ngx_conf_t *cf,
     ngx_str_t *path, ngx_uint_t mac);
 static ngx_int_t ngx_http_prov_acl_count_entries(ngx_file_t *file,
@@ -184,16 +184,13 @@ ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 ngx_http_prov_acl_t *
-ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_http_prov_id_conf_t *id)
+ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t mac)
 {
-    ngx_uint_t                  i, mac;
+    ngx_uint_t                  i;
     ngx_http_prov_acl_t        *acl, **loaded;
     ngx_http_prov_main_conf_t  *pmcf;
 
     pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_prov_module);
-
-    mac = (id->format == NGX_HTTP_PROV_ID_MAC);
 
     /* a file named by several servers or locations is read once */
 
@@ -230,7 +227,7 @@ ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
         }
 
     } else {
-        acl = ngx_http_prov_acl_read(cf, path, id);
+        acl = ngx_http_prov_acl_read(cf, path, mac);
         if (acl == NULL) {
             return NULL;
         }
@@ -248,8 +245,7 @@ ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
 
 
 static ngx_http_prov_acl_t *
-ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_http_prov_id_conf_t *id)
+ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t mac)
 {
     u_char                     *buf;
     size_t                      slots;
@@ -274,7 +270,7 @@ ngx_http_prov_acl_read(ngx_conf_t *cf, ngx_str_t *path,
     }
 
     acl->info.path = *path;
-    acl->mac = (id->format == NGX_HTTP_PROV_ID_MAC);
+    acl->mac = mac;
     acl->used = 1;                          /* offset 0 means "no record" */
 
     cln = ngx_pool_cleanup_add(cf->pool, 0);

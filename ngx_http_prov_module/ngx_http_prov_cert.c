@@ -25,7 +25,9 @@ typedef struct {
 
 static long ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert);
 static long ngx_http_prov_verify_chain(ngx_http_request_t *r,
-    ngx_ssl_conn_t *ssl_conn, X509 *cert, SSL_CTX *ssl_ctx);
+    ngx_ssl_conn_t *ssl_conn, X509 *cert, SSL_CTX *ssl_ctx,
+    STACK_OF(X509) **chain);
+static void ngx_http_prov_free_chain(void *data);
 static ngx_int_t ngx_http_prov_oid_from_underscores(ngx_str_t *name,
     u_char *buf, size_t size);
 
@@ -174,7 +176,10 @@ ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert)
 {
     long                      result;
     SSL_CTX                  *ssl_ctx;
+    STACK_OF(X509)           *chain;
     ngx_ssl_conn_t           *ssl_conn;
+    ngx_connection_t         *c;
+    ngx_pool_cleanup_t       *cln;
     ngx_http_prov_conn_t     *conn;
     ngx_http_ssl_srv_conf_t  *sscf;
 
@@ -196,18 +201,122 @@ ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert)
         return conn->verify_result;
     }
 
-    result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx);
+    chain = NULL;
 
-    /* internal errors are not kept; nor a second server's result */
+    result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx, &chain);
+
+    /*
+     * internal errors are not kept; nor a second server's result.  The
+     * chain is kept with the result, for the issuers of prov_id.
+     */
 
     if (conn != NULL && !conn->verified && result != X509_V_ERR_UNSPECIFIED)
     {
+        if (chain != NULL) {
+            c = ngx_ssl_get_connection(ssl_conn);
+
+            cln = ngx_pool_cleanup_add(c->pool, 0);
+            if (cln == NULL) {
+                sk_X509_pop_free(chain, X509_free);
+                return X509_V_ERR_UNSPECIFIED;
+            }
+
+            cln->handler = ngx_http_prov_free_chain;
+            cln->data = chain;
+
+            conn->verify_chain = chain;
+        }
+
         conn->verify_ctx = ssl_ctx;
         conn->verify_result = result;
         conn->verified = 1;
+
+        return result;
+    }
+
+    if (chain != NULL) {
+        sk_X509_pop_free(chain, X509_free);
     }
 
     return result;
+}
+
+
+/*
+ * the chain verification built for the request's server, from its trust
+ * store: the client's certificates are in it only as far as verification
+ * linked them to a CA of the store.  The handshake's, if it was a full
+ * one in that server's context; else the one the module verified (see
+ * ngx_http_prov_verify_here()); a second server on the connection gets a
+ * chain of its own, freed with the request.  NULL when not verified.
+ */
+
+ngx_int_t
+ngx_http_prov_verified_chain(ngx_http_request_t *r, X509 *cert,
+    STACK_OF(X509) **chain)
+{
+    long                      result;
+    SSL_CTX                  *ssl_ctx;
+    ngx_ssl_conn_t           *ssl_conn;
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_prov_conn_t     *conn;
+    ngx_http_ssl_srv_conf_t  *sscf;
+
+    *chain = NULL;
+
+    ssl_conn = r->connection->ssl->connection;
+
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
+    ssl_ctx = sscf->ssl.ctx;
+
+    if (ssl_ctx != NULL
+        && ssl_ctx == SSL_get_SSL_CTX(ssl_conn)
+        && !SSL_session_reused(ssl_conn))
+    {
+        *chain = SSL_get0_verified_chain(ssl_conn);
+        return NGX_OK;
+    }
+
+    conn = ngx_http_prov_conn(ssl_conn);
+    if (conn == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (conn->verified && conn->verify_ctx == ssl_ctx) {
+        *chain = conn->verify_chain;
+        return NGX_OK;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx, chain);
+
+    if (result == X509_V_ERR_UNSPECIFIED) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_prov_free_chain;
+    cln->data = *chain;
+
+    if (result != X509_V_OK) {
+        *chain = NULL;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_prov_free_chain(void *data)
+{
+    STACK_OF(X509)  *chain = data;
+
+    if (chain != NULL) {
+        sk_X509_pop_free(chain, X509_free);
+    }
 }
 
 
@@ -221,7 +330,7 @@ ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert)
 
 static long
 ngx_http_prov_verify_chain(ngx_http_request_t *r, ngx_ssl_conn_t *ssl_conn,
-    X509 *cert, SSL_CTX *ssl_ctx)
+    X509 *cert, SSL_CTX *ssl_ctx, STACK_OF(X509) **chain)
 {
     long                result;
     X509_STORE_CTX     *store_ctx;
@@ -265,6 +374,14 @@ ngx_http_prov_verify_chain(ngx_http_request_t *r, ngx_ssl_conn_t *ssl_conn,
 
     if (X509_verify_cert(store_ctx) == 1) {
         result = X509_V_OK;
+
+        *chain = X509_STORE_CTX_get1_chain(store_ctx);
+
+        if (*chain == NULL) {
+            ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "X509_STORE_CTX_get1_chain() failed");
+            result = X509_V_ERR_UNSPECIFIED;
+        }
 
     } else {
         result = X509_STORE_CTX_get_error(store_ctx);

@@ -22,6 +22,10 @@ static ngx_uint_t ngx_http_prov_check_certificate(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_prov_check_identity(ngx_http_request_t *r,
     ngx_http_prov_gate_t *gate, X509 *cert, long verify,
     ngx_http_prov_conn_t *conn, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_check_issuer(ngx_http_request_t *r,
+    ngx_http_prov_gate_t *gate, X509 *cert, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_conn_identity(ngx_http_request_t *r,
+    ngx_http_prov_conn_t *conn, ngx_http_prov_gate_t *gate);
 static ngx_uint_t ngx_http_prov_check_generic(ngx_http_request_t *r,
     ngx_http_prov_gate_t *gate, X509 *cert, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_id(ngx_http_request_t *r,
@@ -29,6 +33,8 @@ static ngx_uint_t ngx_http_prov_check_id(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_prov_check_acl(ngx_http_request_t *r,
     ngx_http_prov_gate_t *gate, X509 *cert, ngx_http_prov_conn_t *conn,
     ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_check_ua(ngx_http_request_t *r,
+    ngx_http_prov_ua_id_t *ua_id, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_uri(ngx_http_request_t *r,
     ngx_http_prov_regex_t *uri_id, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_refuse(ngx_http_request_t *r,
@@ -60,7 +66,9 @@ static ngx_str_t  ngx_http_prov_results[] = {
     ngx_string("not_listed"),
     ngx_string("denied"),
     ngx_string("pin_mismatch"),
-    ngx_string("uri_mismatch")
+    ngx_string("uri_mismatch"),
+    ngx_string("unknown_issuer"),
+    ngx_string("ua_mismatch")
 };
 
 
@@ -83,7 +91,7 @@ static ngx_command_t  ngx_http_prov_commands[] = {
       NULL },
 
     { ngx_string("prov_id"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
       ngx_http_prov_id,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -113,6 +121,13 @@ static ngx_command_t  ngx_http_prov_commands[] = {
     { ngx_string("prov_uri_id"),
       NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_prov_uri_id,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("prov_ua_id"),
+      NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_prov_ua_id,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -185,6 +200,16 @@ ngx_http_prov_handler(ngx_http_request_t *r)
     }
 
     ctx->enforced = 1;
+
+    /* the User-Agent, on every request: it may change on a connection */
+
+    if (ctx->result == NGX_HTTP_PROV_ALLOW && plcf->ua_id != NULL) {
+        ctx->result = ngx_http_prov_check_ua(r, plcf->ua_id, ctx);
+
+        if (ctx->result == NGX_HTTP_PROV_NONE) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
 
     /*
      * the URI is checked here, each time the access phase runs: a rewrite
@@ -488,6 +513,7 @@ ngx_http_prov_evaluate(ngx_http_request_t *r, ngx_http_prov_gate_t *gate)
         ngx_str_null(&ctx->reason);
         ngx_str_null(&ctx->checked_uri);
         ctx->entry = NULL;
+        ctx->rule = NULL;
         ctx->reused = 0;
     }
 
@@ -593,6 +619,7 @@ ngx_http_prov_check_certificate(ngx_http_request_t *r,
 /*
  * the certificate does not change during a TLS connection: its subject
  * is read once, and later requests and HTTP/2 streams under the same gate
+ * and the same server's CAs (the chain, and so the rule, depends on them)
  * reuse what was found; whether it was verified is asked on every
  * request, the request's server may trust other CAs
  */
@@ -602,11 +629,12 @@ ngx_http_prov_check_identity(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     X509 *cert, long verify, ngx_http_prov_conn_t *conn,
     ngx_http_prov_ctx_t *ctx)
 {
-    ngx_uint_t         result;
-    const char        *where;
-    ngx_pool_t        *pool;
-    ngx_ssl_conn_t    *ssl_conn;
-    ngx_connection_t  *c;
+    ngx_uint_t                result;
+    const char               *where;
+    ngx_pool_t               *pool;
+    ngx_ssl_conn_t           *ssl_conn;
+    ngx_connection_t         *c;
+    ngx_http_ssl_srv_conf_t  *sscf;
 
     ssl_conn = r->connection->ssl->connection;
 
@@ -631,7 +659,7 @@ ngx_http_prov_check_identity(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
                                     where);
     }
 
-    if (conn->gate == gate) {
+    if (ngx_http_prov_conn_identity(r, conn, gate)) {
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "prov identity of the connection reused: %V",
                        ngx_http_prov_result_name(conn->result));
@@ -639,13 +667,18 @@ ngx_http_prov_check_identity(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
         ctx->reused = 1;
         ctx->id = conn->id;
         ctx->reason = conn->reason;
+        ctx->rule = conn->rule;
         return conn->result;
     }
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "prov identity read from the certificate");
 
-    result = ngx_http_prov_check_generic(r, gate, cert, ctx);
+    result = ngx_http_prov_check_issuer(r, gate, cert, ctx);
+
+    if (result == NGX_HTTP_PROV_ALLOW) {
+        result = ngx_http_prov_check_generic(r, gate, cert, ctx);
+    }
 
     if (result == NGX_HTTP_PROV_ALLOW) {
         result = ngx_http_prov_check_id(r, gate, cert, ctx);
@@ -679,10 +712,86 @@ ngx_http_prov_check_identity(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
         conn->reason.len = ctx->reason.len;
     }
 
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
+
     conn->gate = gate;
+    conn->identity_ctx = sscf->ssl.ctx;
+    conn->rule = ctx->rule;
     conn->result = result;
 
     return result;
+}
+
+
+/* whether the connection's identity is this gate's, with these CAs */
+
+static ngx_uint_t
+ngx_http_prov_conn_identity(ngx_http_request_t *r,
+    ngx_http_prov_conn_t *conn, ngx_http_prov_gate_t *gate)
+{
+    ngx_http_ssl_srv_conf_t  *sscf;
+
+    if (conn->gate != gate) {
+        return 0;
+    }
+
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
+
+    return conn->identity_ctx == sscf->ssl.ctx;
+}
+
+
+/*
+ * the prov_id that reads the certificate, by the CAs of its verified
+ * chain: none is a refusal, whatever the subject says
+ */
+
+static ngx_uint_t
+ngx_http_prov_check_issuer(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
+    X509 *cert, ngx_http_prov_ctx_t *ctx)
+{
+    u_char                   *escaped;
+    ngx_str_t                 issuer;
+    STACK_OF(X509)           *chain;
+    ngx_http_prov_id_conf_t  *rules;
+
+    rules = gate->ids->elts;
+
+    /* the common case, one rule for every CA: no chain to look at */
+
+    if (rules[0].issuers == NULL) {
+        ctx->rule = &rules[0];
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    if (ngx_http_prov_verified_chain(r, cert, &chain) != NGX_OK) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    ctx->rule = ngx_http_prov_id_rule(gate->ids, chain);
+
+    if (ctx->rule != NULL) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "prov_id %V, issuer file \"%V\"",
+                       &ctx->rule->name, &ctx->rule->issuer_file);
+
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    /* a CA's name: a trusted one's, but it may hold anything */
+
+    if (ngx_ssl_get_issuer_dn(r->connection, r->pool, &issuer) != NGX_OK) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    escaped = ngx_http_prov_log_escape(r->pool, &issuer);
+    if (escaped == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UNKNOWN_ISSUER,
+                                "certificate issued by \"%s\" is read by "
+                                "no prov_id", escaped);
 }
 
 
@@ -761,7 +870,7 @@ ngx_http_prov_check_id(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     const char               *problem;
     ngx_http_prov_id_conf_t  *id;
 
-    id = gate->id;
+    id = ctx->rule;
 
     name = X509_get_subject_name(cert);
 
@@ -857,7 +966,7 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
      * since (a commit moves its transaction id).
      */
 
-    if (conn->gate == gate && conn->acl_allowed
+    if (ctx->reused && conn->acl_allowed
         && (lmdb == NULL
             || ngx_http_prov_lmdb_unchanged(lmdb, r->connection->log,
                                             conn->acl_txnid)
@@ -871,7 +980,7 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     }
 
     if (lmdb != NULL) {
-        if (conn->gate == gate) {
+        if (ctx->reused) {
             conn->acl_allowed = 0;
         }
 
@@ -894,7 +1003,7 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     }
 
     if (result == NGX_HTTP_PROV_ALLOW) {
-        if (conn->gate == gate
+        if (ngx_http_prov_conn_identity(r, conn, gate)
             && (lmdb == NULL || ngx_http_prov_lmdb_reusable(ctx->entry)))
         {
             conn->acl_allowed = 1;
@@ -947,6 +1056,94 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
 }
 
 
+/*
+ * every User-Agent line of the request (a second one must not hide a
+ * device the first does not name) names the certificate's device, if
+ * any; under "required" at least one names it
+ */
+
+static ngx_uint_t
+ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
+    ngx_http_prov_ctx_t *ctx)
+{
+    u_char           *escaped, *id;
+    ngx_int_t         rc;
+    ngx_str_t         named;
+    ngx_uint_t        i, found, other;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    found = 0;
+    other = 0;
+    ngx_str_null(&named);
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0
+            || h[i].key.len != sizeof("User-Agent") - 1
+            || ngx_strncasecmp(h[i].key.data, (u_char *) "User-Agent",
+                               sizeof("User-Agent") - 1)
+               != 0)
+        {
+            continue;
+        }
+
+        rc = ngx_http_prov_ua_id_check(r, &ua_id->regex, ctx->rule,
+                                       &ctx->id, &h[i].value, &named);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_PROV_NONE;
+        }
+
+        if (rc == NGX_DECLINED) {
+            other = 1;
+            break;
+        }
+
+        if (rc == NGX_OK) {
+            found = 1;
+        }
+    }
+
+    if (!other && (found || !ua_id->required)) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
+
+    id = ngx_http_prov_log_escape(r->pool, &ctx->id);
+    if (id == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    if (!other) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UA_MISMATCH,
+                                    "device \"%s\" is named by no "
+                                    "User-Agent", id);
+    }
+
+    escaped = ngx_http_prov_log_escape(r->pool, &named);
+    if (escaped == NULL) {
+        return NGX_HTTP_PROV_NONE;
+    }
+
+    return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UA_MISMATCH,
+                                "device \"%s\" announced \"%s\" in its "
+                                "User-Agent", id, escaped);
+}
+
+
 static ngx_uint_t
 ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_regex_t *uri_id,
     ngx_http_prov_ctx_t *ctx)
@@ -957,7 +1154,7 @@ ngx_http_prov_check_uri(ngx_http_request_t *r, ngx_http_prov_regex_t *uri_id,
 
     ngx_str_null(&named);
 
-    rc = ngx_http_prov_uri_id_check(r, uri_id, ctx->gate->id, &ctx->id,
+    rc = ngx_http_prov_uri_id_check(r, uri_id, ctx->rule, &ctx->id,
                                     &named);
 
     if (rc == NGX_OK) {
@@ -1062,13 +1259,14 @@ ngx_http_prov_create_loc_conf(ngx_conf_t *cf)
     }
 
     conf->enable = NGX_CONF_UNSET;
-    conf->id = NGX_CONF_UNSET_PTR;
+    conf->ids = NGX_CONF_UNSET_PTR;
     conf->generic = NGX_CONF_UNSET_PTR;
     conf->log_level = NGX_CONF_UNSET_UINT;
     conf->acl_path = NGX_CONF_UNSET_PTR;
     conf->acl_default_allow = NGX_CONF_UNSET;
     conf->profiles = NGX_CONF_UNSET_PTR;
     conf->uri_id = NGX_CONF_UNSET_PTR;
+    conf->ua_id = NGX_CONF_UNSET_PTR;
 
     /*
      * set by ngx_pcalloc():
@@ -1089,7 +1287,7 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_core_loc_conf_t  *clcf;
 
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
-    ngx_conf_merge_ptr_value(conf->id, prev->id, NULL);
+    ngx_conf_merge_ptr_value(conf->ids, prev->ids, NULL);
     ngx_conf_merge_ptr_value(conf->generic, prev->generic, NULL);
     ngx_conf_merge_uint_value(conf->log_level, prev->log_level, NGX_LOG_ERR);
 
@@ -1105,23 +1303,20 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->acl_default_allow, prev->acl_default_allow, 0);
 
     /*
-     * prov_profile and prov_uri_id are part of the gate: set here, they
-     * need "prov on"; inherited by a location where the gate is off (a
-     * status page, a bootstrap route), they do not apply there
+     * prov_profile, prov_uri_id and prov_ua_id are part of the gate: set
+     * here, they need "prov on"; inherited by a location where the gate is
+     * off (a status page, a bootstrap route), they do not apply there
      */
 
-    if ((conf->profiles != NGX_CONF_UNSET_PTR
-         || conf->uri_id != NGX_CONF_UNSET_PTR)
-        && !conf->enable)
+    if (!conf->enable
+        && ((conf->profiles != NGX_CONF_UNSET_PTR && conf->profiles != NULL)
+            || (conf->uri_id != NGX_CONF_UNSET_PTR && conf->uri_id != NULL)
+            || (conf->ua_id != NGX_CONF_UNSET_PTR && conf->ua_id != NULL)))
     {
-        if ((conf->profiles != NGX_CONF_UNSET_PTR && conf->profiles != NULL)
-            || (conf->uri_id != NGX_CONF_UNSET_PTR && conf->uri_id != NULL))
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"prov_profile\" and \"prov_uri_id\" "
-                               "require \"prov on\"");
-            return NGX_CONF_ERROR;
-        }
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"prov_profile\", \"prov_uri_id\" and "
+                           "\"prov_ua_id\" require \"prov on\"");
+        return NGX_CONF_ERROR;
     }
 
     if (conf->profiles == NGX_CONF_UNSET_PTR) {
@@ -1161,13 +1356,19 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->uri_id, prev->uri_id, NULL);
 
-    if (conf->enable && conf->id == NULL) {
+    if (conf->ua_id == NGX_CONF_UNSET_PTR && !conf->enable) {
+        conf->ua_id = NULL;
+    }
+
+    ngx_conf_merge_ptr_value(conf->ua_id, prev->ua_id, NULL);
+
+    if (conf->enable && conf->ids == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"prov\" requires \"prov_id\"");
         return NGX_CONF_ERROR;
     }
 
-    if (conf->id != NULL) {
+    if (conf->ids != NULL) {
         conf->gate = ngx_http_prov_merge_gate(cf, conf);
         if (conf->gate == NULL) {
             return NGX_CONF_ERROR;
@@ -1200,7 +1401,12 @@ ngx_http_prov_merge_gate(ngx_conf_t *cf, ngx_http_prov_loc_conf_t *conf)
     default_allow = 0;
 
     if (conf->acl_path != NULL) {
-        acl = ngx_http_prov_acl_load(cf, conf->acl_path, conf->id);
+        if (ngx_http_prov_ids_check(cf, conf->ids) != NGX_CONF_OK) {
+            return NULL;
+        }
+
+        acl = ngx_http_prov_acl_load(cf, conf->acl_path,
+                                     ngx_http_prov_ids_mac(conf->ids));
         if (acl == NULL) {
             return NULL;
         }
@@ -1213,7 +1419,7 @@ ngx_http_prov_merge_gate(ngx_conf_t *cf, ngx_http_prov_loc_conf_t *conf)
     for (i = 0; i < pmcf->gates.nelts; i++) {
         gate = gates[i];
 
-        if (gate->id == conf->id
+        if (gate->ids == conf->ids
             && gate->generic == conf->generic
             && gate->acl == acl
             && gate->acl_default_allow == default_allow)
@@ -1227,7 +1433,7 @@ ngx_http_prov_merge_gate(ngx_conf_t *cf, ngx_http_prov_loc_conf_t *conf)
         return NULL;
     }
 
-    gate->id = conf->id;
+    gate->ids = conf->ids;
     gate->generic = conf->generic;
     gate->acl = acl;
     gate->acl_default_allow = default_allow;

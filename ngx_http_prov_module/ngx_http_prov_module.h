@@ -25,7 +25,9 @@
 #define NGX_HTTP_PROV_DENIED          7
 #define NGX_HTTP_PROV_PIN_MISMATCH    8
 #define NGX_HTTP_PROV_URI_MISMATCH    9
-#define NGX_HTTP_PROV_RESULTS         10
+#define NGX_HTTP_PROV_UNKNOWN_ISSUER  10
+#define NGX_HTTP_PROV_UA_MISMATCH     11
+#define NGX_HTTP_PROV_RESULTS         12
 
 
 /* how the id is read from the attribute value */
@@ -46,15 +48,29 @@ typedef struct {
     ngx_uint_t                  capture;    /* index of the id capture */
     ngx_uint_t                  ncaptures;  /* size of the ovector */
 #endif
+    unsigned                    mac:1;      /* the capture is named "mac" */
 } ngx_http_prov_regex_t;
 
+
+/* one prov_id: where a certificate of these CAs holds the device id */
 
 typedef struct {
     ASN1_OBJECT                *object;
     ngx_str_t                   name;       /* short name or OID, for logs */
     ngx_uint_t                  format;
     ngx_http_prov_regex_t       regex;
+
+    STACK_OF(X509)             *issuers;    /* NULL: any CA */
+    ngx_str_t                   issuer_file;
 } ngx_http_prov_id_conf_t;
+
+
+/* prov_ua_id */
+
+typedef struct {
+    ngx_http_prov_regex_t       regex;
+    ngx_flag_t                  required;
+} ngx_http_prov_ua_id_t;
 
 
 /*
@@ -86,7 +102,7 @@ typedef struct {
  */
 
 typedef struct {
-    ngx_http_prov_id_conf_t    *id;
+    ngx_array_t                *ids;        /* of ngx_http_prov_id_conf_t */
     ngx_array_t                *generic;    /* of ngx_str_t */
     ngx_http_prov_acl_t        *acl;
     ngx_flag_t                  acl_default_allow;
@@ -112,7 +128,7 @@ typedef struct {
     ngx_http_prov_gate_t       *gate;       /* NULL: no prov_id applies */
 
     /* the gate's settings as this level's directives give them */
-    ngx_http_prov_id_conf_t    *id;
+    ngx_array_t                *ids;
     ngx_array_t                *generic;
     ngx_str_t                  *acl_path;   /* NULL: "prov_acl off" */
     ngx_flag_t                  acl_default_allow;
@@ -123,6 +139,7 @@ typedef struct {
     ngx_str_t                  *profile_file;   /* where prov_profile is */
     ngx_uint_t                  profile_line;
     ngx_http_prov_regex_t      *uri_id;
+    ngx_http_prov_ua_id_t      *ua_id;
 } ngx_http_prov_loc_conf_t;
 
 
@@ -136,8 +153,16 @@ typedef struct {
     SSL_CTX                    *verify_ctx;
     long                        verify_result;
 
-    /* the identity found under one gate, and its list's entry */
+    /* the chain that verification built, when the module verified */
+    STACK_OF(X509)             *verify_chain;
+
+    /*
+     * the identity found under one gate, with the chain verified by one
+     * server's CAs (the rule depends on it), and its list's entry
+     */
     ngx_http_prov_gate_t       *gate;
+    SSL_CTX                    *identity_ctx;
+    ngx_http_prov_id_conf_t    *rule;
     ngx_uint_t                  result;
     ngx_str_t                   id;
     ngx_str_t                   reason;
@@ -164,6 +189,7 @@ typedef struct {
     ngx_str_t                   id;         /* canonical device id */
     ngx_str_t                   reason;     /* why refused, for the log */
     ngx_http_prov_gate_t       *gate;       /* what it was evaluated with */
+    ngx_http_prov_id_conf_t    *rule;       /* the prov_id that read the id */
     ngx_http_prov_acl_entry_t  *entry;      /* the device's, if listed */
     ngx_http_prov_file_t        file;       /* the profile picked, if open */
     ngx_http_request_t         *request;    /* subrequests have their own */
@@ -194,6 +220,8 @@ ngx_int_t ngx_http_prov_ssl_init(ngx_conf_t *cf);
 ngx_http_prov_conn_t *ngx_http_prov_conn(ngx_ssl_conn_t *ssl_conn);
 X509 *ngx_http_prov_verified_certificate(ngx_http_request_t *r,
     long *verify_result);
+ngx_int_t ngx_http_prov_verified_chain(ngx_http_request_t *r, X509 *cert,
+    STACK_OF(X509) **chain);
 ASN1_OBJECT *ngx_http_prov_attribute_object(ngx_str_t *name,
     ngx_uint_t underscores);
 ngx_str_t *ngx_http_prov_attribute_name(ngx_pool_t *pool, ASN1_OBJECT *obj);
@@ -207,16 +235,24 @@ ngx_int_t ngx_http_prov_cert_value(ngx_pool_t *pool, X509 *cert,
 /* ngx_http_prov_id.c */
 char *ngx_http_prov_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_prov_uri_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_prov_ua_id(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_prov_ids_check(ngx_conf_t *cf, ngx_array_t *ids);
+ngx_uint_t ngx_http_prov_ids_mac(ngx_array_t *ids);
+ngx_http_prov_id_conf_t *ngx_http_prov_id_rule(ngx_array_t *ids,
+    STACK_OF(X509) *chain);
 ngx_int_t ngx_http_prov_id_extract(ngx_http_request_t *r,
     ngx_http_prov_id_conf_t *id, ngx_str_t *value, ngx_str_t *result);
 ngx_int_t ngx_http_prov_uri_id_check(ngx_http_request_t *r,
     ngx_http_prov_regex_t *uri_id, ngx_http_prov_id_conf_t *id_conf,
     ngx_str_t *id, ngx_str_t *named);
+ngx_int_t ngx_http_prov_ua_id_check(ngx_http_request_t *r,
+    ngx_http_prov_regex_t *ua_id, ngx_http_prov_id_conf_t *id_conf,
+    ngx_str_t *id, ngx_str_t *subject, ngx_str_t *named);
 
 /* ngx_http_prov_acl.c */
 char *ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_http_prov_acl_t *ngx_http_prov_acl_load(ngx_conf_t *cf, ngx_str_t *path,
-    ngx_http_prov_id_conf_t *id);
+    ngx_uint_t mac);
 ngx_uint_t ngx_http_prov_acl_verdict(ngx_http_prov_acl_t *acl, ngx_str_t *id,
     X509 *cert, ngx_http_prov_acl_entry_t **entry, u_char *digest);
 ngx_int_t ngx_http_prov_acl_attribute(ngx_http_prov_acl_t *acl,

@@ -154,10 +154,10 @@ invalid value "yes" in "prov" directive
 
 
 
-=== TEST 12: prov_id takes one or two arguments
+=== TEST 12: prov_id takes an attribute, a form and an issuer file at most
 --- config
     location /t {
-        prov_id ST mac extra;
+        prov_id ST mac issuer=/dev/null extra;
     }
 --- request
 GET /t
@@ -167,7 +167,8 @@ invalid number of arguments in "prov_id" directive
 
 
 
-=== TEST 13: prov_id twice in one place
+=== TEST 13: prov_id twice in one place: the second is never reached
+Without "issuer=" the first reads every certificate.
 --- config
     location /t {
         prov_id ST mac;
@@ -177,7 +178,7 @@ invalid number of arguments in "prov_id" directive
 GET /t
 --- must_die
 --- error_log
-"prov_id" directive is duplicate
+"prov_id" can never be reached: the "prov_id ST" before it has no "issuer=" and reads every certificate
 
 
 

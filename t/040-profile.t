@@ -589,7 +589,7 @@ GET /as/dev-a/x.cfg
 --- suppress_stderr
 --- error_log
 [emerg]
-"prov_profile" and "prov_uri_id" require "prov on"
+"prov_profile", "prov_uri_id" and "prov_ua_id" require "prov on"
 
 
 
@@ -602,7 +602,7 @@ GET /as/dev-a/x.cfg
 --- suppress_stderr
 --- error_log
 [emerg]
-"prov_profile" and "prov_uri_id" require "prov on"
+"prov_profile", "prov_uri_id" and "prov_ua_id" require "prov on"
 
 
 

@@ -37,7 +37,7 @@ GET /status
 --- response_headers
 Content-Type: application/json
 --- response_body_like chomp
-\A\{"requests":\{"allow":0,"no_cert":0,"unverified":0,"bad_id":0,"generic":0,"not_listed":0,"denied":0,"pin_mismatch":0,"uri_mismatch":0,"total":0\},"acls":\[\{"file":"[^"]*/html/acl","devices":2,"load_ms":\d+\}\]\}\n\z
+\A\{"requests":\{"allow":0,"no_cert":0,"unverified":0,"bad_id":0,"generic":0,"not_listed":0,"denied":0,"pin_mismatch":0,"uri_mismatch":0,"unknown_issuer":0,"ua_mismatch":0,"total":0\},"acls":\[\{"file":"[^"]*/html/acl","devices":2,"load_ms":\d+\}\]\}\n\z
 
 
 
@@ -58,7 +58,7 @@ Content-Type: application/json
 --- response_body_like eval
 [
     ("." x 1) x 7,
-    qr/\A\{"requests":\{"allow":2,"no_cert":1,"unverified":0,"bad_id":1,"generic":1,"not_listed":1,"denied":1,"pin_mismatch":0,"uri_mismatch":0,"total":7\},/,
+    qr/\A\{"requests":\{"allow":2,"no_cert":1,"unverified":0,"bad_id":1,"generic":1,"not_listed":1,"denied":1,"pin_mismatch":0,"uri_mismatch":0,"unknown_issuer":0,"ua_mismatch":0,"total":7\},/,
 ]
 
 
@@ -75,7 +75,7 @@ Content-Type: application/json
 --- response_body_like eval
 [
     ".", ".",
-    qr{\A# HELP nginx_prov_requests_total [^\n]+\n# TYPE nginx_prov_requests_total counter\nnginx_prov_requests_total\{result="allow"\} 1\nnginx_prov_requests_total\{result="no_cert"\} 1\nnginx_prov_requests_total\{result="unverified"\} 0\n(?:nginx_prov_requests_total\{result="[a-z_]+"\} 0\n){6}# HELP nginx_prov_acl_devices [^\n]+\n# TYPE nginx_prov_acl_devices gauge\nnginx_prov_acl_devices\{file="[^"]*/html/acl"\} 2\n# HELP nginx_prov_acl_load_seconds [^\n]+\n# TYPE nginx_prov_acl_load_seconds gauge\nnginx_prov_acl_load_seconds\{file="[^"]*/html/acl"\} \d+\.\d{3}\n\z},
+    qr{\A# HELP nginx_prov_requests_total [^\n]+\n# TYPE nginx_prov_requests_total counter\nnginx_prov_requests_total\{result="allow"\} 1\nnginx_prov_requests_total\{result="no_cert"\} 1\nnginx_prov_requests_total\{result="unverified"\} 0\n(?:nginx_prov_requests_total\{result="[a-z_]+"\} 0\n){8}# HELP nginx_prov_acl_devices [^\n]+\n# TYPE nginx_prov_acl_devices gauge\nnginx_prov_acl_devices\{file="[^"]*/html/acl"\} 2\n# HELP nginx_prov_acl_load_seconds [^\n]+\n# TYPE nginx_prov_acl_load_seconds gauge\nnginx_prov_acl_load_seconds\{file="[^"]*/html/acl"\} \d+\.\d{3}\n\z},
 ]
 
 
