@@ -666,16 +666,18 @@ sub serve_mixed_fleet {
          "$name: x-polycom-as-spa is read by the Polycom rule (CN)");
     like($errors, qr/\(uri_mismatch\): device "000413aa0012" asked for the profile of "000e08aa0001", serial 3012/,
          "$name: x-snom-as-spa is read by the Snom rule (CN)");
-    like($errors, qr/\(uri_mismatch\): device "000e08aa0013" asked for the profile of "0004f2aa0003", serial 3013/,
+    like($errors, qr/\(uri_mismatch\): device "000e08aa0013" asked for the profile of "0004F2AA0003", serial 3013/,
          "$name: x-spa-as-polycom is read by the Cisco SPA rule (ST)");
     like($errors, qr/\(bad_id\)[^\n]*serial 3014/,
          "$name: x-yealink-as-snom is refused by the Yealink rule's OUIs");
     like($errors, qr/\(unknown_issuer\)[^\n]*Other Phones Root CA[^\n]*serial 3006/,
          "$name: v-other: unknown_issuer names the issuer and the serial");
-    like($errors, qr/\(ua_mismatch\): device "000e08aa0001" announced "000e08aa0002"/,
+    like($errors, qr/\(ua_mismatch\): device "000e08aa0001" announced "000E08AA0002" in its User-Agent, serial 3001/,
          "$name: ua_mismatch names both devices");
-    like($errors, qr/\(ua_mismatch\): device "0004f2aa0003" announced "1400e91b4524"/,
+    like($errors, qr/\(ua_mismatch\): device "0004f2aa0003" announced "14-00-E9-1B-45-24" in its User-Agent, serial 3003/,
          "$name: ua_mismatch of the Mitel form");
+    like($errors, qr/\(ua_mismatch\): device "000e08aa0001" announced "00:15:65:4a:a9:37" in its User-Agent, serial 3001/,
+         "$name: ua_mismatch: the second User-Agent line is read too");
     unlike($errors, qr/unsafe profile uri/,
            "$name: no candidate is skipped (the maps never make an empty name)");
 
