@@ -565,6 +565,9 @@ sub serve_mixed_fleet {
          'a trusted root no rule names, ST of a Cisco SPA: unknown_issuer'],
         ['v-other', '/00aabbaa0006.cfg', [], 403, undef,
          'a trusted root no rule names, its own id: unknown_issuer'],
+        ['x-other-with-int', '/0004F2AA0003.cfg', [], 403, undef,
+         'that root\'s certificate with a Polycom\'s CN, sent with Polycom\'s real '
+         . 'intermediate (not in the verified chain): unknown_issuer'],
 
         # the User-Agent names the certificate's device, or none
         ['v-spa', '/spa962_000e08aa0001.cfg',
@@ -645,6 +648,7 @@ sub serve_mixed_fleet {
     for my $tls ('TLSv1_2', 'TLSv1_3') {
         for my $c (['v-polycom', '/0004F2AA0003.cfg', 200],
                    ['x-polycom-as-spa', '/spa962_000e08aa0001.cfg', 403],
+                   ['x-other-with-int', '/0004F2AA0003.cfg', 403],
                    ['v-spa', '/spa962_000e08aa0001.cfg', 200])
         {
             my ($cert, $uri, $status) = @$c;
@@ -672,6 +676,10 @@ sub serve_mixed_fleet {
          "$name: x-yealink-as-snom is refused by the Yealink rule's OUIs");
     like($errors, qr/\(unknown_issuer\)[^\n]*Other Phones Root CA[^\n]*serial 3006/,
          "$name: v-other: unknown_issuer names the issuer and the serial");
+    like($errors, qr/\(unknown_issuer\): certificate issued by "CN=Other Phones Root CA,O=Other Phones" is read by no prov_id, serial 3016/,
+         "$name: x-other-with-int: the intermediate it sent is not its chain");
+    unlike($errors, qr/device "0004f2aa0003"[^\n]*serial 3016/,
+           "$name: x-other-with-int is never read as the Polycom");
     like($errors, qr/\(ua_mismatch\): device "000e08aa0001" announced "000E08AA0002" in its User-Agent, serial 3001/,
          "$name: ua_mismatch names both devices");
     like($errors, qr/\(ua_mismatch\): device "0004f2aa0003" announced "14-00-E9-1B-45-24" in its User-Agent, serial 3003/,
@@ -746,6 +754,8 @@ sub serve_mixed_fleet_reversed {
          'Yealink CA, CN of a Snom: not the Snom'],
         ['v-other', '/spa962_000e08aa0001.cfg', 403, undef,
          'a trusted root no rule names: refused'],
+        ['x-other-with-int', '/0004F2AA0003.cfg', 403, undef,
+         'that root\'s certificate, sent with Polycom\'s intermediate: refused'],
     ]);
 }
 
