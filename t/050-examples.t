@@ -309,6 +309,7 @@ SKIP: {
 
     serve_mixed_fleet();
     serve_mixed_fleet_reversed();
+    serve_mixed_fleet_untrusted_int();
     serve_mixed_fleet_unpinned();
 }
 
@@ -697,7 +698,8 @@ sub serve_mixed_fleet {
 }
 
 # mixed-fleet.conf changed by $edit (which must change it), started, and
-# asked @$cases: [cert, uri, status, body or undef, what]
+# asked @$cases: [cert, uri, status, body or undef, what, fetch() options];
+# returns its error log
 sub serve_mixed_variant {
     my ($what, $dir_name, $edit, $cases) = @_;
     my $name = "mixed-fleet.conf $what";
@@ -708,8 +710,13 @@ sub serve_mixed_variant {
     my $run = start_example($name, $dir_name, $text, \%MIXED_FILES) or return;
 
     for my $c (@$cases) {
-        my ($cert, $uri, $status, $body, $case) = @$c;
-        my ($got, $got_body) = fetch($run->{port}, $cert, $uri);
+        my ($cert, $uri, $status, $body, $case, $o) = @$c;
+        my ($got, $got_body) = fetch($run->{port}, $cert, $uri, %{ $o // {} });
+
+        if ($o && $o->{session}) {
+            is($o->{session}{reused} ? 1 : 0, $o->{resumed} ? 1 : 0,
+               "$name: $case: " . ($o->{resumed} ? 'resumed' : 'a full handshake'));
+        }
 
         is($got, $status, "$name: $case ($cert $uri)");
 
@@ -721,7 +728,7 @@ sub serve_mixed_variant {
         }
     }
 
-    stop_example($run);
+    return stop_example($run);
 }
 
 # the rules in the opposite order: each certificate is still read by its
@@ -757,6 +764,34 @@ sub serve_mixed_fleet_reversed {
         ['x-other-with-int', '/0004F2AA0003.cfg', 403, undef,
          'that root\'s certificate, sent with Polycom\'s intermediate: refused'],
     ]);
+}
+
+# without ssl_trusted_certificate, a resumed session (which keeps no
+# intermediate) of a Polycom phone does not verify again with the server's
+# store: what the example's comment says
+sub serve_mixed_fleet_untrusted_int {
+    my (%s12, %s13);
+
+    my $errors = serve_mixed_variant('without ssl_trusted_certificate', 'mixed-fleet-no-int', sub {
+        $_[0] =~ s/^[ \t]*ssl_trusted_certificate[ \t][^;]*;[ \t]*\n//m;
+    }, [
+        ['v-polycom', '/0004F2AA0003.cfg', 200, "master of 0004f2aa0003\n",
+         'TLS 1.2, the phone sends its intermediate', { session => \%s12, tls => 'TLSv1_2' }],
+        ['v-polycom', '/0004F2AA0003.cfg', 403, undef,
+         'TLS 1.2, resumed: refused',
+         { session => \%s12, tls => 'TLSv1_2', resumed => 1 }],
+        ['v-polycom', '/0004F2AA0003.cfg', 200, "master of 0004f2aa0003\n",
+         'TLS 1.3, the phone sends its intermediate', { session => \%s13, tls => 'TLSv1_3' }],
+        ['v-polycom', '/0004F2AA0003.cfg', 403, undef,
+         'TLS 1.3, resumed: refused',
+         { session => \%s13, tls => 'TLSv1_3', resumed => 1 }],
+        ['v-polycom-nochain', '/0004F2AA0003.cfg', 400, undef,
+         'without its intermediate: nginx\'s 400'],
+    ]) // '';
+
+    my $n = () = $errors =~ /\(unverified\)[^\n]*with this server's CAs[^\n]*serial 3003/g;
+    is($n, 2, 'mixed-fleet.conf without ssl_trusted_certificate: both resumed '
+              . 'requests are unverified with this server\'s CAs');
 }
 
 # the defense against a certificate of one CA carrying another vendor's
