@@ -690,6 +690,26 @@ sub serve_mixed_fleet {
     unlike($errors, qr/unsafe profile uri/,
            "$name: no candidate is skipped (the maps never make an empty name)");
 
+    # examples/fail2ban/ bans on every attack of these: naming another
+    # device (URI or User-Agent), another CA's certificate (unknown_issuer,
+    # its issuer quoted in the line), one outside the maker's OUIs
+    # (bad_id); not on no certificate
+    my $filter = "$root/examples/fail2ban/filter.d/nginx-prov.conf";
+    my $f2b = ProvTest::fail2ban('fail2ban-regex', '--raw', '--out', 'msg',
+                                 "$run->{dir}/var/log/nginx/error.log", $filter);
+    my %banned;
+    $banned{/prov: access forbidden \((\w+)\).*, client: (\S+), server: / ? "$1 $2" : "? $_"}++
+        for grep { /\S/ } split /\n/, $f2b;
+    my %attacks;
+    $attacks{"$1 127.0.0.1"}++
+        while $errors =~ /prov: access forbidden \((bad_id|ua_mismatch|unknown_issuer|uri_mismatch)\)/g;
+
+    is_deeply([sort keys %banned],
+              ['bad_id 127.0.0.1', 'ua_mismatch 127.0.0.1', 'unknown_issuer 127.0.0.1',
+               'uri_mismatch 127.0.0.1'],
+              "$name: fail2ban bans on the attacks only") or diag($f2b);
+    is_deeply(\%banned, \%attacks, "$name: fail2ban finds every attack's line");
+
     my $access = slurp("$run->{dir}/var/log/nginx/prov.log");
     like($access, qr{"GET /y000000000108\.cfg HTTP/1\.0" 200 \d+ file=/models/T46S\.cfg device=001565aa0004 result=allow model=T46S },
          "$name: the access log names the model file served");
