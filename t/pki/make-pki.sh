@@ -133,6 +133,10 @@
 #                   no AKID (so a verifier picks the real polycom-int and fails
 #                   the signature); .crt holds leaf+the REAL polycom-int: must
 #                   never verify, never match the Polycom rule           3015
+#   x-other-with-int  /O=Polycom Inc./CN=0004F2AA0003 (v-polycom's CN) issued
+#                   by other-ca; .crt holds leaf+the real polycom-int, which
+#                   the client sends but verification does not use: it
+#                   verifies (other-ca), and must not match the Polycom rule 3016
 
 set -euo pipefail
 umask 022
@@ -445,6 +449,12 @@ x_int_sent() {
     cp "$D/x-int-sent-nochain.key" "$D/x-int-sent.key"
     rm "$D/x-int-sent-nochain.crt" "$D/x-int-sent-nochain.key"
 }
+x_other_with_int() {
+    cert x-other-with-int-nochain other-ca 3016 '/O=Polycom Inc./CN=0004F2AA0003'
+    cat "$D/x-other-with-int-nochain.crt" "$D/polycom-int.crt" > "$D/x-other-with-int.crt"
+    cp "$D/x-other-with-int-nochain.key" "$D/x-other-with-int.key"
+    rm "$D/x-other-with-int-nochain.crt" "$D/x-other-with-int-nochain.key"
+}
 rogue() {
     cert rogue-a rogue-ca 6001 "$(spa $A '' 1001)"
     cat "$D/rogue-a.crt" "$D/rogue-ca.crt" > "$D/rogue-a-chain.crt"
@@ -574,6 +584,7 @@ bg polycom_chain v-polycom 3003 '/O=Polycom Inc./CN=0004F2AA0003'
 bg polycom_chain x-polycom-as-spa 3011 \
     '/C=US/ST=000e08aa0001/O=Polycom Inc./OU=SPA-962/CN=0004F2AA0011'
 bg x_int_sent
+bg x_other_with_int
 barrier
 rm "$D/x-polycom-as-spa-nochain.crt" "$D/x-polycom-as-spa-nochain.key"
 cat "$D"/{cisco-ca,mpp-ca,polycom-root,snom-ca,yealink-ca,other-ca}.crt > "$D/vendor-roots.crt"
@@ -593,6 +604,11 @@ q openssl verify -CAfile "$V" "$D/v-spa.crt" "$D/v-mpp.crt" "$D/v-yealink.crt" \
     "$D/x-yealink-as-snom.crt"
 q openssl verify -CAfile "$V" -untrusted "$D/polycom-int.crt" "$D/v-polycom.crt" \
     "$D/v-polycom-nochain.crt" "$D/x-polycom-as-spa.crt"
+# the intermediate it sends is not in the chain verification builds
+q openssl verify -CAfile "$V" -untrusted "$D/x-other-with-int.crt" "$D/x-other-with-int.crt"
+[ "$(openssl verify -CAfile "$V" -untrusted "$D/x-other-with-int.crt" -show_chain \
+    "$D/x-other-with-int.crt" | grep -c 'Polycom Equipment')" = 0 ] \
+    || { echo "$0: x-other-with-int verifies through polycom-int" >&2; exit 1; }
 # must not verify: the leaf alone, and the rogue leaf with the real intermediate
 for n in v-polycom-nochain x-int-sent; do
     if openssl verify -CAfile "$V" -untrusted "$D/$n.crt" "$D/$n.crt" >/dev/null 2>&1; then
