@@ -107,7 +107,7 @@ sub forbidden { $ProvTest::FORBIDDEN }
 # the refusal line of a verified certificate that no rule reads
 sub unknown_issuer {
     my ($cert, $issuer) = @_;
-    return qr/prov: access forbidden \(unknown_issuer\): [^\n]*\Q$issuer\E[^\n]*serial $SERIAL{$cert}\b/;
+    return qr/prov: access forbidden \(unknown_issuer\): certificate issued by "[^"]*CN=\Q$issuer\E[^"]*" is read by no prov_id, serial $SERIAL{$cert}\b/;
 }
 
 # the outcome of CERT under the five rules: [code, body, headers]
