@@ -1159,6 +1159,51 @@ GET /as/v-spa/x.cfg
 
 
 
+=== TEST 52b: issuer= before the format: the same rule
+--- http_config eval
+main::backend(rules => 'prov_id ST issuer=$TEST_NGINX_PROV_PKI/cisco-ca.crt mac;')
+--- request eval
+["GET /as/x-snom-as-spa/x.cfg", "GET /as/v-spa/x.cfg"]
+--- error_code eval
+[403, 200]
+--- response_headers eval
+["X-Prov-Id: \nX-Prov-Result: unknown_issuer", "X-Prov-Id: 000e08aa0001\nX-Prov-Result: allow"]
+
+
+
+=== TEST 52c: nginx -t: issuer= twice in one rule
+--- http_config eval
+main::backend(rules => 'prov_id ST mac issuer=$TEST_NGINX_PROV_PKI/cisco-ca.crt issuer=$TEST_NGINX_PROV_PKI/snom-ca.crt;')
+--- request
+GET /as/v-spa/x.cfg
+--- must_die
+--- error_log
+invalid number of arguments in "prov_id" directive
+
+
+
+=== TEST 52d: nginx -t: ISSUER= is no parameter (no rule without its pin)
+--- http_config eval
+main::backend(rules => 'prov_id ST mac ISSUER=$TEST_NGINX_PROV_PKI/cisco-ca.crt;')
+--- request
+GET /as/v-spa/x.cfg
+--- must_die
+--- error_log eval
+qr/\[emerg\] [^\n]*invalid parameter "ISSUER=/
+
+
+
+=== TEST 52e: nginx -t: an issuer file that is a folder
+--- http_config eval
+main::backend(rules => 'prov_id ST mac issuer=$TEST_NGINX_PROV_PKI;')
+--- request
+GET /as/v-spa/x.cfg
+--- must_die
+--- error_log eval
+qr/\[emerg\] [^\n]*issuer file "[^"]*" is not a file/
+
+
+
 === TEST 53: a context with prov_id replaces every inherited rule
 --- http_config eval
 ProvTest::backend(

@@ -624,6 +624,68 @@ main::backend(ua => $main::UA_ANY =~ s/;$/ required;/r)
 
 
 
+=== TEST 28: the header's name in any case (HTTP/2 sends it in lower case)
+--- http_config eval
+main::backend(ua => 'prov_ua_id "DevId (?<id>[0-9a-f]{12})";')
+--- more_headers eval
+[
+    "user-agent: DevId 000e08abcdf0",
+    "User-Agent: DevId 000e08abcdef\nuser-agent: DevId 000e08abcdf0",
+    "User-Agent: DevId 000e08abcdef\nUSER-AGENT: DevId 000e08abcdf0",
+    "USER-AGENT: DevId 000e08abcdef",
+]
+--- request eval
+[("GET /as/dev-a/profile.cfg") x 4]
+--- error_code eval
+[403, 403, 403, 200]
+
+
+
+=== TEST 29: a branch that matches without the capture names no device; required wants one that does
+--- http_config eval
+main::backend(ua => '', extra => <<'_EOC_')
+        location /opt/ {
+            prov_ua_id "(?:DevId (?<id>[0-9a-f]{12})|Grandstream)";
+            rewrite ^/opt(/.*)$ $1 break;
+        }
+
+        location /req/ {
+            prov_ua_id "(?:DevId (?<id>[0-9a-f]{12})|Grandstream)" required;
+            rewrite ^/req(/.*)$ $1 break;
+        }
+_EOC_
+--- more_headers eval
+[
+    "User-Agent: Grandstream foo",
+    "User-Agent: Grandstream DevId 000e08abcdf0",
+    "User-Agent: Grandstream foo",
+    "User-Agent: Grandstream DevId 000e08abcdef",
+]
+--- request eval
+[
+    "GET /as/dev-a/opt/profile.cfg",
+    "GET /as/dev-a/opt/profile.cfg",
+    "GET /as/dev-a/req/profile.cfg",
+    "GET /as/dev-a/req/profile.cfg",
+]
+--- error_code eval
+[200, 403, 403, 200]
+
+
+
+=== TEST 29b: a capture that may be empty: an empty one is a name, and not this device's; no endless search
+--- http_config eval
+main::backend(ua => 'prov_ua_id "(?<id>[0-9a-f]*)";')
+--- more_headers eval
+["User-Agent: xyz", "User-Agent: 000e08abcdef", "User-Agent: xyz 000e08abcdf0"]
+--- request eval
+[("GET /as/dev-a/profile.cfg") x 3]
+--- error_code eval
+[403, 200, 403]
+--- timeout: 5
+
+
+
 === TEST 30: set: a variable set before the access phase does not skip the check
 --- http_config eval
 main::backend(location => 'set $who "$prov_id"; add_header X-Who $who always;' . ProvTest::headers())
