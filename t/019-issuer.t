@@ -18,7 +18,8 @@
 # matched; resumed sessions (TLS 1.2 and 1.3), HTTP/2 and keep-alive in
 # TESTS 30-37; the nginx -t errors and the inheritance of rules in TESTS
 # 40-58; what operators add around the gate in TESTS 60-69; two servers
-# with their own trust stores on one connection in TESTS 80-83.
+# with their own trust stores on one connection (HTTP/1.1, resumed, HTTP/2)
+# in TESTS 80-84.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use ProvTest qw(dev_profile exactly page);
@@ -205,6 +206,7 @@ for my $c (keys(%SERIAL)) {
 # sni_front()'s routes:
 #   /nosni/<host>/<cert>/<path>    no SNI, Host <host>, a resumed session
 #   /nosnika/<host>/<cert>/<path>  no SNI, Host <host>, kept alive
+#   /h2nosni/<host>/<cert>/<path>  no SNI, Host <host>, HTTP/2 kept alive
 # (one session and one kept-alive pool for every certificate: a block
 # uses one certificate per route)
 sub servers {
@@ -225,13 +227,23 @@ sub servers {
         server unix:\$TEST_NGINX_SERVER_ROOT/html/sni.sock;
         keepalive 2;
     }
+
+    upstream pt_sni_h2 {
+        server unix:\$TEST_NGINX_SERVER_ROOT/html/sni-h2.sock;
+        keepalive 2;
+    }
 _EOC_
     for my $s (['spa', ' default_server'], ['prov', '']) {
         my ($n, $d) = @$s;
+        # "listen ... http2" is deprecated from nginx 1.25.1 on (ProvTest)
+        my $h2listen = ProvTest::nginx_at_least('1.25.1')
+            ? "listen unix:\$TEST_NGINX_SERVER_ROOT/html/sni-h2.sock ssl$d;\n        http2 on;"
+            : "listen unix:\$TEST_NGINX_SERVER_ROOT/html/sni-h2.sock ssl http2$d;";
         $servers .= <<"_EOC_";
 
     server {
         listen unix:\$TEST_NGINX_SERVER_ROOT/html/sni.sock ssl$d;
+        $h2listen
         server_name $n.test;
         ssl_certificate \$TEST_NGINX_PROV_PKI/server.crt;
         ssl_certificate_key \$TEST_NGINX_PROV_PKI/server.key;
@@ -270,6 +282,16 @@ sub sni_front {
             proxy_set_header Host $pt_host;
             proxy_set_header Connection "";
             proxy_pass https://pt_sni_ka$pt_path$is_args$args;
+        }
+
+        location ~ ^/h2nosni/(?<pt_host>[^/]+)/(?<pt_dev>[^/]+)(?<pt_path>/.*)$ {
+            rewrite ^/h2nosni/[^/]+/[^/]+(/.*)$ $1 break;
+            grpc_ssl_certificate $pt_crt;
+            grpc_ssl_certificate_key $pt_key;
+            grpc_ssl_server_name off;
+            grpc_set_header Host $pt_host;
+            grpc_read_timeout 5s;
+            grpc_pass grpcs://pt_sni_h2;
         }
 _EOC_
 }
@@ -654,8 +676,6 @@ main::backend(verify => 'optional_no_ca', rules => main::lines(@main::PLAIN{qw(p
 [400, 400]
 --- response_body_like eval
 [$ProvTest::CERT_ERROR, $ProvTest::CERT_ERROR]
---- error_log
-ignoring stale global SSL error
 
 
 
@@ -665,8 +685,6 @@ GET /as/x-int-sent/x.cfg
 --- error_code: 400
 --- response_body_like eval
 $ProvTest::CERT_ERROR
---- error_log
-ignoring stale global SSL error
 
 
 
@@ -1691,4 +1709,28 @@ main::sni_front()
     "X-Reused: r\nX-Server: prov.test\nX-Prov-Id: \nX-Prov-Result: unverified",
     "X-Conn: \\d+/1\nX-Server: spa.test\nX-Prov-Id: 0004f2aa0003\nX-Prov-Result: allow",
     "X-Conn: \\d+/2\nX-Server: prov.test\nX-Prov-Id: \nX-Prov-Result: unverified",
+]
+
+
+
+=== TEST 84: two servers, one HTTP/2 connection without SNI: each stream judged with its server's store
+--- http_config eval
+main::servers()
+--- config eval
+main::sni_front()
+--- request eval
+[
+    "GET /h2nosni/spa.test/x-polycom-as-spa/x.cfg",
+    "GET /h2nosni/prov.test/x-polycom-as-spa/x.cfg",
+    "GET /h2nosni/spa.test/x-polycom-as-spa/x.cfg",
+    "GET /h2nosni/prov.test/x-polycom-as-spa/x.cfg",
+]
+--- error_code eval
+[404, 403, 404, 403]
+--- response_headers_like eval
+[
+    "X-Proto: HTTP/2.0\nX-Conn: \\d+/1\nX-Server: spa.test\nX-Prov-Id: 0004f2aa0011\nX-Prov-Result: allow",
+    "X-Proto: HTTP/2.0\nX-Conn: \\d+/2\nX-Server: prov.test\nX-Prov-Id: \nX-Prov-Result: unverified",
+    "X-Proto: HTTP/2.0\nX-Conn: \\d+/3\nX-Server: spa.test\nX-Prov-Id: 0004f2aa0011\nX-Prov-Result: allow",
+    "X-Proto: HTTP/2.0\nX-Conn: \\d+/4\nX-Server: prov.test\nX-Prov-Id: \nX-Prov-Result: unverified",
 ]
