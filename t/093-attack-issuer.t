@@ -18,6 +18,7 @@
 #   and serves it the phone's profile.  Without a catch-all the Polycom
 #   phone that sends its re-issued intermediate is refused
 #   (unknown_issuer).
+#   TEST 15: the same where the module verifies again (no SNI).
 # - TEST 8: PEM blocks other than CERTIFICATE in an issuer file are
 #   skipped without a word (PEM_read_bio_X509() looks for the next block
 #   it reads): a CA written as "TRUSTED CERTIFICATE" (openssl x509
@@ -30,7 +31,8 @@
 # identifier (TEST 6); the malleated intermediate when the intermediate is
 # in the server's store (TEST 7: verification takes the store's copy);
 # issuer files that are a FIFO, a directory, a symbolic link loop, DER,
-# or hold only a TRUSTED CERTIFICATE block (TESTS 9-13).
+# or hold only a TRUSTED CERTIFICATE block (TESTS 9-13); the look-alike
+# intermediate when the real one is in the store (TEST 14: nginx's 400).
 #
 # The PKI is made at test time (make_pki() below, openssl), into
 # $TEST_NGINX_ATK_ISSUER_PKI or "$TEST_NGINX_PROV_PKI-atk-issuer"; the
@@ -64,7 +66,7 @@ our $PKI = make_pki();
 
 # a backend of its own: the front picks the certificate from this PKI
 sub backend {
-    my %o = (rules => '', ssl => '', more => '', @_);
+    my %o = (rules => '', ssl => '', more => '', http => '', @_);
     my $h = ProvTest::headers();
     my $no_keepalive = ProvTest::no_keepalive();
 
@@ -81,6 +83,7 @@ sub backend {
     map \$pt_dev \$pt_key {
         default  \$TEST_NGINX_ATK_ISSUER_PKI/\$pt_dev.key;
     }
+$o{http}
 
     server {
         listen unix:\$TEST_NGINX_SERVER_ROOT/html/tls.sock ssl;
@@ -131,6 +134,22 @@ our $CatchAll = 'prov_id CN mac issuer=$TEST_NGINX_ATK_ISSUER_PKI/poly-int.crt;'
 # every rule pinned
 our $Pinned = 'prov_id CN mac issuer=$TEST_NGINX_ATK_ISSUER_PKI/poly-int.crt;'
             . ' prov_id ST mac issuer=$TEST_NGINX_ATK_ISSUER_PKI/cisco-ca.crt;';
+
+# a default server on the backend's socket: the front sends no SNI, so the
+# handshake runs in its context and the module verifies again for
+# "localhost" (the Host)
+our $Default = <<'_EOC_';
+    server {
+        listen unix:$TEST_NGINX_SERVER_ROOT/html/tls.sock ssl default_server;
+        server_name a.test;
+        ssl_certificate $TEST_NGINX_PROV_PKI/server.crt;
+        ssl_certificate_key $TEST_NGINX_PROV_PKI/server.key;
+        ssl_client_certificate $TEST_NGINX_ATK_ISSUER_PKI/roots.crt;
+        ssl_verify_client optional;
+        ssl_verify_depth 3;
+        location / { return 200 "server a\n"; }
+    }
+_EOC_
 
 our $Files = join '', map { ">>> devices/$_.cfg\nprofile of $_\n" }
     qw(000e08aa0001 0004f2aa0003 0004f2aa0011 000e08aa0099);
@@ -504,3 +523,32 @@ GET /as/pas/x.cfg
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*cannot open issuer file "[^"]*loop\.pem"/
+
+
+
+=== TEST 14: holds: the look-alike intermediate when the real one is in the server's store: its certificate fails verification
+The store's copy (same subject, same key identifier) is taken as the
+issuer, and the leaf's signature does not verify with its key: nginx's
+own 400, no rule reads it.
+--- http_config eval
+main::backend(ssl => 'ssl_trusted_certificate $TEST_NGINX_ATK_ISSUER_PKI/poly-int.crt;',
+              rules => $main::CatchAll)
+--- request
+GET /as/fgd/x.cfg
+--- error_code: 400
+--- response_body_like eval
+$ProvTest::CERT_ERROR
+
+
+
+=== TEST 15: FINDING: the same through the module's own verification (no SNI: the handshake ran in the default server's context)
+--- http_config eval
+main::backend(http => $main::Default, rules => $main::CatchAll)
+--- request eval
+["GET /as/pas-m/x.cfg", "GET /as/pas-r/x.cfg"]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+[main::profile('0004f2aa0011'), main::profile('0004f2aa0011')]
+--- response_headers eval
+["X-Prov-Id: 0004f2aa0011", "X-Prov-Id: 0004f2aa0011"]
