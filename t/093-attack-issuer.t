@@ -1,7 +1,7 @@
 # A hostile review of "prov_id ... issuer=FILE" (issue 17): a device of
 # one CA read by another CA's rule, or another device's profile.
 #
-# Findings (each block failed on main at bd59b29/f739812):
+# Findings (each block fails on main at bd59b29, f739812 and 1bd3d07):
 #
 # - TESTS 2-4: the CAs of an issuer file are compared with the verified
 #   chain as whole certificates (X509_cmp(): the SHA-1 of the DER, then
