@@ -25,13 +25,19 @@
 #   -trustout; nginx's ssl_client_certificate reads it as a trust anchor)
 #   is not in the rule, and its devices fall to the next rule.
 #
+# Fixed: a CA of an issuer file is found in the chain as that certificate
+# or as one with its subject and public key (TESTS 2-4, 15); issuer files
+# are read block by block, TRUSTED CERTIFICATE blocks as CAs (as nginx's
+# trust store reads them, TESTS 8, 9), any other block stops nginx -t
+# (TEST 16).
+#
 # What held (these blocks passed on main): the client sending the other
 # maker's CA certificate with its own chain (TEST 5); an intermediate
 # under the Cisco root with the Polycom intermediate's subject and key
 # identifier (TEST 6); the malleated intermediate when the intermediate is
 # in the server's store (TEST 7: verification takes the store's copy);
 # issuer files that are a FIFO, a directory, a symbolic link loop, DER,
-# or hold only a TRUSTED CERTIFICATE block (TESTS 9-13); the look-alike
+# (TESTS 10-13); the look-alike
 # intermediate when the real one is in the store (TEST 14: nginx's 400).
 #
 # The PKI is made at test time (make_pki() below, openssl), into
@@ -257,6 +263,7 @@ _CNF_
     # odd issuer files
     ossl('x509', '-in', "$dir/poly-int.crt", '-trustout', '-addtrust', 'clientAuth',
          '-out', "$dir/poly-int-trusted.pem");
+    write_file("$dir/key-and-ca.pem", slurp("$dir/poly-int.crt") . slurp("$dir/spa.key"));
     write_file("$dir/bundle-trusted.pem",
                slurp("$dir/cisco-ca.crt") . slurp("$dir/poly-int-trusted.pem"));
     ossl('x509', '-in', "$dir/poly-int.crt", '-outform', 'DER', '-out', "$dir/poly-int.der");
@@ -459,26 +466,30 @@ main::backend(ssl => 'ssl_trusted_certificate $TEST_NGINX_ATK_ISSUER_PKI/poly-in
 === TEST 8: FINDING: an issuer file with a TRUSTED CERTIFICATE block: nginx -t skipped it silently
 The Polycom intermediate written by "openssl x509 -trustout" after the
 Cisco root: the module read only the root, the Polycom phones fell to
-the catch-all.  The block must stop nginx -t, naming the file.
+the catch-all.  nginx's trust store (ssl_client_certificate) reads such a
+block as a CA: so does the issuer file now, and the Polycom rule reads
+the phone.
 --- http_config eval
 main::backend(rules => 'prov_id CN mac issuer=$TEST_NGINX_ATK_ISSUER_PKI/bundle-trusted.pem;'
                      . ' prov_id ST mac;')
 --- request
 GET /as/pas/x.cfg
---- must_die
---- error_log eval
-qr/\[emerg\] .*issuer file "[^"]*bundle-trusted\.pem"/
+--- error_code: 200
+--- response_body_like eval
+main::profile('0004f2aa0011')
+--- response_headers
+X-Prov-Id: 0004f2aa0011
 
 
 
-=== TEST 9: holds: an issuer file holding only a TRUSTED CERTIFICATE block
+=== TEST 9: an issuer file holding only a TRUSTED CERTIFICATE block is read
 --- http_config eval
 main::backend(rules => 'prov_id CN mac issuer=$TEST_NGINX_ATK_ISSUER_PKI/poly-int-trusted.pem;')
 --- request
 GET /as/pas/x.cfg
---- must_die
---- error_log eval
-qr/\[emerg\] .*issuer file "[^"]*poly-int-trusted\.pem"/
+--- error_code: 200
+--- response_body_like eval
+main::profile('0004f2aa0011')
 
 
 
@@ -552,3 +563,16 @@ main::backend(http => $main::Default, rules => $main::CatchAll)
 [main::profile('0004f2aa0011'), main::profile('0004f2aa0011')]
 --- response_headers eval
 ["X-Prov-Id: 0004f2aa0011", "X-Prov-Id: 0004f2aa0011"]
+
+
+
+=== TEST 16: any other PEM block stops nginx -t, naming the file and the block
+A private key in an issuer file (a CRL, a CSR) is no CA: left out without
+a word, the CA the operator meant would be missing from the rule.
+--- http_config eval
+main::backend(rules => 'prov_id CN mac issuer=$TEST_NGINX_ATK_ISSUER_PKI/key-and-ca.pem;')
+--- request
+GET /as/pas/x.cfg
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*block 2 of issuer file "[^"]*key-and-ca\.pem" is "PRIVATE KEY", not a certificate/
