@@ -36,9 +36,9 @@
 # under the Cisco root with the Polycom intermediate's subject and key
 # identifier (TEST 6); the malleated intermediate when the intermediate is
 # in the server's store (TEST 7: verification takes the store's copy);
-# issuer files that are a FIFO, a directory, a symbolic link loop, DER,
-# (TESTS 10-13); the look-alike
-# intermediate when the real one is in the store (TEST 14: nginx's 400).
+# issuer files that are a FIFO, a directory, a symbolic link loop or DER
+# (TESTS 10-13); the look-alike intermediate when the real one is in the
+# store (TEST 14: nginx's 400).
 #
 # The PKI is made at test time (make_pki() below, openssl), into
 # $TEST_NGINX_ATK_ISSUER_PKI or "$TEST_NGINX_PROV_PKI-atk-issuer"; the
