@@ -1074,7 +1074,7 @@ main::backend(rules => 'prov_id ST mac issuer=../html/key.crt;')
 GET /as/v-spa/x.cfg
 --- must_die
 --- error_log eval
-qr/\[emerg\] [^\n]*?(?:issuer file "[^"]*\/html\/key\.crt" holds no PEM certificate|certificate 1 of issuer file "[^"]*\/html\/key\.crt" cannot be read)/
+qr/\[emerg\] [^\n]*?block 1 of issuer file "[^"]*\/html\/key\.crt" is "PRIVATE KEY", not a certificate/
 
 
 
