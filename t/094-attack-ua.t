@@ -1,10 +1,11 @@
 # Attacks on prov_ua_id (issue 17, bd59b29) as a hostile device or a
-# careless operator would try them.  TESTS 1-7 failed at bd59b29: regexes
+# careless operator would try them.  TESTS 1-8 failed at bd59b29: regexes
 # whose id capture is ambiguous (nginx -t took them, and a UA, or a URI,
 # naming another device through the other capture was served), a
 # "User_Agent" line that FastCGI, uwsgi and SCGI backends read as the
 # User-Agent, a worker stalled by the README's own regex on a long
-# User-Agent, a PCRE error answered 500 with an [alert].  The blocks after
+# User-Agent, a PCRE error (match limit, invalid UTF-8 under (*UTF))
+# answered 500 with an [alert] and counted nowhere.  The blocks after
 # them show what held.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
@@ -190,7 +191,29 @@ main::backend(ua => 'prov_ua_id "^(?:\w+\s?)*\((?<id>[0-9a-f]{12})\)$";', extra 
 
 
 
-=== TEST 8: held: every User-Agent line, in either order, in any case, HTTP/1.1, HTTP/1.0 and HTTP/2
+=== TEST 8: invalid UTF-8 under a (*UTF) regex refuses it as ua_mismatch, no 500, no [alert]
+An operator's "(*UTF)" makes PCRE check the subject: a User-Agent with
+bytes 0xFF 0xFE got 500 and an [alert] ("failed: -23") for every request
+of the device.
+--- http_config eval
+main::backend(ua => 'prov_ua_id "(*UTF)\\((?<id>[0-9A-Fa-f]{12})\\)";')
+--- more_headers eval
+"User-Agent: Cisco \xff\xfe (000e08abcdef)"
+--- request
+GET /as/dev-a/devices/000e08abcdef.cfg
+--- error_code: 403
+--- response_body_like eval
+$main::FORBIDDEN
+--- response_headers
+X-Prov-Result: ua_mismatch
+--- error_log
+prov: access forbidden (ua_mismatch)
+--- no_error_log
+[alert]
+
+
+
+=== TEST 9: held: every User-Agent line, in either order, in any case, HTTP/1.1, HTTP/1.0 and HTTP/2
 --- more_headers eval
 ["User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdef)(CBT141400UK)
 User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdf0)(CBT141400UK)",
@@ -220,7 +243,7 @@ User-Agent: Yealink SIP-T46G 28.72.0.1 00:0e:08:ab:cd:ef"]
 
 
 
-=== TEST 9: held: a kept-alive connection, HTTP/1.1 and HTTP/2: each request's User-Agent
+=== TEST 10: held: a kept-alive connection, HTTP/1.1 and HTTP/2: each request's User-Agent
 The certificate's identity is kept per connection, the User-Agent is not.
 --- more_headers eval
 ["User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdef)(CBT141400UK)",
@@ -246,7 +269,7 @@ The certificate's identity is kept per connection, the User-Agent is not.
 
 
 
-=== TEST 10: held: what a User-Agent names is escaped in the log line
+=== TEST 11: held: what a User-Agent names is escaped in the log line
 A capture that is no MAC is refused, and quoted with control bytes, quotes
 and backslashes as \xHH: no line of the attacker's making.
 --- http_config eval
@@ -263,7 +286,7 @@ prov: access forbidden (ua_mismatch): device "000e08abcdef" announced "a\x22b\x5
 
 
 
-=== TEST 11: held: "required": no User-Agent, or none naming the device, is refused
+=== TEST 12: held: "required": no User-Agent, or none naming the device, is refused
 --- http_config eval
 main::backend(ua => "prov_ua_id \"$main::README_UA\" required;")
 --- more_headers eval
@@ -280,7 +303,7 @@ prov: access forbidden (ua_mismatch): device "000e08abcdef" is named by no User-
 
 
 
-=== TEST 12: held: "required": a User-Agent naming the device passes
+=== TEST 13: held: "required": a User-Agent naming the device passes
 --- http_config eval
 main::backend(ua => "prov_ua_id \"$main::README_UA\" required;")
 --- more_headers eval
@@ -294,7 +317,7 @@ main::backend(ua => "prov_ua_id \"$main::README_UA\" required;")
 
 
 
-=== TEST 13: held: "prov off" and "prov_ua_id off" under a server-level prov_ua_id, an error_page into them
+=== TEST 14: held: "prov off" and "prov_ua_id off" under a server-level prov_ua_id, an error_page into them
 A refused request stays refused through error_page into a location
 without prov_ua_id; where the gate is off, the User-Agent is not read.
 --- http_config eval
