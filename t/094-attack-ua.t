@@ -1,11 +1,12 @@
 # Attacks on prov_ua_id (issue 17, bd59b29) as a hostile device or a
-# careless operator would try them.  TESTS 1-8 failed at bd59b29: regexes
+# careless operator would try them.  TESTS 1-9 failed at bd59b29: regexes
 # whose id capture is ambiguous (nginx -t took them, and a UA, or a URI,
 # naming another device through the other capture was served), a
 # "User_Agent" line that FastCGI, uwsgi and SCGI backends read as the
 # User-Agent, a worker stalled by the README's own regex on a long
 # User-Agent, a PCRE error (match limit, invalid UTF-8 under (*UTF))
-# answered 500 with an [alert] and counted nowhere.  The blocks after
+# answered 500 with an [alert] and counted nowhere, a gated location
+# inside a "prov off" one without the server's prov_ua_id.  The blocks after
 # them show what held.
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
@@ -213,7 +214,37 @@ prov: access forbidden (ua_mismatch)
 
 
 
-=== TEST 9: held: every User-Agent line, in either order, in any case, HTTP/1.1, HTTP/1.0 and HTTP/2
+=== TEST 9: a gated location inside a "prov off" one keeps the server's prov_ua_id and prov_uri_id
+The README: set the gate's directives at server level, "every location
+inherits them".  A location with "prov off" (public files) and, inside
+it, one that turns the gate on again got neither: dev-a read
+/devices/<dev-b>.cfg announcing dev-b in its User-Agent (200).
+--- http_config eval
+main::backend(more => $ProvTest::URI_ID_MAC, location => '
+            prov off;
+
+            location /devices/ {
+                prov on;
+            }
+')
+--- more_headers eval
+["User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdf0)(CBT141400UK)",
+"User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdef)(CBT141400UK)",
+"User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdef)(CBT141400UK)"]
+--- request eval
+["GET /as/dev-a/devices/000e08abcdef.cfg",
+"GET /as/dev-a/devices/000e08abcdf0.cfg",
+"GET /as/dev-a/devices/000e08abcdef.cfg"]
+--- error_code eval
+[403, 403, 200]
+--- response_body_like eval
+[$main::FORBIDDEN, $main::FORBIDDEN, $main::OWN]
+--- response_headers eval
+["X-Prov-Result: ua_mismatch", "X-Prov-Result: uri_mismatch", "X-Prov-Result: allow"]
+
+
+
+=== TEST 10: held: every User-Agent line, in either order, in any case, HTTP/1.1, HTTP/1.0 and HTTP/2
 --- more_headers eval
 ["User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdef)(CBT141400UK)
 User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdf0)(CBT141400UK)",
@@ -243,7 +274,7 @@ User-Agent: Yealink SIP-T46G 28.72.0.1 00:0e:08:ab:cd:ef"]
 
 
 
-=== TEST 10: held: a kept-alive connection, HTTP/1.1 and HTTP/2: each request's User-Agent
+=== TEST 11: held: a kept-alive connection, HTTP/1.1 and HTTP/2: each request's User-Agent
 The certificate's identity is kept per connection, the User-Agent is not.
 --- more_headers eval
 ["User-Agent: Cisco/SPA508G-7.4.4 (000e08abcdef)(CBT141400UK)",
@@ -269,7 +300,7 @@ The certificate's identity is kept per connection, the User-Agent is not.
 
 
 
-=== TEST 11: held: what a User-Agent names is escaped in the log line
+=== TEST 12: held: what a User-Agent names is escaped in the log line
 A capture that is no MAC is refused, and quoted with control bytes, quotes
 and backslashes as \xHH: no line of the attacker's making.
 --- http_config eval
@@ -286,7 +317,7 @@ prov: access forbidden (ua_mismatch): device "000e08abcdef" announced "a\x22b\x5
 
 
 
-=== TEST 12: held: "required": no User-Agent, or none naming the device, is refused
+=== TEST 13: held: "required": no User-Agent, or none naming the device, is refused
 --- http_config eval
 main::backend(ua => "prov_ua_id \"$main::README_UA\" required;")
 --- more_headers eval
@@ -303,7 +334,7 @@ prov: access forbidden (ua_mismatch): device "000e08abcdef" is named by no User-
 
 
 
-=== TEST 13: held: "required": a User-Agent naming the device passes
+=== TEST 14: held: "required": a User-Agent naming the device passes
 --- http_config eval
 main::backend(ua => "prov_ua_id \"$main::README_UA\" required;")
 --- more_headers eval
@@ -317,7 +348,7 @@ main::backend(ua => "prov_ua_id \"$main::README_UA\" required;")
 
 
 
-=== TEST 14: held: "prov off" and "prov_ua_id off" under a server-level prov_ua_id, an error_page into them
+=== TEST 15: held: "prov off" and "prov_ua_id off" under a server-level prov_ua_id, an error_page into them
 A refused request stays refused through error_page into a location
 without prov_ua_id; where the gate is off, the User-Agent is not read.
 --- http_config eval
