@@ -128,7 +128,7 @@ default) some 190 ms for 7.6 KB, for each User-Agent line, and one worker
 serves every other device meanwhile.  Over HTTP/2 a User-Agent put once
 into HPACK's table costs one byte a line afterwards: 100 streams of eight
 4000-byte lines (10 KB sent) held a worker 37 s.  Here two 16 KB lines
-(large_client_header_buffers 4 16k) took over 3 s.  No phone sends a
+(large_client_header_buffers 4 16k) hold it about 1 s.  No phone sends a
 User-Agent of more than a few hundred bytes: a longer one is refused at
 once, before any regex runs; one of a normal length still passes.
 --- http_config eval
