@@ -100,9 +100,10 @@ more than one capture named "id" or "mac"
 
 === TEST 4: "User_Agent" under underscores_in_headers is a User-Agent line too
 nginx hands "User_Agent" to FastCGI, uwsgi and SCGI backends as
-HTTP_USER_AGENT, as it hands "User-Agent" (PHP-FPM keeps the last of the
-two): a backend that reads the User-Agent reads dev-b's MAC.  It was
-served (200, "allow"); it must be checked as any User-Agent line.
+HTTP_USER_AGENT, next to the one of "User-Agent" (through uwsgi_pass: two
+HTTP_USER_AGENT, the second naming dev-b; a WSGI environ keeps the last):
+the backend reads dev-b's MAC.  It was served (200, "allow"); it must be
+checked as any User-Agent line.
 --- http_config eval
 "underscores_in_headers on;\n" . main::backend()
 --- more_headers
