@@ -305,8 +305,8 @@ ngx_http_prov_id_read_issuers(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
     X509                 *cert;
     u_char               *der;
     ngx_uint_t            n;
-    unsigned long         err;
     const u_char         *p;
+    unsigned long         err;
     ngx_pool_cleanup_t   *cln;
     char                  name[256], reason[256];
 
