@@ -898,3 +898,106 @@ GET /as/dev-a/profile.cfg
 --- error_code: 403
 --- error_log
 prov: access forbidden (ua_mismatch): device "000e08abcdef" sent more than 1024 bytes of User-Agent, serial 1001
+
+
+
+=== TEST 44: proxy_pass with a URI part, try_files into a named location, X-Accel-Redirect: the User-Agent is checked before any of them
+/px/ proxies to a plain server of the same nginx (with a URI part), /tf/
+hands the request to @named by try_files, /xa/ answers with an
+X-Accel-Redirect into /xin/, a location whose prov_ua_id is off: the
+access phase of the first location refuses another device's User-Agent,
+and neither the proxied answer nor the redirect's target serves it.
+--- http_config eval
+main::backend(
+    http => 'server { listen unix:$TEST_NGINX_SERVER_ROOT/html/inner.sock; location / { return 200 "inner $uri\n"; } }',
+    extra => '
+        location /px/ {
+            proxy_pass http://unix:$TEST_NGINX_SERVER_ROOT/html/inner.sock:/inner/;
+        }
+        location /tf/ {
+            try_files /nonexistent @named;
+        }
+        location @named {
+            prov_ua_id off;
+            return 200 "named\n";
+        }
+        location /xa/ {
+            proxy_pass http://unix:$TEST_NGINX_SERVER_ROOT/html/inner-xa.sock;
+        }
+        location /xin/ {
+            internal;
+            prov_ua_id off;
+            alias $TEST_NGINX_SERVER_ROOT/html/;
+        }
+',
+) . '
+    server {
+        listen unix:$TEST_NGINX_SERVER_ROOT/html/inner-xa.sock;
+        location / { add_header X-Accel-Redirect /xin/profile.cfg; return 200; }
+    }
+'
+--- more_headers eval
+[
+    "User-Agent: Cisco/SPA508G-7.4.4 (000E08ABCDEF)(CBT141400UK)",
+    "User-Agent: Cisco/SPA508G-7.4.4 (000E08ABCDF0)(CBT141400UK)",
+    "User-Agent: Cisco/SPA508G-7.4.4 (000E08ABCDEF)(CBT141400UK)",
+    "User-Agent: Cisco/SPA508G-7.4.4 (000E08ABCDF0)(CBT141400UK)",
+    "User-Agent: Cisco/SPA508G-7.4.4 (000E08ABCDEF)(CBT141400UK)",
+    "User-Agent: Cisco/SPA508G-7.4.4 (000E08ABCDF0)(CBT141400UK)",
+]
+--- request eval
+[
+    "GET /as/dev-a/px/a.cfg",
+    "GET /as/dev-a/px/a.cfg",
+    "GET /as/dev-a/tf/a.cfg",
+    "GET /as/dev-a/tf/a.cfg",
+    "GET /as/dev-a/xa/a.cfg",
+    "GET /as/dev-a/xa/a.cfg",
+]
+--- error_code eval
+[200, 403, 200, 403, 200, 403]
+--- response_body_like eval
+[
+    '\Ainner /inner/a\.cfg\n\z', $main::FORBIDDEN,
+    '\Anamed\n\z', $main::FORBIDDEN,
+    $main::OK, $main::FORBIDDEN,
+]
+--- response_headers eval
+[
+    "X-Prov-Result: allow", "X-Prov-Result: ua_mismatch",
+    "X-Prov-Result: allow", "X-Prov-Result: ua_mismatch",
+    "X-Prov-Result: allow", "X-Prov-Result: ua_mismatch",
+]
+
+
+
+=== TEST 45: a location with prov_ua_id off whose try_files redirects into one that has it: checked there
+--- http_config eval
+main::backend(
+    ua => '',
+    extra => '
+        location /open/ {
+            try_files /nonexistent /ua/profile.cfg;
+        }
+        location /ua/ {
+            prov_ua_id "\((?<id>[0-9A-Fa-f]{12})\)";
+            alias $TEST_NGINX_SERVER_ROOT/html/;
+        }
+',
+)
+--- more_headers eval
+[
+    "User-Agent: Cisco/SPA508G-7.4.4 (000E08ABCDEF)(CBT141400UK)",
+    "User-Agent: Cisco/SPA508G-7.4.4 (000E08ABCDF0)(CBT141400UK)",
+]
+--- request eval
+[
+    "GET /as/dev-a/open/x.cfg",
+    "GET /as/dev-a/open/x.cfg",
+]
+--- error_code eval
+[200, 403]
+--- response_body_like eval
+[$main::OK, $main::FORBIDDEN]
+--- response_headers eval
+["X-Prov-Result: allow", "X-Prov-Result: ua_mismatch"]
