@@ -121,6 +121,14 @@ ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     plcf->acl_default_allow = 0;
 
+    /*
+     * the list is read when the settings are merged, at the end of
+     * "http": its errors name this directive's place instead
+     */
+
+    plcf->acl_file = cf->conf_file->file.name;
+    plcf->acl_line = cf->conf_file->line;
+
     if (cf->args->nelts == 3) {
         if (ngx_strcmp(value[2].data, "default=allow") == 0) {
             plcf->acl_default_allow = 1;

@@ -1347,6 +1347,8 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->acl_path == NGX_CONF_UNSET_PTR) {
         conf->acl_path = prev->acl_path;
         conf->acl_default_allow = prev->acl_default_allow;
+        conf->acl_file = prev->acl_file;
+        conf->acl_line = prev->acl_line;
     }
 
     if (conf->acl_path == NGX_CONF_UNSET_PTR) {
@@ -1399,7 +1401,7 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                       "\"prov_profile\" (%V:%ui) tests files under "
                       "\"root\", but location \"%V\" has \"alias\": "
                       "use \"root\" there, or \"prov_profile off;\"",
-                      conf->profile_file, conf->profile_line, &clcf->name);
+                      &conf->profile_file, conf->profile_line, &clcf->name);
         return NGX_CONF_ERROR;
     }
 
@@ -1439,6 +1441,7 @@ ngx_http_prov_merge_gate(ngx_conf_t *cf, ngx_http_prov_loc_conf_t *conf)
 {
     ngx_flag_t                  default_allow;
     ngx_uint_t                  i;
+    ngx_conf_file_t            *conf_file, directive;
     ngx_http_prov_acl_t        *acl;
     ngx_http_prov_gate_t       *gate, **gates;
     ngx_http_prov_main_conf_t  *pmcf;
@@ -1451,12 +1454,27 @@ ngx_http_prov_merge_gate(ngx_conf_t *cf, ngx_http_prov_loc_conf_t *conf)
     default_allow = 0;
 
     if (conf->acl_path != NULL) {
-        if (ngx_http_prov_ids_check(cf, conf->ids) != NGX_CONF_OK) {
-            return NULL;
+
+        /*
+         * the merge runs at the end of "http": what goes wrong with the
+         * list is reported at the prov_acl directive, in its own file
+         */
+
+        conf_file = cf->conf_file;
+
+        directive = *conf_file;
+        directive.file.name = conf->acl_file;
+        directive.line = conf->acl_line;
+
+        cf->conf_file = &directive;
+
+        if (ngx_http_prov_ids_check(cf, conf->ids) == NGX_CONF_OK) {
+            acl = ngx_http_prov_acl_load(cf, conf->acl_path,
+                                         ngx_http_prov_ids_mac(conf->ids));
         }
 
-        acl = ngx_http_prov_acl_load(cf, conf->acl_path,
-                                     ngx_http_prov_ids_mac(conf->ids));
+        cf->conf_file = conf_file;
+
         if (acl == NULL) {
             return NULL;
         }

@@ -137,11 +137,13 @@ typedef struct {
     ngx_array_t                *generic;
     ngx_str_t                  *acl_path;   /* NULL: "prov_acl off" */
     ngx_flag_t                  acl_default_allow;
+    ngx_str_t                   acl_file;   /* where prov_acl is */
+    ngx_uint_t                  acl_line;
 
     ngx_uint_t                  log_level;
     ngx_array_t                *profiles;   /* of ngx_http_prov_profile_t */
     ngx_int_t                   profile_code;
-    ngx_str_t                  *profile_file;   /* where prov_profile is */
+    ngx_str_t                   profile_file;   /* where prov_profile is */
     ngx_uint_t                  profile_line;
     ngx_http_prov_regex_t      *uri_id;
     ngx_http_prov_ua_id_t      *ua_id;
