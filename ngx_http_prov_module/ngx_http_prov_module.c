@@ -35,6 +35,14 @@ static ngx_uint_t ngx_http_prov_check_acl(ngx_http_request_t *r,
     ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_ua(ngx_http_request_t *r,
     ngx_http_prov_ua_id_t *ua_id, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_ua_kept(ngx_http_request_t *r,
+    ngx_http_prov_ua_id_t *ua_id, ngx_http_prov_ctx_t *ctx,
+    ngx_http_prov_conn_t *conn, ngx_uint_t *lines);
+static void ngx_http_prov_ua_keep(ngx_http_request_t *r,
+    ngx_http_prov_ua_id_t *ua_id, ngx_http_prov_ctx_t *ctx,
+    ngx_http_prov_conn_t *conn);
+static ngx_table_elt_t *ngx_http_prov_ua_next(ngx_list_part_t **part,
+    ngx_uint_t *i);
 static ngx_uint_t ngx_http_prov_is_user_agent(ngx_table_elt_t *h);
 static ngx_uint_t ngx_http_prov_check_uri(ngx_http_request_t *r,
     ngx_http_prov_regex_t *uri_id, ngx_http_prov_ctx_t *ctx);
@@ -1069,14 +1077,23 @@ static ngx_uint_t
 ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
     ngx_http_prov_ctx_t *ctx)
 {
-    u_char           *escaped, *id;
-    size_t            total;
-    ngx_int_t         rc;
-    ngx_str_t         named;
-    ngx_uint_t        i, found, other;
-    const char       *problem;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    u_char                *escaped, *id;
+    size_t                 total;
+    ngx_int_t              rc;
+    ngx_str_t              named;
+    ngx_uint_t             i, found, other, lines;
+    const char            *problem;
+    ngx_list_part_t       *part;
+    ngx_table_elt_t       *h;
+    ngx_http_prov_conn_t  *conn;
+
+    /* NULL (no memory): nothing is kept, the line is searched */
+
+    conn = ngx_http_prov_conn(r->connection->ssl->connection);
+
+    if (ngx_http_prov_ua_kept(r, ua_id, ctx, conn, &lines)) {
+        return NGX_HTTP_PROV_ALLOW;
+    }
 
     found = 0;
     other = 0;
@@ -1085,25 +1102,11 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
     ngx_str_null(&named);
 
     part = &r->headers_in.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
+    while ((h = ngx_http_prov_ua_next(&part, &i)) != NULL) {
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (!ngx_http_prov_is_user_agent(&h[i])) {
-            continue;
-        }
-
-        total += h[i].value.len;
+        total += h->value.len;
 
         if (total > NGX_HTTP_PROV_UA_MAX) {
             problem = "sent more than " NGX_HTTP_PROV_UA_MAX_STR
@@ -1112,7 +1115,7 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
         }
 
         rc = ngx_http_prov_ua_id_check(r, &ua_id->regex, ctx->rule,
-                                       &ctx->id, &h[i].value, &named);
+                                       &ctx->id, &h->value, &named);
 
         if (rc == NGX_ERROR) {
             return NGX_HTTP_PROV_NONE;
@@ -1134,6 +1137,11 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
     }
 
     if (problem == NULL && !other && (found || !ua_id->required)) {
+
+        if (lines == 1 && conn != NULL) {
+            ngx_http_prov_ua_keep(r, ua_id, ctx, conn);
+        }
+
         return NGX_HTTP_PROV_ALLOW;
     }
 
@@ -1161,6 +1169,106 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
     return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UA_MISMATCH,
                                 "device \"%s\" announced \"%s\" in its "
                                 "User-Agent", id, escaped);
+}
+
+
+/*
+ * a phone sends the same User-Agent on every request of a connection:
+ * the one line this connection's last search allowed, under the same
+ * prov_ua_id and rule (so the same id), is allowed again without a regex;
+ * "lines" is the number of User-Agent lines of the request
+ */
+
+static ngx_uint_t
+ngx_http_prov_ua_kept(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
+    ngx_http_prov_ctx_t *ctx, ngx_http_prov_conn_t *conn, ngx_uint_t *lines)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *line;
+
+    *lines = 0;
+    line = NULL;
+
+    part = &r->headers_in.headers.part;
+    i = 0;
+
+    while ((h = ngx_http_prov_ua_next(&part, &i)) != NULL) {
+        line = h;
+        (*lines)++;
+    }
+
+    return *lines == 1
+           && conn != NULL
+           && conn->ua_id == ua_id
+           && conn->ua_rule == ctx->rule
+           && conn->ua_len == line->value.len
+           && ngx_memcmp(conn->ua, line->value.data, conn->ua_len) == 0;
+}
+
+
+static void
+ngx_http_prov_ua_keep(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
+    ngx_http_prov_ctx_t *ctx, ngx_http_prov_conn_t *conn)
+{
+    ngx_uint_t         i;
+    ngx_list_part_t   *part;
+    ngx_table_elt_t   *line;
+    ngx_connection_t  *c;
+
+    part = &r->headers_in.headers.part;
+    i = 0;
+
+    line = ngx_http_prov_ua_next(&part, &i);
+
+    /* one buffer per connection, whatever it sees: memory stays bounded */
+
+    if (line == NULL || line->value.len > NGX_HTTP_PROV_UA_KEEP) {
+        conn->ua_id = NULL;
+        return;
+    }
+
+    if (conn->ua == NULL) {
+        c = ngx_ssl_get_connection(r->connection->ssl->connection);
+
+        conn->ua = ngx_pnalloc(c->pool, NGX_HTTP_PROV_UA_KEEP);
+        if (conn->ua == NULL) {
+            return;
+        }
+    }
+
+    ngx_memcpy(conn->ua, line->value.data, line->value.len);
+    conn->ua_len = line->value.len;
+    conn->ua_id = ua_id;
+    conn->ua_rule = ctx->rule;
+}
+
+
+/* the next User-Agent line of the request after (*part, *i), or NULL */
+
+static ngx_table_elt_t *
+ngx_http_prov_ua_next(ngx_list_part_t **part, ngx_uint_t *i)
+{
+    ngx_table_elt_t  *h;
+
+    for ( ;; ) {
+
+        if (*i >= (*part)->nelts) {
+            if ((*part)->next == NULL) {
+                return NULL;
+            }
+
+            *part = (*part)->next;
+            *i = 0;
+            continue;
+        }
+
+        h = (*part)->elts;
+
+        if (ngx_http_prov_is_user_agent(&h[(*i)++])) {
+            return &h[*i - 1];
+        }
+    }
 }
 
 

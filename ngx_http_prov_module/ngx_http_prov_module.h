@@ -40,6 +40,9 @@
 #define NGX_HTTP_PROV_UA_MAX          1024
 #define NGX_HTTP_PROV_UA_MAX_STR      "1024"
 
+/* the longest User-Agent a connection keeps, allowed, for its next request */
+#define NGX_HTTP_PROV_UA_KEEP         256
+
 
 /* longest attribute value quoted in a log line */
 #define NGX_HTTP_PROV_LOG_VALUE_LEN   128
@@ -175,6 +178,15 @@ typedef struct {
     ngx_str_t                   reason;
     ngx_http_prov_acl_entry_t  *acl_entry;
     size_t                      acl_txnid;  /* an LMDB list's, then */
+
+    /*
+     * the one User-Agent line prov_ua_id allowed last, under which
+     * prov_ua_id and rule: phones send the same on every request
+     */
+    ngx_http_prov_ua_id_t      *ua_id;
+    ngx_http_prov_id_conf_t    *ua_rule;
+    u_char                     *ua;         /* NGX_HTTP_PROV_UA_KEEP bytes */
+    size_t                      ua_len;
 
     unsigned                    verified:1;     /* verify_* are set */
     unsigned                    acl_allowed:1;  /* the gate's list let it in */

@@ -1001,3 +1001,50 @@ main::backend(
 [$main::OK, $main::FORBIDDEN]
 --- response_headers eval
 ["X-Prov-Result: allow", "X-Prov-Result: ua_mismatch"]
+
+
+
+=== TEST 46: the User-Agent a connection keeps: the same line again is allowed, any other is searched
+A connection keeps the one User-Agent line its last search allowed (up to
+256 bytes) and allows it again without a regex; another line, a second
+line beside it, or the same line under another location's prov_ua_id is
+searched as ever.
+--- http_config eval
+main::backend(extra => '
+        location /other/ {
+            prov_ua_id "\[(?<id>[0-9a-f]{12})\]";
+            try_files /profile.cfg =404;
+        }
+')
+--- more_headers eval
+[
+    "User-Agent: " . main::ua('cisco', $main::A),
+    "User-Agent: " . main::ua('cisco', $main::A),
+    "User-Agent: " . main::ua('cisco', $main::B),
+    "User-Agent: " . main::ua('cisco', $main::A) . "\nUser-Agent: " . main::ua('mitel', $main::B),
+    "User-Agent: " . main::ua('cisco', $main::A),
+    "User-Agent: " . main::ua('cisco', $main::A) . " [$main::B]",
+    "User-Agent: " . main::ua('cisco', $main::A) . " [$main::B]",
+    "User-Agent: " . main::ua('cisco', $main::A) . " " . ("x" x 300),
+    "User-Agent: " . main::ua('cisco', $main::B) . " " . ("x" x 300),
+]
+--- request eval
+[
+    ("GET /ka/dev-a/profile.cfg") x 6,
+    "GET /ka/dev-a/other/profile.cfg",
+    ("GET /ka/dev-a/profile.cfg") x 2,
+]
+--- error_code eval
+[200, 200, 403, 403, 200, 200, 403, 200, 403]
+--- response_headers_like eval
+[
+    "X-Conn: \\d+/1\nX-Prov-Result: allow",
+    "X-Conn: \\d+/2\nX-Prov-Result: allow",
+    "X-Conn: \\d+/3\nX-Prov-Result: ua_mismatch",
+    "X-Conn: \\d+/4\nX-Prov-Result: ua_mismatch",
+    "X-Conn: \\d+/5\nX-Prov-Result: allow",
+    "X-Conn: \\d+/6\nX-Prov-Result: allow",
+    "X-Conn: \\d+/7\nX-Prov-Result: ua_mismatch",
+    "X-Conn: \\d+/8\nX-Prov-Result: allow",
+    "X-Conn: \\d+/9\nX-Prov-Result: ua_mismatch",
+]
