@@ -44,7 +44,7 @@
 #define NGX_PROV_FUZZ_UA_MAX    1024
 
 
-/* README.md's (prov_ua_id), the one examples/mixed-fleet.conf uses */
+/* README.md's, in its prov_ua_id section */
 #define NGX_PROV_FUZZ_UA_REGEX                                                \
     "(?|^Cisco\\S* \\((?<id>[0-9A-Fa-f]{12})\\)|"                             \
     "^Yealink .* (?<id>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})$|"               \
