@@ -48,7 +48,6 @@ static ngx_int_t ngx_http_prov_id_names(ngx_http_prov_id_conf_t *id_conf,
 #define NGX_HTTP_PROV_ISSUER_PREFIX  "issuer="
 
 
-
 /*
  * "prov_id attribute [mac | regex] [issuer=file];", several times in one
  * context: the first whose issuers hold a CA of the certificate's
@@ -290,16 +289,26 @@ done:
 }
 
 
+/*
+ * PEM blocks one by one, as nginx's trust store reads them: certificates,
+ * also "TRUSTED CERTIFICATE" (openssl x509 -trustout); any other block is
+ * an error, not a CA left out without a word
+ */
+
 static char *
 ngx_http_prov_id_read_issuers(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
     u_char *pem, size_t size)
 {
-    BIO                 *bio;
-    X509                *cert;
-    ngx_uint_t           n;
-    unsigned long        err;
-    ngx_pool_cleanup_t  *cln;
-    char                 name[256], reason[256];
+    BIO                  *bio;
+    long                  len;
+    char                 *type, *header;
+    X509                 *cert;
+    u_char               *der;
+    ngx_uint_t            n;
+    unsigned long         err;
+    const u_char         *p;
+    ngx_pool_cleanup_t   *cln;
+    char                  name[256], reason[256];
 
     id->issuers = sk_X509_new_null();
     if (id->issuers == NULL) {
@@ -323,9 +332,8 @@ ngx_http_prov_id_read_issuers(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
     }
 
     for (n = 1; /* void */; n++) {
-        cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 
-        if (cert == NULL) {
+        if (PEM_read_bio(bio, &type, &header, &der, &len) == 0) {
             err = ERR_peek_last_error();
 
             /* the end of the file: nothing more that begins a PEM block */
@@ -337,6 +345,45 @@ ngx_http_prov_id_read_issuers(ngx_conf_t *cf, ngx_http_prov_id_conf_t *id,
                 break;
             }
 
+            ERR_error_string_n(err, reason, sizeof(reason));
+            ERR_clear_error();
+
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "block %ui of issuer file \"%V\" cannot be "
+                               "read: %s", n, &id->issuer_file, reason);
+            BIO_free(bio);
+            return NGX_CONF_ERROR;
+        }
+
+        p = der;
+
+        if (ngx_strcmp(type, PEM_STRING_X509) == 0
+            || ngx_strcmp(type, PEM_STRING_X509_OLD) == 0)
+        {
+            cert = d2i_X509(NULL, &p, len);
+
+        } else if (ngx_strcmp(type, PEM_STRING_X509_TRUSTED) == 0) {
+            cert = d2i_X509_AUX(NULL, &p, len);
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "block %ui of issuer file \"%V\" is \"%s\", "
+                               "not a certificate", n, &id->issuer_file,
+                               type);
+
+            OPENSSL_free(type);
+            OPENSSL_free(header);
+            OPENSSL_free(der);
+            BIO_free(bio);
+            return NGX_CONF_ERROR;
+        }
+
+        OPENSSL_free(type);
+        OPENSSL_free(header);
+        OPENSSL_free(der);
+
+        if (cert == NULL) {
+            err = ERR_peek_last_error();
             ERR_error_string_n(err, reason, sizeof(reason));
             ERR_clear_error();
 
@@ -430,9 +477,12 @@ ngx_http_prov_id_reachable(ngx_conf_t *cf, ngx_array_t *ids,
         }
 
         if (!held) {
+            ERR_clear_error();
             return NGX_CONF_OK;
         }
     }
+
+    ERR_clear_error();
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "\"prov_id\" can never be reached: every CA of "
@@ -495,9 +545,7 @@ ngx_http_prov_id_mac(ngx_http_prov_id_conf_t *id)
 /*
  * the rule that reads a certificate: the first without "issuer=", or
  * whose issuers hold the certificate's issuer or a CA above it in the
- * chain verification built (never what the client merely sent); CAs are
- * compared as whole certificates (X509_cmp(): their DER encoding), not
- * by name or key identifier, which another CA can copy
+ * chain verification built (never what the client merely sent)
  */
 
 ngx_http_prov_id_conf_t *
@@ -505,36 +553,80 @@ ngx_http_prov_id_rule(ngx_array_t *ids, STACK_OF(X509) *chain)
 {
     int                       k, n;
     ngx_uint_t                i;
-    ngx_http_prov_id_conf_t  *rules;
+    ngx_http_prov_id_conf_t  *rules, *rule;
 
     rules = ids->elts;
     n = (chain != NULL) ? sk_X509_num(chain) : 0;
+    rule = NULL;
 
-    for (i = 0; i < ids->nelts; i++) {
+    for (i = 0; i < ids->nelts && rule == NULL; i++) {
         if (rules[i].issuers == NULL) {
-            return &rules[i];
+            rule = &rules[i];
+            break;
         }
 
         for (k = 1; k < n; k++) {
             if (ngx_http_prov_issuers_hold(rules[i].issuers,
                                            sk_X509_value(chain, k)))
             {
-                return &rules[i];
+                rule = &rules[i];
+                break;
             }
         }
     }
 
-    return NULL;
+    /* keys of other types, names that do not parse: queued errors */
+
+    ERR_clear_error();
+
+    return rule;
 }
 
+
+/*
+ * whether "cert", a CA of a verified chain above its first certificate,
+ * is one of the issuers: the same certificate, or one with the same
+ * subject and public key.  A CA is in a verified chain because its key
+ * signed the certificate below it; the form of an intermediate that a
+ * device sends is the device's choice (a re-issue with the same key, the
+ * other valid value of an ECDSA signature).  Never a name or a key
+ * identifier alone, which another CA can copy.
+ */
 
 static ngx_uint_t
 ngx_http_prov_issuers_hold(STACK_OF(X509) *issuers, X509 *cert)
 {
-    int  k;
+    int        k, rc;
+    X509      *ca;
+    EVP_PKEY  *key, *ca_key;
+
+    key = X509_get0_pubkey(cert);
 
     for (k = 0; k < sk_X509_num(issuers); k++) {
-        if (X509_cmp(sk_X509_value(issuers, k), cert) == 0) {
+        ca = sk_X509_value(issuers, k);
+
+        if (X509_cmp(ca, cert) == 0) {
+            return 1;
+        }
+
+        ca_key = X509_get0_pubkey(ca);
+
+        if (key == NULL
+            || ca_key == NULL
+            || X509_NAME_cmp(X509_get_subject_name(ca),
+                             X509_get_subject_name(cert))
+               != 0)
+        {
+            continue;
+        }
+
+#if (OPENSSL_VERSION_NUMBER >= 0x30000000L)
+        rc = EVP_PKEY_eq(ca_key, key);
+#else
+        rc = EVP_PKEY_cmp(ca_key, key);
+#endif
+
+        if (rc == 1) {
             return 1;
         }
     }

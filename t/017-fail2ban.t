@@ -1,8 +1,10 @@
 # examples/fail2ban/: its filter bans the client address of the refusals
-# that signal an attack (unverified, bad_id, pin_mismatch, uri_mismatch),
-# and of no other line the module writes (allowed devices, no certificate,
-# devices the list does not allow or denies, the generic certificate
-# served by the bootstrap route, a refusal "satisfy any" overrode).
+# that signal an attack (unverified, unknown_issuer, bad_id, pin_mismatch,
+# uri_mismatch, ua_mismatch naming another device), and of no other line
+# the module writes (allowed devices, no certificate, devices the list does
+# not allow or denies, the generic certificate served by the bootstrap
+# route, a refusal "satisfy any" overrode, a User-Agent that names no
+# device under "prov_ua_id ... required": old firmware, not an attack).
 #
 # The lines are the module's own, from one nginx: the backend takes the
 # client address from X-Real-IP (the realip module, as behind a load
@@ -38,6 +40,15 @@ our @Cases = (
     # a certificate whose id carries ", client: 198.51.100.1, server: ",
     # and a '"' in the request line: neither names an address to ban
     ['192.0.2.11', 'client-inject', '/spa962.cfg?"', 403, 'bad_id', 1],
+    # a CA the server trusts but no prov_id reads; a User-Agent naming
+    # another device; one naming none where one is required
+    ['192.0.2.12', 'full', '/iss/spa962.cfg', 403, 'unknown_issuer', 1],
+    ['192.0.2.13', 'full', '/ua/spa962.cfg?ua=SPA/7.4.4%20(000E08ABCDF0)', 403,
+     'ua_mismatch', 1],
+    ['192.0.2.14', 'full', '/ua/spa962.cfg?ua=SPA/7.4.4%20(000E08ABCD80)', 200,
+     'allow', 0],
+    ['192.0.2.15', 'full', '/uareq/spa962.cfg?ua=SPA/7.4.4', 403,
+     'ua_mismatch', 0],
 );
 
 # every request also names an address in its Referer (the last field of
@@ -79,6 +90,21 @@ our $Extra = <<'_EOC_';
             deny all;
             try_files /profile.cfg =404;
         }
+
+        location /iss/ {
+            prov_id ST mac issuer=$TEST_NGINX_PROV_PKI/device-int.crt;
+            try_files /profile.cfg =404;
+        }
+
+        location /ua/ {
+            prov_ua_id "\((?<id>[0-9A-Fa-f]{12})\)";
+            try_files /profile.cfg =404;
+        }
+
+        location /uareq/ {
+            prov_ua_id "\((?<id>[0-9A-Fa-f]{12})\)" required;
+            try_files /profile.cfg =404;
+        }
 _EOC_
 
 our $Location = <<'_EOC_';
@@ -90,6 +116,7 @@ _EOC_
 our $Front = ProvTest::front(extra => <<'_EOC_');
         location ~ ^/ip/(?<pt_ip>[^/]+)/(?<pt_dev>[^/]+)(?<pt_path>/.*)$ {
             proxy_set_header X-Real-IP $pt_ip;
+            proxy_set_header User-Agent $arg_ua;
             proxy_set_header Host localhost;
             proxy_set_header Connection close;
             proxy_pass https://pt_tls$pt_path$is_args$args;

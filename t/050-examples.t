@@ -1,5 +1,6 @@
 # examples/*.conf: each is a whole nginx.conf that "nginx -t" accepts with
-# the module; one of them (cisco-spa.conf) also serves devices.  Then each,
+# the module; two of them (cisco-spa.conf, mixed-fleet.conf: with the
+# vendor-shaped CAs and devices of the test PKI) also serve devices.  Then each,
 # and examples/demo/nginx.conf, serves devices with what operators add
 # later (a regex location, a rewrite: @ADDITIONS), also without its "^~":
 # no device reads another's file in any spelling of its URI, each still
@@ -60,7 +61,7 @@ my $tmp;                        # the temporary prefixes, see prefix()
 
 # the examples this test must find (more may come: each is checked)
 my @expected = qw(audit-ratelimit.conf cisco-spa.conf cn-mac-vendor.conf
-                  legacy-devices.conf renderer-backend.conf);
+                  legacy-devices.conf mixed-fleet.conf renderer-backend.conf);
 
 # the device lists the examples name
 my $DEVICES_ACL = <<'_ACL_';
@@ -69,6 +70,22 @@ my $DEVICES_ACL = <<'_ACL_';
 00:0E:08:AB:CD:F0 allow   account=1043
 000e08abcd80      allow   account=1080
 000e08abcd10      deny    # reported stolen
+_ACL_
+
+# mixed-fleet.conf's list: the vendor-shaped devices, and the ids the
+# impostors' certificates carry in their own vendor's attribute, so that
+# the list hides nothing of what the rules read (v-other's CN and ST are
+# listed too: its CA has no rule, the list is never asked)
+my $FLEET_ACL = <<'_ACL_';
+000e08aa0001  allow   # v-spa
+00562baa0002  allow   # v-mpp
+0004f2aa0003  allow   # v-polycom
+001565aa0004  allow   # v-yealink
+000413aa0005  allow   # v-snom
+00aabbaa0006  allow   # v-other's CN
+0004f2aa0011  allow   # x-polycom-as-spa's CN
+000413aa0012  allow   # x-snom-as-spa's CN
+000e08aa0013  allow   # x-spa-as-polycom's ST
 _ACL_
 
 # every file an example may name in /etc/nginx/prov/: a file of the test
@@ -85,6 +102,15 @@ my %ETC = (
     'legacy-devices.acl'    => \"000e08abcd90  allow  account=1090\n",
     'polycom.acl'           => \"0004f2abcdef  allow\n",
     'yealink.acl'           => \"00:15:65:ab:cd:ef  allow\n",
+    # mixed-fleet.conf: each manufacturer's CA (t/pki/make-pki.sh), the
+    # roots (with other-ca, a trusted root no rule names) and the list
+    'device-roots.pem'      => 'vendor-roots.crt',
+    'cisco-spa-ca.pem'      => 'cisco-ca.crt',
+    'cisco-mpp-ca.pem'      => 'mpp-ca.crt',
+    'polycom-ca.pem'        => 'polycom-bundle.crt',
+    'yealink-ca.pem'        => 'yealink-ca.crt',
+    'snom-ca.pem'           => 'snom-ca.crt',
+    'fleet.acl'             => \$FLEET_ACL,
 );
 
 # What operators add to a configuration later (issue 13), put into every
@@ -181,6 +207,33 @@ my %ADDED = (
             victim => '001565abcdf0', folder => '/devices/', suffix => '.cfg',
         }],
     },
+    'mixed-fleet.conf' => {
+        files => {
+            'devices/000e08aa0001.cfg' => "profile of 000e08aa0001\n",
+            'devices/00562baa0002.cfg' => "secret of 00562baa0002\n",
+            'devices/0004f2aa0003.cfg' => "profile of 0004f2aa0003\n",
+            'devices/0004f2aa0003-phone.cfg' => "secret of 0004f2aa0003\n",
+            'models/000000000000.cfg'  => "polycom shared\n",
+        },
+        servers => [{
+            listen => '443', cert => 'v-spa', no_store => 1,
+            own => '/spa962_000e08aa0001.cfg',
+            body => "profile of 000e08aa0001\n",
+            victim => '00562baa0002', folder => '/devices/', suffix => '.cfg',
+        }, {
+            listen => '443', cert => 'v-polycom', no_store => 1,
+            own => '/0004F2AA0003.cfg', body => "profile of 0004f2aa0003\n",
+            also => [['/000000000000.cfg', "polycom shared\n"]],
+            victim => '000e08aa0001', folder => '/devices/', suffix => '.cfg',
+            secret => qr/profile of 000e08aa0001/,
+        }, {
+            listen => '443', cert => 'v-spa', no_store => 1,
+            own => '/spa962_000e08aa0001.cfg',
+            body => "profile of 000e08aa0001\n",
+            victim => '0004f2aa0003', folder => '/devices/',
+            suffix => '-phone.cfg',
+        }],
+    },
     'renderer-backend.conf' => {
         files => {},
         # a renderer in the test's place, that says what it was asked for
@@ -208,6 +261,22 @@ my %ADDED = (
     },
 );
 
+# mixed-fleet.conf's files (a victim's holds "secret of <id>")
+my %MIXED_FILES = (
+    'devices/000e08aa0001.cfg'       => "profile of 000e08aa0001\n",
+    'devices/0004f2aa0003.cfg'       => "master of 0004f2aa0003\n",
+    'devices/0004f2aa0003-phone.cfg' => "secret of 0004f2aa0003\n",
+    'devices/001565aa0004.cfg'       => "secret of 001565aa0004\n",
+    'devices/000413aa0005.htm'       => "secret of 000413aa0005\n",
+    'models/SPA-962.cfg'             => "profile of the SPA-962\n",
+    'models/CP-8841-3PCC.cfg'        => "profile of the CP-8841-3PCC\n",
+    'models/T46S.cfg'                => "profile of the T46S\n",
+    'models/snom710.htm'             => "profile of the snom710\n",
+    'models/000000000000.cfg'        => "polycom shared\n",
+    'shared/site.cfg'                => "site settings\n",
+    'firmware/sip.ld'                => "firmware\n",
+);
+
 my @examples = sort glob "$root/examples/*.conf";
 my %have = map { basename($_) => 1 } @examples;
 
@@ -229,6 +298,19 @@ for my $file (@examples) {
     my @warn = grep { !/"user" directive makes sense only/ }
                $out =~ /^(.*\[(?:warn|alert|crit)\].*)$/mg;
     is("@warn", '', "$name: nginx -t without warnings");
+}
+
+# mixed-fleet.conf serves every vendor's phones, each read by its own CA's
+# rule; the rules' OUI pins hold (a copy without one serves an impostor)
+
+SKIP: {
+    eval { require IO::Socket::SSL; 1 }
+        or skip('IO::Socket::SSL is not installed: mixed-fleet.conf not started', 1);
+
+    serve_mixed_fleet();
+    serve_mixed_fleet_reversed();
+    serve_mixed_fleet_untrusted_int();
+    serve_mixed_fleet_unpinned();
 }
 
 # the test can fail: broken copies of an example are refused
@@ -408,6 +490,411 @@ sub serve_cisco_spa {
     is_deeply([sort @banned], ['bad_id 127.0.0.1', 'uri_mismatch 127.0.0.1'],
               'cisco-spa.conf: fail2ban bans on the attacks only')
         or diag($f2b);
+}
+
+# mixed-fleet.conf serves each vendor's phones by their own conventions,
+# each certificate read by its own CA's rule only, and the User-Agent
+# checked against the certificate
+sub serve_mixed_fleet {
+    my $name = 'mixed-fleet.conf';
+    my $run = start_example($name, 'mixed-fleet-running', slurp("$root/examples/$name"),
+                            \%MIXED_FILES)
+        or return;
+    my $port = $run->{port};
+
+    # (cert, uri, User-Agent lines, status, body or undef, what)
+    my @cases = (
+        # each vendor's device, by its vendor's convention
+        ['v-spa', '/spa962_000e08aa0001.cfg', [], 200, "profile of 000e08aa0001\n",
+         'Cisco SPA: its own profile'],
+        ['v-mpp', '/spa8841_00562baa0002.cfg', [], 200, "profile of the CP-8841-3PCC\n",
+         'Cisco MPP without a file of its own: its model\'s'],
+        ['v-polycom', '/0004F2AA0003.cfg', [], 200, "master of 0004f2aa0003\n",
+         'Polycom: its own <MAC>.cfg'],
+        ['v-polycom', '/0004F2AA0003-phone.cfg', [], 200, "secret of 0004f2aa0003\n",
+         'Polycom: its own <MAC>-phone.cfg'],
+        ['v-polycom', '/000000000000.cfg', [], 200, "polycom shared\n",
+         'Polycom: the shared 000000000000.cfg'],
+        ['v-polycom-nochain', '/0004f2aa0003.cfg', [], 200, "master of 0004f2aa0003\n",
+         'Polycom without its intermediate: ssl_trusted_certificate has it'],
+        ['v-yealink', '/y000000000108.cfg', [], 200, "profile of the T46S\n",
+         'Yealink: y0000000000xx.cfg is its model\'s file (from OU)'],
+        ['v-yealink', '/001565aa0004.cfg', [], 200, "secret of 001565aa0004\n",
+         'Yealink: its own <mac>.cfg'],
+        ['v-snom', '/snom710-000413AA0005.htm', [], 200, "secret of 000413aa0005\n",
+         'Snom: its own snom<model>-<MAC>.htm'],
+        ['v-spa', '/spa962_000E08AA0001.cfg', [], 200, "profile of 000e08aa0001\n",
+         'Cisco SPA: $MAU, uppercase'],
+        ['v-spa', '/0004f2aa0003.cfg', [], 403, undef,
+         'Cisco SPA asking for a Polycom\'s <MAC>.cfg: uri_mismatch'],
+        ['v-yealink', '/0004F2AA0003-phone.cfg', [], 403, undef,
+         'Yealink asking for a Polycom\'s <MAC>-phone.cfg: uri_mismatch'],
+        ['v-snom', '/snom710-001565AA0004.htm', [], 403, undef,
+         'Snom naming a Yealink: uri_mismatch'],
+        ['v-mpp', '/spa962_000e08aa0001.cfg', [], 403, undef,
+         'Cisco MPP naming a Cisco SPA: uri_mismatch'],
+        ['v-polycom', '/snom710-000413AA0005.htm', [], 403, undef,
+         'Polycom naming a Snom: uri_mismatch'],
+        ['v-spa', '/devices/000e08aa0001.cfg', [], 404, undef,
+         'the profile folder itself: 404'],
+        ['v-spa', '/whatever.cfg', [], 404, undef,
+         'a URI of no convention: 404'],
+        ['v-polycom', '/shared/site.cfg', [], 200, "site settings\n",
+         'a shared file, to a listed device'],
+        ['none', '/shared/site.cfg', [], 403, undef,
+         'a shared file without a certificate: 403'],
+        ['none', '/firmware/sip.ld', [], 200, "firmware\n",
+         'firmware needs no certificate'],
+        ['none', '/spa962_000e08aa0001.cfg', [], 403, undef,
+         'no certificate: 403'],
+
+        # another CA's certificate carrying a device's MAC in that device's
+        # vendor attribute is read by its own CA's rule
+        ['x-polycom-as-spa', '/spa962_000e08aa0001.cfg', [], 403, undef,
+         'Polycom CA, ST of a Cisco SPA (intermediate in the chain): not the SPA'],
+        ['x-snom-as-spa', '/spa962_000e08aa0001.cfg', [], 403, undef,
+         'Snom CA, the subject of a Cisco SPA: not the SPA'],
+        ['x-spa-as-polycom', '/0004F2AA0003.cfg', [], 403, undef,
+         'Cisco CA, CN of a Polycom: not the Polycom'],
+        ['x-spa-as-polycom', '/0004F2AA0003-phone.cfg', [], 403, undef,
+         'Cisco CA, CN of a Polycom: not the Polycom\'s phone file'],
+        ['x-yealink-as-snom', '/snom710-000413AA0005.htm', [], 403, undef,
+         'Yealink CA, CN of a Snom: outside Yealink\'s OUIs, bad_id'],
+        ['x-yealink-as-snom', '/y000000000108.cfg', [], 403, undef,
+         'Yealink CA, CN of a Snom: no file at all'],
+        ['v-other', '/spa962_000e08aa0001.cfg', [], 403, undef,
+         'a trusted root no rule names, ST of a Cisco SPA: unknown_issuer'],
+        ['v-other', '/00aabbaa0006.cfg', [], 403, undef,
+         'a trusted root no rule names, its own id: unknown_issuer'],
+        ['x-other-with-int', '/0004F2AA0003.cfg', [], 403, undef,
+         'that root\'s certificate with a Polycom\'s CN, sent with Polycom\'s real '
+         . 'intermediate (not in the verified chain): unknown_issuer'],
+
+        # the User-Agent names the certificate's device, or none
+        ['v-spa', '/spa962_000e08aa0001.cfg',
+         ['Cisco/SPA962-7.4.9c (000E08AA0001)(88012BA03001)'], 200,
+         "profile of 000e08aa0001\n", 'Cisco UA naming the device'],
+        ['v-spa', '/spa962_000e08aa0001.cfg',
+         ['Cisco/SPA962-7.4.9c (000E08AA0002)(88012BA03001)'], 403, undef,
+         'Cisco UA naming another device: ua_mismatch'],
+        ['v-spa', '/spa962_000e08aa0001.cfg',
+         ['Linksys/SPA-942-6.1.5(a) (88019FA42805)'], 200,
+         "profile of 000e08aa0001\n", 'Linksys UA (a serial number, no MAC): passes'],
+        ['v-mpp', '/spa8841_00562baa0002.cfg',
+         ['Cisco-CP-8841-3PCC/11.0 (00562baa0002)'], 200,
+         "profile of the CP-8841-3PCC\n", 'MPP UA naming the device'],
+        ['v-mpp', '/spa8841_00562baa0002.cfg',
+         ['Cisco-CP-8841-3PCC/11.0 (00562b043615)'], 403, undef,
+         'MPP UA naming another device: ua_mismatch'],
+        ['v-yealink', '/001565aa0004.cfg',
+         ['Yealink SIP-T46S 66.86.0.15 00:15:65:aa:00:04'], 200,
+         "secret of 001565aa0004\n", 'Yealink UA (colons) naming the device'],
+        ['v-yealink', '/001565aa0004.cfg',
+         ['Yealink SIP-T46G 28.72.0.1 00:15:65:4a:a9:37'], 403, undef,
+         'Yealink UA naming another device: ua_mismatch'],
+        ['v-snom', '/snom710-000413AA0005.htm',
+         ['Mozilla/4.0 (compatible; snom710-SIP 8.7.5.35 1.1.3-s OpenSSL) 000413AA0005'],
+         200, "secret of 000413aa0005\n", 'Snom UA naming the device'],
+        ['v-snom', '/snom710-000413AA0005.htm',
+         ['Mozilla/4.0 (compatible; snom710-SIP 8.7.5.35 1.1.3-s OpenSSL) 000413741767'],
+         403, undef, 'Snom UA naming another device: ua_mismatch'],
+        ['v-snom', '/snom710-000413AA0005.htm',
+         ['Mozilla/4.0 (compatible; snom710-SIP 8.7.5.35 1.1.5-IFX-05.01.12 000413741767)'],
+         403, undef, 'Snom UA with the MAC inside its parenthesis, another device: ua_mismatch'],
+        ['v-snom', '/snom710-000413AA0005.htm',
+         ['Mozilla/4.0 (compatible; snom710-SIP 8.7.5.35 1.1.5-IFX-05.01.12 000413AA0005)'],
+         200, "secret of 000413aa0005\n", 'the same form naming the device'],
+        ['v-polycom', '/0004F2AA0003.cfg',
+         ['FileTransport PolycomVVX-VVX_400-UA/4.1.4.7430 Type/Application'], 200,
+         "master of 0004f2aa0003\n", 'Polycom UA (no MAC): passes'],
+        ['v-polycom', '/0004F2AA0003.cfg',
+         ['Grandstream Model HW GXP2200 V2.2A SW 1.0.1.33 DevId 000b82462d97'], 403,
+         undef, 'Grandstream UA naming another device: ua_mismatch'],
+        ['v-polycom', '/0004F2AA0003.cfg',
+         ['Mozilla/5.0 AVAYA/J179-4.1.3.0.6 (MAC:c81fea83e85a)'], 403, undef,
+         'Avaya UA naming another device: ua_mismatch'],
+        ['v-polycom', '/0004F2AA0003.cfg',
+         ['Mitel6940 MAC:14-00-E9-1B-45-24 V:6.4.0.140-SIP'], 403, undef,
+         'Mitel UA naming another device: ua_mismatch'],
+        ['v-polycom', '/0004F2AA0003.cfg',
+         ['Mitel6940 MAC:00-04-F2-AA-00-03 V:6.4.0.140-SIP'], 200,
+         "master of 0004f2aa0003\n", 'Mitel form (dashes, uppercase) naming the device'],
+        ['v-spa', '/spa962_000e08aa0001.cfg',
+         ['Grandstream Model HW GXP2200 DevId 000e08aa0001'], 200,
+         "profile of 000e08aa0001\n", 'Grandstream form naming the device'],
+        ['v-spa', '/spa962_000e08aa0001.cfg',
+         ['Cisco/SPA962-7.4.9c (000E08AA0001)(88012BA03001)',
+          'Yealink SIP-T46G 28.72.0.1 00:15:65:4a:a9:37'], 403, undef,
+         'two User-Agent lines, the second naming another device: ua_mismatch'],
+    );
+
+    for my $c (@cases) {
+        my ($cert, $uri, $ua, $status, $body, $what) = @$c;
+        my ($got, $got_body) = fetch($port, $cert, $uri, ua => $ua);
+
+        is($got, $status, "$name: $what ($cert $uri)");
+
+        if (defined $body) {
+            is($got_body, $body, "$name: $what: body");
+        } else {
+            unlike($got_body // '', qr/profile of|secret of|master of|shared|settings/,
+                   "$name: $what: no profile in the body");
+        }
+    }
+
+    # a rogue leaf sent with the real Polycom intermediate: no verified
+    # chain (nginx's 400 under "optional"), no profile
+    my ($got, $got_body) = fetch($port, 'x-int-sent', '/0004F2AA0015.cfg');
+    like($got, qr/\A(?:0|400|403)\z/,
+         "$name: a rogue leaf sent with Polycom's real intermediate: refused");
+    unlike($got_body // '', qr/of 0004f2/,
+           "$name: a rogue leaf sent with Polycom's real intermediate: no profile");
+
+    # resumed sessions (TLS 1.2 and 1.3) carry no intermediate: the Polycom
+    # phone is still read by its CA's rule, the impostor still refused
+    for my $tls ('TLSv1_2', 'TLSv1_3') {
+        for my $c (['v-polycom', '/0004F2AA0003.cfg', 200],
+                   ['x-polycom-as-spa', '/spa962_000e08aa0001.cfg', 403],
+                   ['x-other-with-int', '/0004F2AA0003.cfg', 403],
+                   ['v-spa', '/spa962_000e08aa0001.cfg', 200])
+        {
+            my ($cert, $uri, $status) = @$c;
+            my %sess;
+            my @st;
+
+            for (1, 2) {
+                push @st, (fetch($port, $cert, $uri, session => \%sess, tls => $tls))[0];
+            }
+
+            ok($sess{reused}, "$name: $tls $cert: the second handshake resumed");
+            is("@st", "$status $status", "$name: $tls $cert $uri: $status, resumed too");
+        }
+    }
+
+    my $errors = stop_example($run);
+
+    like($errors, qr/\(uri_mismatch\): device "0004f2aa0011" asked for the profile of "000e08aa0001", serial 3011/,
+         "$name: x-polycom-as-spa is read by the Polycom rule (CN)");
+    like($errors, qr/\(uri_mismatch\): device "000413aa0012" asked for the profile of "000e08aa0001", serial 3012/,
+         "$name: x-snom-as-spa is read by the Snom rule (CN)");
+    like($errors, qr/\(uri_mismatch\): device "000e08aa0013" asked for the profile of "0004F2AA0003", serial 3013/,
+         "$name: x-spa-as-polycom is read by the Cisco SPA rule (ST)");
+    like($errors, qr/\(bad_id\)[^\n]*serial 3014/,
+         "$name: x-yealink-as-snom is refused by the Yealink rule's OUIs");
+    like($errors, qr/\(unknown_issuer\)[^\n]*Other Phones Root CA[^\n]*serial 3006/,
+         "$name: v-other: unknown_issuer names the issuer and the serial");
+    like($errors, qr/\(unknown_issuer\): certificate issued by "CN=Other Phones Root CA,O=Other Phones" is read by no prov_id, serial 3016/,
+         "$name: x-other-with-int: the intermediate it sent is not its chain");
+    unlike($errors, qr/device "0004f2aa0003"[^\n]*serial 3016/,
+           "$name: x-other-with-int is never read as the Polycom");
+    like($errors, qr/\(ua_mismatch\): device "000e08aa0001" announced "000E08AA0002" in its User-Agent, serial 3001/,
+         "$name: ua_mismatch names both devices");
+    like($errors, qr/\(ua_mismatch\): device "0004f2aa0003" announced "14-00-E9-1B-45-24" in its User-Agent, serial 3003/,
+         "$name: ua_mismatch of the Mitel form");
+    like($errors, qr/\(ua_mismatch\): device "000e08aa0001" announced "00:15:65:4a:a9:37" in its User-Agent, serial 3001/,
+         "$name: ua_mismatch: the second User-Agent line is read too");
+    unlike($errors, qr/unsafe profile uri/,
+           "$name: no candidate is skipped (the maps never make an empty name)");
+
+    # examples/fail2ban/ bans on every attack of these: naming another
+    # device (URI or User-Agent), another CA's certificate (unknown_issuer,
+    # its issuer quoted in the line), one outside the maker's OUIs
+    # (bad_id); not on no certificate
+    my $filter = "$root/examples/fail2ban/filter.d/nginx-prov.conf";
+    my $f2b = ProvTest::fail2ban('fail2ban-regex', '--raw', '--out', 'msg',
+                                 "$run->{dir}/var/log/nginx/error.log", $filter);
+    my %banned;
+    $banned{/prov: access forbidden \((\w+)\).*, client: (\S+), server: / ? "$1 $2" : "? $_"}++
+        for grep { /\S/ } split /\n/, $f2b;
+    my %attacks;
+    $attacks{"$1 127.0.0.1"}++
+        while $errors =~ /prov: access forbidden \((bad_id|ua_mismatch|unknown_issuer|uri_mismatch)\)/g;
+
+    is_deeply([sort keys %banned],
+              ['bad_id 127.0.0.1', 'ua_mismatch 127.0.0.1', 'unknown_issuer 127.0.0.1',
+               'uri_mismatch 127.0.0.1'],
+              "$name: fail2ban bans on the attacks only") or diag($f2b);
+    is_deeply(\%banned, \%attacks, "$name: fail2ban finds every attack's line");
+
+    my $access = slurp("$run->{dir}/var/log/nginx/prov.log");
+    like($access, qr{"GET /y000000000108\.cfg HTTP/1\.0" 200 \d+ file=/models/T46S\.cfg device=001565aa0004 result=allow model=T46S },
+         "$name: the access log names the model file served");
+    like($access, qr{"GET /spa962_000e08aa0001\.cfg HTTP/1\.0" 403 \d+ \S+ device=\S* result=unknown_issuer },
+         "$name: the access log says unknown_issuer");
+}
+
+# mixed-fleet.conf changed by $edit (which must change it), started, and
+# asked @$cases: [cert, uri, status, body or undef, what, fetch() options];
+# returns its error log
+sub serve_mixed_variant {
+    my ($what, $dir_name, $edit, $cases) = @_;
+    my $name = "mixed-fleet.conf $what";
+    my $text = slurp("$root/examples/mixed-fleet.conf");
+
+    ok($edit->($text), "$name: changed") or return;
+
+    my $run = start_example($name, $dir_name, $text, \%MIXED_FILES) or return;
+
+    for my $c (@$cases) {
+        my ($cert, $uri, $status, $body, $case, $o) = @$c;
+        my ($got, $got_body) = fetch($run->{port}, $cert, $uri, %{ $o // {} });
+
+        if ($o && $o->{session}) {
+            is($o->{session}{reused} ? 1 : 0, $o->{resumed} ? 1 : 0,
+               "$name: $case: " . ($o->{resumed} ? 'resumed' : 'a full handshake'));
+        }
+
+        is($got, $status, "$name: $case ($cert $uri)");
+
+        if (defined $body) {
+            is($got_body, $body, "$name: $case: body");
+        } else {
+            unlike($got_body // '', qr/profile of|secret of|master of/,
+                   "$name: $case: no profile in the body");
+        }
+    }
+
+    return stop_example($run);
+}
+
+# the rules in the opposite order: each certificate is still read by its
+# own CA's rule
+sub serve_mixed_fleet_reversed {
+    serve_mixed_variant('with its rules reversed', 'mixed-fleet-reversed', sub {
+        my @rules = $_[0] =~ /^([ \t]*prov_id[ \t][^;]*;[ \t]*\n)/mg;
+        return 0 unless @rules == 5;
+        my @spots;
+        push @spots, $-[1] while $_[0] =~ /^([ \t]*prov_id[ \t][^;]*;[ \t]*\n)/mg;
+        my @new = reverse @rules;
+        for my $k (reverse 0 .. $#spots) {
+            substr($_[0], $spots[$k], length $rules[$k]) = $new[$k];
+        }
+        return 1;
+    }, [
+        ['v-spa', '/spa962_000e08aa0001.cfg', 200, "profile of 000e08aa0001\n",
+         'Cisco SPA: its own profile'],
+        ['v-polycom', '/0004F2AA0003.cfg', 200, "master of 0004f2aa0003\n",
+         'Polycom: its own <MAC>.cfg'],
+        ['v-snom', '/snom710-000413AA0005.htm', 200, "secret of 000413aa0005\n",
+         'Snom: its own file'],
+        ['x-polycom-as-spa', '/spa962_000e08aa0001.cfg', 403, undef,
+         'Polycom CA, ST of a Cisco SPA: not the SPA'],
+        ['x-snom-as-spa', '/spa962_000e08aa0001.cfg', 403, undef,
+         'Snom CA, the subject of a Cisco SPA: not the SPA'],
+        ['x-spa-as-polycom', '/0004F2AA0003-phone.cfg', 403, undef,
+         'Cisco CA, CN of a Polycom: not the Polycom'],
+        ['x-yealink-as-snom', '/snom710-000413AA0005.htm', 403, undef,
+         'Yealink CA, CN of a Snom: not the Snom'],
+        ['v-other', '/spa962_000e08aa0001.cfg', 403, undef,
+         'a trusted root no rule names: refused'],
+        ['x-other-with-int', '/0004F2AA0003.cfg', 403, undef,
+         'that root\'s certificate, sent with Polycom\'s intermediate: refused'],
+    ]);
+}
+
+# without ssl_trusted_certificate, a resumed session (which keeps no
+# intermediate) of a Polycom phone does not verify again with the server's
+# store: what the example's comment says
+sub serve_mixed_fleet_untrusted_int {
+    my (%s12, %s13);
+
+    my $errors = serve_mixed_variant('without ssl_trusted_certificate', 'mixed-fleet-no-int', sub {
+        $_[0] =~ s/^[ \t]*ssl_trusted_certificate[ \t][^;]*;[ \t]*\n//m;
+    }, [
+        ['v-polycom', '/0004F2AA0003.cfg', 200, "master of 0004f2aa0003\n",
+         'TLS 1.2, the phone sends its intermediate', { session => \%s12, tls => 'TLSv1_2' }],
+        ['v-polycom', '/0004F2AA0003.cfg', 403, undef,
+         'TLS 1.2, resumed: refused',
+         { session => \%s12, tls => 'TLSv1_2', resumed => 1 }],
+        ['v-polycom', '/0004F2AA0003.cfg', 200, "master of 0004f2aa0003\n",
+         'TLS 1.3, the phone sends its intermediate', { session => \%s13, tls => 'TLSv1_3' }],
+        ['v-polycom', '/0004F2AA0003.cfg', 403, undef,
+         'TLS 1.3, resumed: refused',
+         { session => \%s13, tls => 'TLSv1_3', resumed => 1 }],
+        ['v-polycom-nochain', '/0004F2AA0003.cfg', 400, undef,
+         'without its intermediate: nginx\'s 400'],
+    ]) // '';
+
+    my $n = () = $errors =~ /\(unverified\)[^\n]*with this server's CAs[^\n]*serial 3003/g;
+    is($n, 2, 'mixed-fleet.conf without ssl_trusted_certificate: both resumed '
+              . 'requests are unverified with this server\'s CAs');
+}
+
+# the defense against a certificate of one CA carrying another vendor's
+# device in the same attribute (both read CN): without the Yealink rule's
+# OUIs, a Yealink-CA certificate whose CN is a Snom's MAC is read as that
+# Snom and gets its file
+sub serve_mixed_fleet_unpinned {
+    serve_mixed_variant('without the Yealink OUIs', 'mixed-fleet-unpinned', sub {
+        $_[0] =~ s/(prov_id\s+CN\s+)"\(\?i\)\(\?<mac>001565[^"]*"/${1}mac/;
+    }, [
+        ['x-yealink-as-snom', '/snom710-000413AA0005.htm', 200,
+         "secret of 000413aa0005\n", 'x-yealink-as-snom gets the Snom\'s file'],
+        ['v-yealink', '/001565aa0004.cfg', 200, "secret of 001565aa0004\n",
+         'the Yealink still gets its own'],
+    ]);
+}
+
+# an example's text localized into a fresh prefix $dir_name with %$files
+# under /srv/prov, started; {dir, port, pid, run} once it listens on its
+# one port, undef otherwise
+sub start_example {
+    my ($name, $dir_name, $text, $files) = @_;
+    my $dir = prefix($dir_name);
+    my %port;
+    my $conf = localize($text, $dir, $name, 0, \%port);
+    my ($port) = values %port;
+
+    is(scalar keys %port, 1, "$name: listens on one port");
+    chmod 0755, $dir;
+
+    for my $f (sort keys %$files) {
+        write_file("$dir/srv/prov/$f", $files->{$f});
+    }
+
+    my $conf_file = "$dir/nginx.conf";
+    write_file($conf_file, $conf);
+
+    my @run = (@nginx, '-p', "$dir/", '-c', $conf_file,
+               '-e', "$dir/var/log/nginx/error.log");
+    my ($rc, $out) = run(@run);
+
+    is($rc, 0, "$name: nginx starts") or do { diag($out); return undef };
+
+    my %r = (name => $name, dir => $dir, port => $port, run => \@run,
+             pid => wait_for_pid_file("$dir/run/nginx.pid"));
+
+    if (!ok($r{pid} && wait_for_port($port), "$name: nginx listens")) {
+        stop_example(\%r);
+        return undef;
+    }
+
+    return \%r;
+}
+
+# stops what start_example() started; returns its error log, checked for
+# alerts
+sub stop_example {
+    my ($r) = @_;
+    my ($rc, $out) = run(@{ $r->{run} }, '-s', 'stop');
+
+    is($rc, 0, "$r->{name}: nginx stops") or diag($out);
+
+    if ($r->{pid} && !wait_for_exit($r->{pid})) {
+        kill 'KILL', $r->{pid};
+        fail("$r->{name}: nginx did not stop");
+    }
+
+    my $log = "$r->{dir}/var/log/nginx/error.log";
+    my $errors = -f $log ? slurp($log) : '';
+
+    # but nginx's own for a certificate whose signature does not verify
+    # (x-int-sent: see t/018-stale-ssl-error.t)
+    my @alerts = grep { !/ignoring stale global SSL error \(SSL: error:[0-9A-F]+:asn1 encoding routines::EVP lib\) while waiting for request/ }
+                 $errors =~ /^(.*\[(?:alert|crit|emerg)\].*)$/mg;
+    is("@alerts", '', "$r->{name}: no alert in the error log");
+
+    return $errors;
 }
 
 # an example with @ADDITIONS in each of its server blocks, started: for each
@@ -660,7 +1147,10 @@ sub localize_demo {
 
 # GET uri over TLS with the client certificate $cert of the test PKI
 # ("none": without one), Host and SNI $o{host} (default prov.example.com),
-# as an old device with $o{old}; returns (status, body, header lines)
+# as an old device with $o{old}, with a User-Agent line for each of
+# @{$o{ua}}, in the TLS session of $o{session} (a hash: the session is kept
+# there, and {reused} says whether the handshake resumed it; $o{tls}:
+# SSL_version); returns (status, body, header lines)
 sub fetch {
     my ($port, $cert, $uri, %o) = @_;
     my $host = $o{host} // 'prov.example.com';
@@ -698,6 +1188,18 @@ sub fetch {
         };
     }
 
+    $tls{SSL_version} = $o{tls} if $o{tls};
+
+    # one client context for the session's connections: a context that
+    # goes takes its sessions out of the cache
+    if (my $sess = $o{session}) {
+        $sess->{ctx} //= IO::Socket::SSL::SSL_Context->new(
+            { %tls, SSL_session_cache_size => 4 })
+            or die "$cert: no TLS context: " . IO::Socket::SSL::errstr() . "\n";
+        $tls{SSL_reuse_ctx} = $sess->{ctx};
+        $tls{SSL_session_key} = "$port $cert";
+    }
+
     my $s = IO::Socket::SSL->new(%tls);
 
     if (!$s) {
@@ -705,7 +1207,12 @@ sub fetch {
         return (0, undef);
     }
 
-    print $s "GET $uri HTTP/1.0\r\nHost: $host\r\n\r\n";
+    if (my $sess = $o{session}) {
+        $sess->{reused} = Net::SSLeay::session_reused($s->_get_ssl_object);
+    }
+
+    my $ua = join '', map { "User-Agent: $_\r\n" } @{ $o{ua} // [] };
+    print $s "GET $uri HTTP/1.0\r\nHost: $host\r\n$ua\r\n";
 
     local $/;
     my $reply = <$s>;

@@ -92,6 +92,51 @@
 # Chains
 #   chain-c         000e08abcdc1 issued by device-int; .crt holds leaf+intermediate 2001
 #   chain-c-nochain the same leaf without the intermediate          2001
+#
+# Vendor-shaped CAs (mixed fleets, issue 17: a rule per manufacturer's CA)
+#   cisco-ca        /O=Sipura Technology/CN=Sipura CA Client Root            31
+#   mpp-ca          /O=Cisco Systems Inc./CN=Multiplatform Phone CA Client Root 32
+#   polycom-root    /O=Polycom Inc./CN=Polycom Root CA                       33
+#   polycom-int     /O=Polycom Inc./CN=Polycom Equipment Policy CA, under
+#                   polycom-root (not in vendor-roots: devices send it)      34
+#   snom-ca         /C=DE/ST=Berlin/L=Berlin/O=Snom Technology AG/CN=Snom Phone 1 35
+#   yealink-ca      /O=Yealink Network Technology/CN=Yealink Equipment Issuing CA 36
+#   other-ca        /O=Other Phones/CN=Other Phones Root CA (trusted, no rule) 37
+#   fake-polycom-int  polycom-int's subject, its own key, self-signed (not
+#                   trusted: issues x-int-sent)                              38
+#   vendor-roots.crt  cisco-ca, mpp-ca, polycom-root, snom-ca, yealink-ca and
+#                   other-ca (the ssl_client_certificate of a mixed fleet)
+#   polycom-bundle.crt  polycom-root and polycom-int (an issuer= file)
+#   notca.crt       a copy of v-spa.crt: a device certificate (CA:FALSE) for
+#                   the "not a CA" error of issuer=
+# Vendor-shaped devices
+#   v-spa           Cisco SPA /C=US/ST=000e08aa0001/L=88012BA03001/
+#                   O=Cisco Systems, Inc./OU=SPA-962/CN=000e08aa0001 (cisco-ca) 3001
+#   v-mpp           Cisco MPP /C=US/ST=00562baa0002/L=FCH2230A002/
+#                   O=Cisco Systems, Inc./OU=CP-8841-3PCC/CN=00562baa0002 (mpp-ca) 3002
+#   v-polycom       /O=Polycom Inc./CN=0004F2AA0003 (polycom-int); .crt holds
+#                   leaf+polycom-int                                         3003
+#   v-polycom-nochain  the same leaf alone                                   3003
+#   v-yealink       /O=Yealink/OU=T46S/CN=001565AA0004 (yealink-ca)          3004
+#   v-snom          /O=Snom Technology AG/OU=snom710/CN=000413AA0005 (snom-ca) 3005
+#   v-other         /ST=000e08aa0001/O=Other Phones/CN=00AABBAA0006 (other-ca) 3006
+# Cross-vendor impersonation: another CA's certificate carrying a device's
+# MAC in that device's vendor attribute
+#   x-polycom-as-spa  /C=US/ST=000e08aa0001/O=Polycom Inc./OU=SPA-962/
+#                   CN=0004F2AA0011 (polycom-int); .crt holds leaf+polycom-int 3011
+#   x-snom-as-spa   /C=US/ST=000e08aa0001/L=88012BA03001/O=Cisco Systems, Inc./
+#                   OU=SPA-962/CN=000413AA0012 (snom-ca)                     3012
+#   x-spa-as-polycom  /ST=000e08aa0013/O=Polycom Inc./CN=0004F2AA0003 (cisco-ca) 3013
+#   x-yealink-as-snom /O=Snom Technology AG/CN=000413AA0005 (yealink-ca; the
+#                   CN of v-snom)                                            3014
+#   x-int-sent      /O=Polycom Inc./CN=0004F2AA0015 issued by fake-polycom-int,
+#                   no AKID (so a verifier picks the real polycom-int and fails
+#                   the signature); .crt holds leaf+the REAL polycom-int: must
+#                   never verify, never match the Polycom rule           3015
+#   x-other-with-int  /O=Polycom Inc./CN=0004F2AA0003 (v-polycom's CN) issued
+#                   by other-ca; .crt holds leaf+the real polycom-int, which
+#                   the client sends but verification does not use: it
+#                   verifies (other-ca), and must not match the Polycom rule 3016
 
 set -euo pipefail
 umask 022
@@ -392,6 +437,24 @@ chain() {
     cat "$D/chain-c-nochain.crt" "$D/device-int.crt" > "$D/chain-c.crt"
     cp "$D/chain-c-nochain.key" "$D/chain-c.key"
 }
+polycom_chain() {  # polycom_chain NAME SERIAL SUBJECT: leaf+polycom-int
+    cert "$1-nochain" polycom-int "$2" "$3"
+    cat "$D/$1-nochain.crt" "$D/polycom-int.crt" > "$D/$1.crt"
+    cp "$D/$1-nochain.key" "$D/$1.key"
+}
+x_int_sent() {
+    cert x-int-sent-nochain fake-polycom-int 3015 '/O=Polycom Inc./CN=0004F2AA0015' \
+        -ext v3_dev_noakid
+    cat "$D/x-int-sent-nochain.crt" "$D/polycom-int.crt" > "$D/x-int-sent.crt"
+    cp "$D/x-int-sent-nochain.key" "$D/x-int-sent.key"
+    rm "$D/x-int-sent-nochain.crt" "$D/x-int-sent-nochain.key"
+}
+x_other_with_int() {
+    cert x-other-with-int-nochain other-ca 3016 '/O=Polycom Inc./CN=0004F2AA0003'
+    cat "$D/x-other-with-int-nochain.crt" "$D/polycom-int.crt" > "$D/x-other-with-int.crt"
+    cp "$D/x-other-with-int-nochain.key" "$D/x-other-with-int.key"
+    rm "$D/x-other-with-int-nochain.crt" "$D/x-other-with-int-nochain.key"
+}
 rogue() {
     cert rogue-a rogue-ca 6001 "$(spa $A '' 1001)"
     cat "$D/rogue-a.crt" "$D/rogue-ca.crt" > "$D/rogue-a-chain.crt"
@@ -406,7 +469,15 @@ bg ca device-ca 1d '/C=US/O=Prov Test Devices/CN=Prov Test Device Root CA'
 bg ca server-ca 5e '/C=US/O=Prov Test Servers/CN=Prov Test Server Root CA'
 bg ca rogue-ca 6f '/C=US/O=Rogue/CN=Rogue Root CA'
 bg ca forged-ca 7f '/C=US/O=Prov Test Devices/CN=Prov Test Device Root CA'
+bg ca cisco-ca 31 '/O=Sipura Technology/CN=Sipura CA Client Root'
+bg ca mpp-ca 32 '/O=Cisco Systems Inc./CN=Multiplatform Phone CA Client Root'
+bg ca polycom-root 33 '/O=Polycom Inc./CN=Polycom Root CA'
+bg ca snom-ca 35 '/C=DE/ST=Berlin/L=Berlin/O=Snom Technology AG/CN=Snom Phone 1'
+bg ca yealink-ca 36 '/O=Yealink Network Technology/CN=Yealink Equipment Issuing CA'
+bg ca other-ca 37 '/O=Other Phones/CN=Other Phones Root CA'
+bg ca fake-polycom-int 38 '/O=Polycom Inc./CN=Polycom Equipment Policy CA'
 barrier
+bg ca polycom-int 34 '/O=Polycom Inc./CN=Polycom Equipment Policy CA' polycom-root
 
 bg chain
 bg cert server server-ca 5e01 '/CN=localhost' -ext v3_server
@@ -489,12 +560,36 @@ bg cert polycom device-ca 1071 '/O=Polycom/OU=VVX 411/CN=0004f2abcdef'
 bg cert yealink device-ca 1072 '/C=CN/O=Yealink/OU=T46S/CN=00:15:65:AB:CD:EF'
 bg cert cisco-sep device-ca 1073 '/O=Cisco Systems/OU=CP-7975G/CN=SEP00112233AABB'
 
+# --- vendor-shaped devices (polycom-int's are below: after the barrier)
+bg cert v-spa cisco-ca 3001 "$(spa 000e08aa0001 '' 3001)"
+bg cert v-mpp mpp-ca 3002 \
+    '/C=US/ST=00562baa0002/L=FCH2230A002/O=Cisco Systems, Inc./OU=CP-8841-3PCC/CN=00562baa0002'
+bg cert v-yealink yealink-ca 3004 '/O=Yealink/OU=T46S/CN=001565AA0004'
+bg cert v-snom snom-ca 3005 '/O=Snom Technology AG/OU=snom710/CN=000413AA0005'
+bg cert v-other other-ca 3006 '/ST=000e08aa0001/O=Other Phones/CN=00AABBAA0006'
+bg cert x-snom-as-spa snom-ca 3012 \
+    '/C=US/ST=000e08aa0001/L=88012BA03001/O=Cisco Systems, Inc./OU=SPA-962/CN=000413AA0012'
+bg cert x-spa-as-polycom cisco-ca 3013 '/ST=000e08aa0013/O=Polycom Inc./CN=0004F2AA0003'
+bg cert x-yealink-as-snom yealink-ca 3014 '/O=Snom Technology AG/CN=000413AA0005'
+
 # --- not verifiable
 bg rogue
 bg cert selfsigned-a - 6002 "$(spa $A '' 1001)" -selfsigned
 bg cert forged-a forged-ca 7001 "$(spa $A '' 1001)" -ext v3_dev_noakid
 bg cert srvca-a server-ca 5001 "$(spa $A '' 1001)"
 barrier
+
+# --- under polycom-int, made above
+bg polycom_chain v-polycom 3003 '/O=Polycom Inc./CN=0004F2AA0003'
+bg polycom_chain x-polycom-as-spa 3011 \
+    '/C=US/ST=000e08aa0001/O=Polycom Inc./OU=SPA-962/CN=0004F2AA0011'
+bg x_int_sent
+bg x_other_with_int
+barrier
+rm "$D/x-polycom-as-spa-nochain.crt" "$D/x-polycom-as-spa-nochain.key"
+cat "$D"/{cisco-ca,mpp-ca,polycom-root,snom-ca,yealink-ca,other-ca}.crt > "$D/vendor-roots.crt"
+cat "$D/polycom-root.crt" "$D/polycom-int.crt" > "$D/polycom-bundle.crt"
+cp "$D/v-spa.crt" "$D/notca.crt"
 
 # sanity checks
 [ "$(openssl asn1parse -in "$D/bmp.crt" | grep -c BMPSTRING)" -ge 5 ] \
@@ -503,6 +598,26 @@ for n in univ t61 full nul empty; do q openssl x509 -in "$D/$n.crt" -noout; done
 q openssl verify -CAfile "$D/device-ca.crt" "$D/dev-a.crt" "$D/nul.crt" "$D/full.crt" "$D/univ.crt"
 q openssl verify -CAfile "$D/device-ca.crt" -untrusted "$D/device-int.crt" "$D/chain-c.crt"
 q openssl verify -CAfile "$D/server-ca.crt" "$D/server.crt"
+V=$D/vendor-roots.crt
+q openssl verify -CAfile "$V" "$D/v-spa.crt" "$D/v-mpp.crt" "$D/v-yealink.crt" \
+    "$D/v-snom.crt" "$D/v-other.crt" "$D/x-snom-as-spa.crt" "$D/x-spa-as-polycom.crt" \
+    "$D/x-yealink-as-snom.crt"
+q openssl verify -CAfile "$V" -untrusted "$D/polycom-int.crt" "$D/v-polycom.crt" \
+    "$D/v-polycom-nochain.crt" "$D/x-polycom-as-spa.crt"
+# the intermediate it sends is not in the chain verification builds
+q openssl verify -CAfile "$V" -untrusted "$D/x-other-with-int.crt" "$D/x-other-with-int.crt"
+[ "$(openssl verify -CAfile "$V" -untrusted "$D/x-other-with-int.crt" -show_chain \
+    "$D/x-other-with-int.crt" | grep -c 'Polycom Equipment')" = 0 ] \
+    || { echo "$0: x-other-with-int verifies through polycom-int" >&2; exit 1; }
+# must not verify: the leaf alone, and the rogue leaf with the real intermediate
+for n in v-polycom-nochain x-int-sent; do
+    if openssl verify -CAfile "$V" -untrusted "$D/$n.crt" "$D/$n.crt" >/dev/null 2>&1; then
+        echo "$0: $n.crt verifies against vendor-roots.crt" >&2
+        exit 1
+    fi
+done
+[ "$(grep -c 'BEGIN CERT' "$V")" = 6 ] && [ "$(grep -c 'BEGIN CERT' "$D/x-int-sent.crt")" = 2 ] \
+    || { echo "$0: vendor bundles" >&2; exit 1; }
 
 chmod 644 "$D"/*.key "$D"/*.crt
 rm -rf "$W"
