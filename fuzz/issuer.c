@@ -20,9 +20,11 @@
  * where a file holds a certificate that is no CA or a rule can never be
  * reached (after a rule without issuer=, or every CA of its file in
  * earlier files); the rule chosen is the first without issuer= or whose
- * file holds a certificate of chain[1..] (the device's own, chain[0],
- * never counts), equal meaning the same DER encoding, never the same
- * name, key identifier or serial; NULL when there is no such rule; the
+ * file holds a CA of chain[1..] (the device's own, chain[0], never
+ * counts), the same CA meaning the same DER encoding, or the same subject
+ * name (X509_NAME_cmp()) and public key (a CA re-issued or its signature
+ * made again), never the same name, key identifier or serial alone: twinB
+ * is rootB, fakeIntA is not intA; NULL when there is no such rule; the
  * chain is left as it was.
  *
  * Input: byte 0, bits 0-1: the number of rules less one; one byte per
@@ -49,6 +51,8 @@
 
 
 static X509 *ngx_prov_fuzz_chain_cert(const u_char **pos, const u_char *last);
+static ngx_uint_t ngx_prov_fuzz_same_ca(X509 *x, u_char *der, int len,
+    ngx_uint_t k);
 static char *ngx_prov_fuzz_cert_name(u_char *der, int len);
 static ngx_str_t *ngx_prov_fuzz_issuer_file(ngx_uint_t mask);
 static void ngx_prov_fuzz_issuer_cleanup(void);
@@ -150,6 +154,10 @@ static u_char     *ngx_prov_fuzz_der[NGX_PROV_FUZZ_CERTS];
 static int         ngx_prov_fuzz_der_len[NGX_PROV_FUZZ_CERTS];
 static ngx_str_t   ngx_prov_fuzz_pem_of[NGX_PROV_FUZZ_CERTS];
 
+/* whether two of the seven are the same CA */
+static ngx_uint_t  ngx_prov_fuzz_same[NGX_PROV_FUZZ_CERTS]
+                                     [NGX_PROV_FUZZ_CERTS];
+
 /* the issuer file of each set of certificates, written when first used */
 static ngx_str_t   ngx_prov_fuzz_files[NGX_PROV_FUZZ_MASKS];
 static u_char      ngx_prov_fuzz_dir[NGX_MAX_PATH];
@@ -161,7 +169,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     int          len;
     BIO         *bio;
     char        *dir, *start, *end;
-    ngx_uint_t   i;
+    ngx_uint_t   i, k;
 
     ngx_prov_fuzz_init();
 
@@ -200,6 +208,21 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         start = end;
     }
 
+    for (i = 0; i < NGX_PROV_FUZZ_CERTS; i++) {
+        for (k = 0; k < NGX_PROV_FUZZ_CERTS; k++) {
+            ngx_prov_fuzz_same[i][k] = ngx_prov_fuzz_same_ca(
+                                           ngx_prov_fuzz_certs[i],
+                                           ngx_prov_fuzz_der[i],
+                                           ngx_prov_fuzz_der_len[i], k);
+        }
+    }
+
+    /* twinB is rootB, fakeIntA is not intA */
+
+    if (!ngx_prov_fuzz_same[2][3] || ngx_prov_fuzz_same[1][4]) {
+        abort();
+    }
+
     /* the files' folder: memory, where there is such a file system */
 
     dir = getenv("TMPDIR");
@@ -233,8 +256,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     X509                      *x;
     ngx_int_t                  want;
     ngx_str_t                 *file;
-    ngx_uint_t                 nrules, i, j, k, n, a, mask, seen, open,
-                               refused, refuse;
+    ngx_uint_t                 nrules, i, j, k, n, a, mask, seen, held,
+                               open, refused, refuse;
     ngx_pool_t                *pool;
     const u_char              *p, *last;
     STACK_OF(X509)            *chain;
@@ -323,10 +346,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         /* a device's certificate in the file, or a rule never reached */
 
+        held = 0;
+
+        for (k = 0; k < NGX_PROV_FUZZ_CERTS; k++) {
+            for (j = 0; j < NGX_PROV_FUZZ_CERTS; j++) {
+                if ((seen & (1 << j)) && ngx_prov_fuzz_same[k][j]) {
+                    held |= 1 << k;
+                    break;
+                }
+            }
+        }
+
         if (!refuse
             && (open
                 || (mask & (1 << NGX_PROV_FUZZ_LEAF))
-                || (mask != 0 && (mask & ~seen) == 0)))
+                || (mask != 0 && (mask & ~held) == 0)))
         {
             refuse = 1;
         }
@@ -401,9 +435,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (j = 1; j < n && want < 0; j++) {
             for (k = 0; k < NGX_PROV_FUZZ_CERTS; k++) {
                 if ((mask & (1 << k))
-                    && lens[j] == ngx_prov_fuzz_der_len[k]
-                    && ngx_memcmp(ders[j], ngx_prov_fuzz_der[k], lens[j])
-                       == 0)
+                    && ngx_prov_fuzz_same_ca(sk_X509_value(chain, j),
+                                             ders[j], lens[j], k))
                 {
                     want = i;
                     break;
@@ -535,6 +568,41 @@ ngx_prov_fuzz_chain_cert(const u_char **pos, const u_char *last)
     free(copy);
 
     return x;
+}
+
+
+/*
+ * whether a certificate (its DER "der") is the CA "k" of the seven: the
+ * same encoding, or the same subject name and public key
+ */
+
+static ngx_uint_t
+ngx_prov_fuzz_same_ca(X509 *x, u_char *der, int len, ngx_uint_t k)
+{
+    int         rc;
+    X509       *ca;
+    EVP_PKEY   *key, *ca_key;
+
+    if (len == ngx_prov_fuzz_der_len[k]
+        && ngx_memcmp(der, ngx_prov_fuzz_der[k], len) == 0)
+    {
+        return 1;
+    }
+
+    ca = ngx_prov_fuzz_certs[k];
+
+    key = X509_get0_pubkey(x);
+    ca_key = X509_get0_pubkey(ca);
+
+    rc = (key != NULL && ca_key != NULL
+          && X509_NAME_cmp(X509_get_subject_name(ca),
+                           X509_get_subject_name(x))
+             == 0
+          && EVP_PKEY_eq(ca_key, key) == 1);
+
+    ERR_clear_error();
+
+    return rc;
 }
 
 
