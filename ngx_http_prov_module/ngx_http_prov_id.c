@@ -26,16 +26,16 @@ static void ngx_http_prov_free_issuers(void *data);
 #if (NGX_PCRE)
 static char *ngx_http_prov_regex_compile(ngx_conf_t *cf,
     ngx_http_prov_regex_t *re, ngx_str_t *pattern, ngx_uint_t whole);
-static void ngx_http_prov_regex_set(ngx_http_prov_regex_t *re,
+static ngx_int_t ngx_http_prov_regex_set(ngx_http_prov_regex_t *re,
     ngx_regex_compile_t *rc);
 static ngx_int_t ngx_http_prov_regex_match(ngx_http_request_t *r,
     ngx_http_prov_regex_t *re, ngx_str_t *subject, ngx_str_t *value,
-    ngx_str_t *match);
+    ngx_str_t *match, ngx_uint_t level);
 static ngx_int_t ngx_http_prov_regex_capture(ngx_http_request_t *r,
     ngx_http_prov_regex_t *re, ngx_str_t *subject, ngx_str_t *value);
 static ngx_int_t ngx_http_prov_regex_names(ngx_http_request_t *r,
     ngx_http_prov_regex_t *re, ngx_http_prov_id_conf_t *id_conf,
-    ngx_str_t *id, ngx_str_t *subject, ngx_str_t *named);
+    ngx_str_t *id, ngx_str_t *subject, ngx_str_t *named, ngx_uint_t level);
 static ngx_int_t ngx_http_prov_id_names(ngx_http_prov_id_conf_t *id_conf,
     ngx_str_t *id, ngx_str_t *value);
 #endif
@@ -832,42 +832,58 @@ ngx_http_prov_regex_compile(ngx_conf_t *cf, ngx_http_prov_regex_t *re,
         return NGX_CONF_ERROR;
     }
 
-    ngx_http_prov_regex_set(re, &rc);
+    /*
+     * several groups named "id" ((?J)) or both "id" and "mac": only one
+     * would be read, and a match through another would name no device
+     */
+
+    if (ngx_http_prov_regex_set(re, &rc) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "regex \"%V\" has more than one capture named "
+                           "\"id\" or \"mac\": use one, in a branch reset "
+                           "group \"(?|...)\" for several forms", pattern);
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }
 
 
 /*
- * a compiled regex whose id is the capture named "id", else the one named
- * "mac" (read as a MAC address), else the first
+ * a compiled regex whose id is the capture named "id" or "mac" (read as a
+ * MAC address), else the first; NGX_DECLINED when more than one group has
+ * one of these names (a branch reset group gives all its alternatives one)
  */
 
-static void
+static ngx_int_t
 ngx_http_prov_regex_set(ngx_http_prov_regex_t *re, ngx_regex_compile_t *rc)
 {
-    u_char     *name;
-    ngx_int_t   i;
+    u_char      *name;
+    ngx_int_t    i;
+    ngx_uint_t   named;
 
     re->regex = rc->regex;
     re->ncaptures = (rc->captures + 1) * 3;
     re->capture = 1;
     re->mac = 0;
 
+    named = 0;
     name = rc->names;
 
     for (i = 0; i < rc->named_captures; i++, name += rc->name_size) {
         if (ngx_strcmp(&name[2], "id") == 0) {
             re->capture = 256 * name[0] + name[1];
             re->mac = 0;
-            break;
-        }
+            named++;
 
-        if (ngx_strcmp(&name[2], "mac") == 0) {
+        } else if (ngx_strcmp(&name[2], "mac") == 0) {
             re->capture = 256 * name[0] + name[1];
             re->mac = 1;
+            named++;
         }
     }
+
+    return (named > 1) ? NGX_DECLINED : NGX_OK;
 }
 
 
@@ -879,7 +895,7 @@ ngx_http_prov_regex_set(ngx_http_prov_regex_t *re, ngx_regex_compile_t *rc)
 
 static ngx_int_t
 ngx_http_prov_regex_match(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
-    ngx_str_t *subject, ngx_str_t *value, ngx_str_t *match)
+    ngx_str_t *subject, ngx_str_t *value, ngx_str_t *match, ngx_uint_t level)
 {
     int        *captures;
     u_char     *escaped;
@@ -901,10 +917,10 @@ ngx_http_prov_regex_match(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
 
         escaped = ngx_http_prov_log_escape(r->pool, subject);
 
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_log_error(level, r->connection->log, 0,
                       ngx_regex_exec_n " failed: %i on \"%s\"", rc,
                       escaped != NULL ? escaped : (u_char *) "");
-        return NGX_ERROR;
+        return NGX_ABORT;
     }
 
     match->data = subject->data + captures[0];
@@ -935,7 +951,12 @@ ngx_http_prov_regex_capture(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
     ngx_int_t  rc;
     ngx_str_t  match;
 
-    rc = ngx_http_prov_regex_match(r, re, subject, value, &match);
+    rc = ngx_http_prov_regex_match(r, re, subject, value, &match,
+                                   NGX_LOG_ALERT);
+
+    if (rc == NGX_ABORT) {
+        return NGX_ERROR;
+    }
 
     return (rc == NGX_DONE) ? NGX_DECLINED : rc;
 }
@@ -1014,7 +1035,12 @@ ngx_http_prov_uri_id_check(ngx_http_request_t *r,
 #if (NGX_PCRE)
     ngx_int_t  rc;
 
-    rc = ngx_http_prov_regex_names(r, uri_id, id_conf, id, &r->uri, named);
+    rc = ngx_http_prov_regex_names(r, uri_id, id_conf, id, &r->uri, named,
+                                   NGX_LOG_ALERT);
+
+    if (rc == NGX_ABORT) {
+        return NGX_ERROR;
+    }
 
     return (rc == NGX_DONE) ? NGX_OK : rc;
 
@@ -1028,7 +1054,9 @@ ngx_http_prov_uri_id_check(ngx_http_request_t *r,
 
 /*
  * a User-Agent: NGX_OK when it names this device and no other, NGX_DONE
- * when it names no device, NGX_DECLINED when it names another ("named")
+ * when it names no device, NGX_DECLINED when it names another ("named"),
+ * NGX_ABORT when the regex failed on it (PCRE's match limit: the device
+ * chose it, the refusal line says so, no alert)
  */
 
 ngx_int_t
@@ -1038,7 +1066,8 @@ ngx_http_prov_ua_id_check(ngx_http_request_t *r, ngx_http_prov_regex_t *ua_id,
 {
 #if (NGX_PCRE)
 
-    return ngx_http_prov_regex_names(r, ua_id, id_conf, id, subject, named);
+    return ngx_http_prov_regex_names(r, ua_id, id_conf, id, subject, named,
+                                     NGX_LOG_INFO);
 
 #else
 
@@ -1064,7 +1093,7 @@ ngx_http_prov_ua_id_check(ngx_http_request_t *r, ngx_http_prov_regex_t *ua_id,
 static ngx_int_t
 ngx_http_prov_regex_names(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
     ngx_http_prov_id_conf_t *id_conf, ngx_str_t *id, ngx_str_t *subject,
-    ngx_str_t *named)
+    ngx_str_t *named, ngx_uint_t level)
 {
     size_t      end;
     ngx_int_t   rc;
@@ -1075,14 +1104,14 @@ ngx_http_prov_regex_names(ngx_http_request_t *r, ngx_http_prov_regex_t *re,
     found = 0;
 
     for ( ;; ) {
-        rc = ngx_http_prov_regex_match(r, re, &rest, &value, &match);
+        rc = ngx_http_prov_regex_match(r, re, &rest, &value, &match, level);
 
         if (rc == NGX_DECLINED) {
             break;
         }
 
-        if (rc == NGX_ERROR) {
-            return NGX_ERROR;
+        if (rc == NGX_ERROR || rc == NGX_ABORT) {
+            return rc;
         }
 
         /* NGX_DONE: a match that names no device */

@@ -35,6 +35,7 @@ static ngx_uint_t ngx_http_prov_check_acl(ngx_http_request_t *r,
     ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_check_ua(ngx_http_request_t *r,
     ngx_http_prov_ua_id_t *ua_id, ngx_http_prov_ctx_t *ctx);
+static ngx_uint_t ngx_http_prov_is_user_agent(ngx_table_elt_t *h);
 static ngx_uint_t ngx_http_prov_check_uri(ngx_http_request_t *r,
     ngx_http_prov_regex_t *uri_id, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_refuse(ngx_http_request_t *r,
@@ -1059,7 +1060,9 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
 /*
  * every User-Agent line of the request (a second one must not hide a
  * device the first does not name) names the certificate's device, if
- * any; under "required" at least one names it
+ * any; under "required" at least one names it.  No phone sends more than
+ * a few hundred bytes: more is refused before any regex runs, which may
+ * cost the square of its subject's length.
  */
 
 static ngx_uint_t
@@ -1067,14 +1070,18 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
     ngx_http_prov_ctx_t *ctx)
 {
     u_char           *escaped, *id;
+    size_t            total;
     ngx_int_t         rc;
     ngx_str_t         named;
     ngx_uint_t        i, found, other;
+    const char       *problem;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
     found = 0;
     other = 0;
+    total = 0;
+    problem = NULL;
     ngx_str_null(&named);
 
     part = &r->headers_in.headers.part;
@@ -1092,13 +1099,16 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
             i = 0;
         }
 
-        if (h[i].hash == 0
-            || h[i].key.len != sizeof("User-Agent") - 1
-            || ngx_strncasecmp(h[i].key.data, (u_char *) "User-Agent",
-                               sizeof("User-Agent") - 1)
-               != 0)
-        {
+        if (!ngx_http_prov_is_user_agent(&h[i])) {
             continue;
+        }
+
+        total += h[i].value.len;
+
+        if (total > NGX_HTTP_PROV_UA_MAX) {
+            problem = "sent more than " NGX_HTTP_PROV_UA_MAX_STR
+                      " bytes of User-Agent";
+            break;
         }
 
         rc = ngx_http_prov_ua_id_check(r, &ua_id->regex, ctx->rule,
@@ -1106,6 +1116,11 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
 
         if (rc == NGX_ERROR) {
             return NGX_HTTP_PROV_NONE;
+        }
+
+        if (rc == NGX_ABORT) {
+            problem = "sent a User-Agent the regex failed on";
+            break;
         }
 
         if (rc == NGX_DECLINED) {
@@ -1118,13 +1133,18 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
         }
     }
 
-    if (!other && (found || !ua_id->required)) {
+    if (problem == NULL && !other && (found || !ua_id->required)) {
         return NGX_HTTP_PROV_ALLOW;
     }
 
     id = ngx_http_prov_log_escape(r->pool, &ctx->id);
     if (id == NULL) {
         return NGX_HTTP_PROV_NONE;
+    }
+
+    if (problem != NULL) {
+        return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UA_MISMATCH,
+                                    "device \"%s\" %s", id, problem);
     }
 
     if (!other) {
@@ -1141,6 +1161,39 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
     return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UA_MISMATCH,
                                 "device \"%s\" announced \"%s\" in its "
                                 "User-Agent", id, escaped);
+}
+
+
+/*
+ * "User-Agent" in any case, and "User_Agent": under underscores_in_headers
+ * nginx hands both to FastCGI, uwsgi and SCGI as HTTP_USER_AGENT
+ */
+
+static ngx_uint_t
+ngx_http_prov_is_user_agent(ngx_table_elt_t *h)
+{
+    u_char      ch;
+    ngx_uint_t  i;
+
+    static u_char  name[] = "user-agent";
+
+    if (h->hash == 0 || h->key.len != sizeof(name) - 1) {
+        return 0;
+    }
+
+    for (i = 0; i < h->key.len; i++) {
+        ch = ngx_tolower(h->key.data[i]);
+
+        if (ch == '_') {
+            ch = '-';
+        }
+
+        if (ch != name[i]) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -1350,16 +1403,13 @@ ngx_http_prov_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (conf->uri_id == NGX_CONF_UNSET_PTR && !conf->enable) {
-        conf->uri_id = NULL;
-    }
+    /*
+     * inherited through a location with the gate off, where the access
+     * handler never reads them, so that a location inside it that turns
+     * the gate on again checks what the server says
+     */
 
     ngx_conf_merge_ptr_value(conf->uri_id, prev->uri_id, NULL);
-
-    if (conf->ua_id == NGX_CONF_UNSET_PTR && !conf->enable) {
-        conf->ua_id = NULL;
-    }
-
     ngx_conf_merge_ptr_value(conf->ua_id, prev->ua_id, NULL);
 
     if (conf->enable && conf->ids == NULL) {

@@ -36,6 +36,11 @@
 #define NGX_HTTP_PROV_ID_REGEX        2
 
 
+/* the most bytes of User-Agent lines prov_ua_id searches in a request */
+#define NGX_HTTP_PROV_UA_MAX          1024
+#define NGX_HTTP_PROV_UA_MAX_STR      "1024"
+
+
 /* longest attribute value quoted in a log line */
 #define NGX_HTTP_PROV_LOG_VALUE_LEN   128
 

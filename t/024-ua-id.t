@@ -296,7 +296,9 @@ main::backend(ua => $main::UA_ANY =~ s/;$/ required;/r)
 
 
 
-=== TEST 13: an overlong User-Agent (6 KB): the other device at its end is found, the own passes
+=== TEST 13: an overlong User-Agent: past 1,024 bytes it is refused before any regex runs, whatever device it names
+No phone sends more than a few hundred bytes; a regex may cost the square
+of its subject's length (t/094).  Exactly 1,024 bytes are still searched.
 --- http_config eval
 main::backend(ua => $main::UA_ANY)
 --- more_headers eval
@@ -305,17 +307,19 @@ main::backend(ua => $main::UA_ANY)
     "User-Agent: Phone/1.0 " . ("x" x 6000) . " (000e08abcdef)",
     "User-Agent: Phone/1.0 (000e08abcdef) " . ("0" x 6000),
     "User-Agent: Phone/1.0 (000e08abcdef) " . ("00:0e:08:ab:cd:ef " x 300) . "00:0e:08:ab:cd:f0",
+    "User-Agent: " . ("x" x (1024 - 15)) . " (000e08abcdef)",
+    "User-Agent: " . ("x" x (1024 - 15)) . " (000e08abcdf0)",
+    "User-Agent: " . ("x" x (1025 - 15)) . " (000e08abcdef)",
 ]
 --- request eval
-[("GET /as/dev-a/profile.cfg") x 4]
+[("GET /as/dev-a/profile.cfg") x 7]
 --- error_code eval
-[403, 200, 200, 403]
+[403, 403, 403, 403, 200, 403, 403]
 --- response_headers eval
 [
-    "X-Prov-Result: ua_mismatch",
+    ("X-Prov-Result: ua_mismatch") x 4,
     "X-Prov-Result: allow",
-    "X-Prov-Result: allow",
-    "X-Prov-Result: ua_mismatch",
+    ("X-Prov-Result: ua_mismatch") x 2,
 ]
 
 
@@ -881,3 +885,16 @@ GET /as/dev-a/profile.cfg
 --- must_die
 --- error_log
 "prov_ua_id" directive is not allowed here
+
+
+
+=== TEST 43: the refusal of an overlong User-Agent says why
+--- http_config eval
+main::backend(ua => $main::UA_ANY)
+--- more_headers eval
+"User-Agent: Phone/1.0 " . ("x" x 6000) . " (000e08abcdef)"
+--- request
+GET /as/dev-a/profile.cfg
+--- error_code: 403
+--- error_log
+prov: access forbidden (ua_mismatch): device "000e08abcdef" sent more than 1024 bytes of User-Agent, serial 1001
