@@ -9,10 +9,10 @@
 #            $ssl_client_s_dn, an ACL map, if, try_files
 #   prov     the module: prov on, prov_id ST mac, prov_acl, prov_profile
 #   prov-M   the same for a mixed fleet: three prov_id rules, each pinned
-#            to its CAs with issuer= (the device's CA in the third), and
+#            to its CAs with issuer= (the device's CA in the third),
 #            prov_ua_id with the branch-reset regex of
-#            README.md's prov_ua_id section
-#   prov-MJ  prov-M with "pcre_jit on;" (callgrind only)
+#            examples/mixed-fleet.conf, and "pcre_jit on;" as it has it
+#   prov-MN  prov-M without pcre_jit, Debian's default (callgrind only)
 #   prov-L   the same with an access list of ACL_LARGE devices (10^7)
 #   prov-D   the same list in LMDB: prov_acl lmdb:PATH, imported with
 #            prov-acl (build/prov-acl) at the start, the import timed
@@ -54,7 +54,7 @@
 #   ROUNDS=9  KA_SECONDS=2  HS_SECONDS=2  KA_CONC="1 4"  HS_CONC=4
 #   ACL_SMALL=1e3  ACL_LARGE=1e7  CG_ACL_LARGE=1e6  CG_REQUESTS="100 1100"
 #   CG_CONNECTIONS="10 60"
-#   CG_KINDS="floor map prov prov-M prov-MJ prov-CL prov-D"
+#   CG_KINDS="floor map prov prov-M prov-MN prov-CL prov-D"
 #   SERVER_CPU=0  CLIENT_CPU=1  NO_APACHE=1  NO_CALLGRIND=1  NO_STRACE=1
 #   BENCH_PORT=18800 (ports BENCH_PORT to BENCH_PORT+13)
 #   BENCH_LIMIT=5400 (seconds; QUICK: 600)  KA_MAX_OVER_FLOOR=3000
@@ -85,7 +85,7 @@ if [ -n "$quick" ]; then
     hs_seconds=${HS_SECONDS:-1}
     acl_large=$(num "${ACL_LARGE:-1e5}")
     cg_acl_large=$acl_large
-    cg_default_kinds="floor prov prov-M prov-MJ prov-D"
+    cg_default_kinds="floor prov prov-M prov-MN prov-D"
     cg_default_requests="100 600"
     cg_default_connections="10 30"
     NO_APACHE=1
@@ -97,7 +97,7 @@ else
     hs_seconds=${HS_SECONDS:-2}
     acl_large=$(num "${ACL_LARGE:-1e7}")
     cg_acl_large=$(num "${CG_ACL_LARGE:-1e6}")
-    cg_default_kinds="floor map prov prov-M prov-MJ prov-CL prov-D"
+    cg_default_kinds="floor map prov prov-M prov-MN prov-CL prov-D"
     cg_default_requests="100 1100"
     cg_default_connections="10 60"
     limit_default=5400
@@ -117,8 +117,8 @@ mixed_max=${MIXED_MAX_OVER_PROV:-1000}
 # what a Cisco SPA sends (the model, firmware, its MAC, its serial): prov-M
 # checks the MAC against the certificate's, the others ignore it
 ua=${BENCH_UA:-"Cisco/SPA962-6.1.5(a) (000E08ABCDEF)(CBT141400UK)"}
-# prov-M's prov_ua_id: the regex of README.md's prov_ua_id section
-ua_regex='(?|^Cisco\S* \((?<id>[0-9A-Fa-f]{12})\)|^Yealink .* (?<id>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})$|snom.* (?<id>[0-9A-Fa-f]{12})\)?$|DevId (?<id>[0-9A-Fa-f]{12})|\(MAC:(?<id>[0-9A-Fa-f]{12})\)|MAC:(?<id>[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}))'
+# prov-M's prov_ua_id: examples/mixed-fleet.conf's regex (README.md's)
+ua_regex='(?i)(?|^Cisco[/-]\S* \((?<id>[0-9a-f]{12})\)|^Yealink .* (?<id>[0-9a-f]{2}(?::[0-9a-f]{2}){5})$|^(?=.*snom).* (?<id>[0-9a-f]{12})\)?$|DevId (?<id>[0-9a-f]{12})|MAC:(?<id>[0-9a-f]{12}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}))'
 prov_acl=${PROV_ACL:-$build/prov-acl}
 
 started=$(date +%s)
@@ -246,8 +246,9 @@ nginx_conf() {
             prov*) echo "load_module $module;" ;;
         esac
         echo "worker_processes 1;"
-        # prov-MJ: the mixed fleet's regex compiled by PCRE's JIT
-        [ "$kind" != prov-MJ ] || echo "pcre_jit on;"
+        # prov-M: the User-Agent regex compiled by PCRE's JIT, as README
+        # and examples/mixed-fleet.conf set it; prov-MN: without
+        [ "$kind" != prov-M ] || echo "pcre_jit on;"
         if [ -n "$cg" ]; then
             echo "daemon off;"
             echo "master_process off;"
@@ -301,7 +302,7 @@ nginx_conf() {
                 [ "$kind" = prov-D ] && acl=lmdb:$lmdb
                 echo "        location / {"
                 echo "            prov on;"
-                if [ "$kind" = prov-M ] || [ "$kind" = prov-MJ ]; then
+                if [ "$kind" = prov-M ] || [ "$kind" = prov-MN ]; then
                     echo "            prov_id CN \"(?i)(?<mac>0004f2[0-9a-f]{6})\""
                     echo "                    issuer=$work/issuers-1.pem;"
                     echo "            prov_id CN mac issuer=$work/issuers-2.pem;"
@@ -733,7 +734,7 @@ callgrind_run() {
 
 if [ -z "${NO_CALLGRIND:-}" ]; then
     server_uri[prov-CL]=/profile.cfg
-    server_uri[prov-MJ]=/profile.cfg
+    server_uri[prov-MN]=/profile.cfg
     log "callgrind: $cg_kinds, $cg_n1 and $cg_n2 keep-alive requests"
     for kind in $cg_kinds; do
         for n in "$cg_n1" "$cg_n2"; do

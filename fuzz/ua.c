@@ -6,10 +6,10 @@
 
 /*
  * The User-Agent check, ngx_http_prov_ua_id_check(), on one User-Agent
- * value, with README.md's branch-reset regex given to the module's
- * prov_ua_id directive, under four rules made by its prov_id: "ST mac", a
- * regex whose capture is named "mac" (both read MAC addresses), the
- * value, and a regex with an "id" capture.
+ * value, with examples/mixed-fleet.conf's branch-reset regex (README.md's)
+ * given to the module's prov_ua_id directive, under four rules made by
+ * its prov_id: "ST mac", a regex whose capture is named "mac" (both read
+ * MAC addresses), the value, and a regex with an "id" capture.
  *
  * The input's first byte: bits 0-1 the rule, bit 2 a User-Agent made of
  * the rest as it is, else one built from a vendor's form; bytes 1-6 the
@@ -44,13 +44,12 @@
 #define NGX_PROV_FUZZ_UA_MAX    1024
 
 
-/* README.md's, in its prov_ua_id section */
+/* examples/mixed-fleet.conf's, README.md's (prov_ua_id) */
 #define NGX_PROV_FUZZ_UA_REGEX                                                \
-    "(?|^Cisco\\S* \\((?<id>[0-9A-Fa-f]{12})\\)|"                             \
-    "^Yealink .* (?<id>[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})$|"               \
-    "snom.* (?<id>[0-9A-Fa-f]{12})\\)?$|"                                     \
-    "DevId (?<id>[0-9A-Fa-f]{12})|\\(MAC:(?<id>[0-9A-Fa-f]{12})\\)|"          \
-    "MAC:(?<id>[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}))"
+    "(?i)(?|^Cisco[/-]\\S* \\((?<id>[0-9a-f]{12})\\)|"                        \
+    "^Yealink .* (?<id>[0-9a-f]{2}(?::[0-9a-f]{2}){5})$|"                     \
+    "^(?=.*snom).* (?<id>[0-9a-f]{12})\\)?$|DevId (?<id>[0-9a-f]{12})|"       \
+    "MAC:(?<id>[0-9a-f]{12}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}))"
 
 
 typedef struct {
@@ -426,7 +425,8 @@ ngx_prov_fuzz_ua_model(ngx_http_request_t *r, ngx_uint_t rule,
         }
 
         if (rc < 0) {
-            return NGX_ERROR;
+            /* refused: the User-Agent cannot be searched */
+            return NGX_ABORT;
         }
 
         if ((ngx_uint_t) rc > ngx_prov_fuzz_capture
