@@ -21,19 +21,23 @@
 # request through the module costs more than N instructions above the
 # floor's, or when that figure is missing; with --lmdb-max-over-floor N
 # also when the module with its LMDB list (prov-D) costs more than N above
-# the floor's.
+# the floor's; with --mixed-max-over-prov N when the mixed fleet's
+# configuration (prov-M: three issuer-pinned prov_id rules and prov_ua_id)
+# costs more than N above the module's (prov), or that figure is missing.
 
 use strict;
 use warnings;
 
-my ($max_over_floor, $lmdb_max_over_floor);
-while (@ARGV && $ARGV[0] =~ /^--(lmdb-)?max-over-floor$/) {
+my ($max_over_floor, $lmdb_max_over_floor, $mixed_max_over_prov);
+while (@ARGV && $ARGV[0] =~ /^--(?:(lmdb-)?max-over-floor|mixed-max-over-prov)$/) {
     my ($opt, $n) = splice @ARGV, 0, 2;
     die "$opt needs a number\n" unless defined $n && $n =~ /^\d+$/;
     if ($opt eq '--max-over-floor') {
         $max_over_floor = $n;
-    } else {
+    } elsif ($opt eq '--lmdb-max-over-floor') {
         $lmdb_max_over_floor = $n;
+    } else {
+        $mixed_max_over_prov = $n;
     }
 }
 
@@ -135,19 +139,21 @@ my %label = (
     floor    => 'floor: stock nginx, no gating',
     map      => 'map: stock nginx, regex map + ACL map + if + try_files',
     prov     => sprintf('module, %s-device prov_acl', pow10($meta{acl_small} // 1000)),
+    'prov-M' => sprintf('module, %s-device prov_acl, 3 issuer-pinned prov_id + prov_ua_id', pow10($meta{acl_small} // 1000)),
     'prov-L' => sprintf('module, %s-device prov_acl', pow10($meta{acl_large} // 1)),
     'prov-CL' => sprintf('module, %s-device prov_acl', pow10($meta{cg_acl_large} // 1)),
     'prov-D' => sprintf('module, %s-device prov_acl lmdb:', pow10($meta{acl_large} // 1)),
     apache   => 'Apache httpd, mod_ssl + mod_rewrite',
     'floor-h2' => 'floor, HTTP/2 streams',
     'prov-h2'  => sprintf('module, %s-device prov_acl, HTTP/2 streams', pow10($meta{acl_small} // 1000)),
+    'prov-MN' => 'the same without `pcre_jit` (Debian\'s default)',
 );
 
 my @conc = sort { $a <=> $b } keys %{ $run{ka} || {} };
 my @ka_servers = grep { my $s = $_; grep { $run{ka}{$_}{$s} } @conc }
-                 qw(floor map prov prov-L prov-D apache);
+                 qw(floor map prov prov-M prov-L prov-D apache);
 my @hs_servers = grep { my $s = $_; grep { $run{hs}{$_}{$s} } qw(ec rsa) }
-                 qw(floor map prov apache);
+                 qw(floor map prov prov-M apache);
 
 my $large = pow10($meta{acl_large} // 1);
 my $small = pow10($meta{acl_small} // 1);
@@ -184,6 +190,7 @@ my ($load0, $load1) = split ' ', ($meta{load} // '');
 my $shared = @other && (median(@other) >= 0.05 || $other[-1] >= 0.25)
              || (defined $load0 && $load0 >= 0.5);
 
+my $ua = $meta{ua} // 'ApacheBench/2.3';
 my $title = $meta{quick}
     ? 'Quick run: stock nginx, a map-based config, the module'
     : 'Side by side: stock nginx, a map-based config, the module, Apache';
@@ -200,10 +207,13 @@ EOT
 if ($meta{quick}) {
     print "\nA quick run: $meta{rounds} rounds of $meta{ka_seconds} s, "
         . "$large devices in the large lists, no Apache, callgrind on the "
-        . "floor, the module and its LMDB list only. It checks that every "
+        . "floor, the module, the mixed fleet's configuration (also without "
+        . "`pcre_jit`) and the LMDB list only. It checks that every "
         . "benchmark runs and that a kept-alive request through the module "
         . "(its file list or its LMDB list) costs at most "
-        . "$meta{ka_max} instructions more than the floor's; the full run's "
+        . "$meta{ka_max} instructions more than the floor's, and one through "
+        . "the mixed fleet's configuration at most "
+        . ($meta{mixed_max} // '–') . " more than the module's; the full run's "
         . "figures are in `bench/results/compare.md`.\n";
 }
 
@@ -237,11 +247,12 @@ require`, a 4096-byte profile, no access log, no session cache or tickets.
 | floor | `ssl_verify_client on`; `location / { }` serving `/devices/000e08abcdef.cfg` as asked |
 | map | `map \$ssl_client_s_dn \$mac { "~ST=(?<m>[0-9a-f]{12})" \$m; }`, `map \$mac \$allowed { default 0; include <$small ids>; }`, `if (\$allowed != 1) { return 403; }`, `try_files /devices/\$mac.cfg =404;` |
 | module, $small | `prov on; prov_id ST mac; prov_acl <$small ids>; prov_profile /devices/\$prov_id.cfg =404;`, `location /devices/ { internal; }` |
+| mixed fleet | the same with three `prov_id` rules pinned to their CAs, the device's third: `prov_id CN "(?i)(?<mac>0004f2[0-9a-f]{6})" issuer=<2 CAs, one with device-ca's name>; prov_id CN mac issuer=<server-ca>; prov_id ST mac issuer=<device-ca>;`, `prov_ua_id` with the regex of `examples/mixed-fleet.conf` and, as there, `pcre_jit on` |
 | module, $large | the same with $large devices in the list (keep-alive only) |
 | module, $large, LMDB | the same $large devices in `prov_acl lmdb:PATH`, imported with `prov-acl import` (keep-alive only) |
 $apache_row
 The gated servers are asked for `/profile.cfg` and answer with the device's
-own file.
+own file. Every request sends `User-Agent: $ua`.
 EOT
 
 
@@ -286,10 +297,10 @@ if (%per || %sys || @conc || @hs_servers) {
     my @h = ('configuration', 'instructions', '− floor', 'system calls');
     push @h, "server CPU µs, c=$_", '× floor' for @conc;
     print '| ', join(' | ', @h), " |\n|", '---|' x @h, "\n";
-    for my $k (qw(floor map prov prov-CL prov-L prov-D apache)) {
+    for my $k (qw(floor map prov prov-M prov-MN prov-CL prov-L prov-D apache)) {
         my $cgk = $k;
         next unless $per{$cgk} || $sys{$k} || grep { $run{ka}{$_}{$k} } @conc;
-        my @row = ($label{$k} . ($k eq 'prov-CL' ? ' (callgrind only)'
+        my @row = ($label{$k} . ($k =~ /^prov-(?:CL|MJ)$/ ? ' (callgrind only)'
                                  : $k eq 'prov-L' && !$per{'prov-L'} ? ' (no callgrind)' : ''),
                    $per{$cgk} ? sprintf('%.0f', $per{$cgk}{ir}) : '–',
                    $per{$cgk} && $k ne 'floor' ? over($per{$cgk}{ir}, $fl && $fl->{ir}) : '–',
@@ -315,7 +326,7 @@ if (%per || %sys || @conc || @hs_servers) {
                  'instructions, RSA-2048', '− floor', 'system calls',
                  'server CPU µs, ECDSA', '× floor', 'server CPU µs, RSA', '× floor');
         print '| ', join(' | ', @h), " |\n|", '---|' x @h, "\n";
-        for my $k (qw(floor map prov apache)) {
+        for my $k (qw(floor map prov prov-M apache)) {
             next unless $per{"$k-hs-ec"} || $per{"$k-hs-rsa"} || $sysc{$k}
                 || $run{hs}{ec}{$k} || $run{hs}{rsa}{$k};
             my @row = ($label{$k});
@@ -443,7 +454,7 @@ if (%per) {
         . "| in the module's code | X509_get_subject_name/request "
         . "| X509_get_subject_name, one connection with $n1 requests |\n";
     print "|---|---|---|---|---|---|---|\n";
-    for my $k (grep { $per{$_} } qw(floor map prov prov-CL prov-D floor-h2 prov-h2)) {
+    for my $k (grep { $per{$_} } qw(floor map prov prov-M prov-MN prov-CL prov-D floor-h2 prov-h2)) {
         my $p = $per{$k};
         my $f = $per{ $k =~ /-h2$/ ? 'floor-h2' : 'floor' };
         printf "| %s | %.0f | %s | %s | %s | %.3f | %d |\n", $label{$k}, $p->{ir},
@@ -461,7 +472,7 @@ if ($per{floor} && %{ $per{floor}{by} || {} } && grep { $per{$_} } qw(map prov))
     print '| configuration | ', join(' | ', @groups), " | total |\n";
     print '|', '---|' x (@groups + 2), "\n";
     my $f = $per{floor};
-    for my $k (grep { $per{$_} } qw(floor map prov)) {
+    for my $k (grep { $per{$_} } qw(floor map prov prov-M prov-MN)) {
         my $p = $per{$k};
         my @row = ($label{$k});
         for my $g (@groups) {
@@ -486,11 +497,12 @@ if (grep { /-hs-/ } keys %per) {
     print "|---|---|---|---|---|---|---|\n";
     for my $key (qw(ec rsa)) {
         my $f = $per{"floor-hs-$key"};
-        for my $k (grep { $per{$_} } "floor-hs-$key", "prov-hs-$key") {
+        for my $k (grep { $per{$_} } "floor-hs-$key", "prov-hs-$key",
+                   "prov-M-hs-$key") {
             my $p = $per{$k};
             printf "| %s | %s | %.0f | %s | %s | %s | %.2f |\n",
                 $key eq 'ec' ? 'ECDSA P-256' : 'RSA-2048',
-                $k =~ /^floor/ ? $label{floor} : $label{prov}, $p->{ir},
+                $label{ $k =~ s/-hs-.*//r }, $p->{ir},
                 $f ? sprintf('%+.0f', $p->{ir} - $f->{ir}) : '–',
                 $f ? sprintf('%.4f', $p->{ir} / $f->{ir}) : '–',
                 $k =~ /^prov/ ? sprintf('%.0f', $p->{own}) : '–',
@@ -506,7 +518,7 @@ if (%sys) {
     print "`strace -c -f` on the serving process during 1000 keep-alive "
         . "requests (c=1); those made at least every other request.\n\n";
     print "| server | system calls/request | of which |\n|---|---|---|\n";
-    for my $s (grep { $sys{$_} } qw(floor map prov prov-L prov-D apache)) {
+    for my $s (grep { $sys{$_} } qw(floor map prov prov-M prov-L prov-D apache)) {
         printf "| %s | %.2f | %s |\n", $label{$s}, @{ $sys{$s} };
     }
 }
@@ -517,7 +529,7 @@ if (%sysc) {
         . "one request each (ECDSA server key, full handshake, c=1); those "
         . "made at least every other connection.\n\n";
     print "| server | system calls/connection | of which |\n|---|---|---|\n";
-    for my $s (grep { $sysc{$_} } qw(floor map prov apache)) {
+    for my $s (grep { $sysc{$_} } qw(floor map prov prov-M apache)) {
         printf "| %s | %.2f | %s |\n", $label{$s}, @{ $sysc{$s} };
     }
 }
@@ -568,7 +580,7 @@ if (%mem) {
         . "is nginx's worker or Apache's child (16 threads), the other its "
         . "master or parent. Pages shared between the two count in both.\n\n";
     print "| server | serving process | master / parent |\n|---|---|---|\n";
-    for my $s (grep { $mem{$_} } qw(floor map prov prov-L prov-D apache)) {
+    for my $s (grep { $mem{$_} } qw(floor map prov prov-M prov-L prov-D apache)) {
         printf "| %s | %.1f MB | %.1f MB |\n", $label{$s},
             $mem{$s}[0] / 1024, $mem{$s}[1] / 1024;
     }
@@ -634,6 +646,46 @@ if (defined $ka_over) {
         . "request (`make bench QUICK=1` fails above) | %+.0f | %s |\n",
         $goal, $ka_over, $ka_over <= $goal ? 'met'
             : sprintf('missed by %.0f instructions', $ka_over - $goal);
+}
+for my $c (@conc) {
+    next unless $run{ka}{$c}{'prov-M'};
+    my @r = ratios('ka', $c, 'prov-M', 'floor', 'rate');
+    my $cpu = (ratios('ka', $c, 'prov-M', 'floor', 'cpu'))[0];
+    printf "| mixed fleet (3 issuer-pinned rules, prov_ua_id) ≥ 0.97 × floor, keep-alive req/s, c=%d | %s (server CPU/request %s × floor; the module with one rule %s × floor) | %s |\n",
+        $c, fmt_ratio(@r), fmt('%.3f', $cpu),
+        fmt('%.3f', (ratios('ka', $c, 'prov', 'floor', 'cpu'))[0]),
+        rate_verdict('ka', $c, 0.97, @r);
+}
+my $mixed_over = $per{'prov-M'} && $per{prov}
+    ? $per{'prov-M'}{ir} - $per{prov}{ir} : undef;
+if (defined $mixed_over) {
+    my $goal = $mixed_max_over_prov // $meta{mixed_max} // 1000;
+    printf "| mixed fleet at most %d instructions above the module's (one "
+        . "rule) per kept-alive request (`make bench QUICK=1` fails above) "
+        . "| %+.0f (%+.0f in the module's code; %+.0f in PCRE and its JIT "
+        . "code) | %s |\n",
+        $goal, $mixed_over, $per{'prov-M'}{own} - $per{prov}{own},
+        ($per{'prov-M'}{by}{PCRE} // 0) + ($per{'prov-M'}{by}{other} // 0)
+            - ($per{prov}{by}{PCRE} // 0) - ($per{prov}{by}{other} // 0),
+        $mixed_over <= $goal ? 'met'
+            : sprintf('missed by %.0f instructions', $mixed_over - $goal);
+}
+if ($per{'prov-MN'} && $per{prov}) {
+    printf "| the same without `pcre_jit` (Debian's default; not gated) | %+.0f (%+.0f in the module's code; %+.0f in PCRE, %+.0f elsewhere) | %s |\n",
+        $per{'prov-MN'}{ir} - $per{prov}{ir},
+        $per{'prov-MN'}{own} - $per{prov}{own},
+        ($per{'prov-MN'}{by}{PCRE} // 0) - ($per{prov}{by}{PCRE} // 0),
+        ($per{'prov-MN'}{by}{other} // 0) - ($per{prov}{by}{other} // 0),
+        $per{'prov-MN'}{ir} - $per{prov}{ir}
+            <= ($mixed_max_over_prov // $meta{mixed_max} // 1000)
+            ? 'met' : 'missed';
+}
+for my $k (qw(ec rsa)) {
+    my ($m, $p) = ($per{"prov-M-hs-$k"}, $per{"prov-hs-$k"});
+    next unless $m && $p;
+    printf "| mixed fleet, instructions per connection (%s), against the module's | %+.0f (%+.0f in the module's code) | |\n",
+        $k eq 'ec' ? 'ECDSA P-256' : 'RSA-2048', $m->{ir} - $p->{ir},
+        $m->{own} - $p->{own};
 }
 for my $c (@conc) {
     next unless $run{ka}{$c}{'prov-D'};
@@ -805,6 +857,20 @@ if (defined $max_over_floor) {
         printf STDERR "compare-report: a kept-alive request through the "
             . "module costs %+.0f instructions above the floor's, more than "
             . "%d\n", $ka_over, $max_over_floor;
+        exit 3;
+    }
+}
+if (defined $mixed_max_over_prov) {
+    if (!defined $mixed_over) {
+        print STDERR "compare-report: no callgrind figure of a kept-alive "
+            . "request for the module and the mixed fleet's configuration\n";
+        exit 3;
+    }
+    if ($mixed_over > $mixed_max_over_prov) {
+        printf STDERR "compare-report: a kept-alive request through the "
+            . "mixed fleet's configuration costs %+.0f instructions above "
+            . "the module's, more than %d\n", $mixed_over,
+            $mixed_max_over_prov;
         exit 3;
     }
 }

@@ -8,6 +8,11 @@
 #   map      stock nginx, the "no module" config: a regex map on
 #            $ssl_client_s_dn, an ACL map, if, try_files
 #   prov     the module: prov on, prov_id ST mac, prov_acl, prov_profile
+#   prov-M   the same for a mixed fleet: three prov_id rules, each pinned
+#            to its CAs with issuer= (the device's CA in the third),
+#            prov_ua_id with the branch-reset regex of
+#            examples/mixed-fleet.conf, and "pcre_jit on;" as it has it
+#   prov-MN  prov-M without pcre_jit, Debian's default (callgrind only)
 #   prov-L   the same with an access list of ACL_LARGE devices (10^7)
 #   prov-D   the same list in LMDB: prov_acl lmdb:PATH, imported with
 #            prov-acl (build/prov-acl) at the start, the import timed
@@ -15,7 +20,9 @@
 #            on %{SSL:SSL_CLIENT_S_DN_ST}
 #
 # Figures: keep-alive requests/s with a client certificate (ab -k -E, TLS
-# 1.2, one server process pinned to one core, ab on the other), full
+# 1.2, one server process pinned to one core, ab on the other; every
+# request of every server sends the User-Agent of a Cisco SPA naming the
+# device, BENCH_UA), full
 # mutual-TLS handshakes/s without keep-alive or resumption (ECDSA P-256 and
 # RSA-2048 server keys), the server's CPU time per request (schedstat),
 # system calls per request (strace -c, where strace is installed),
@@ -31,11 +38,13 @@
 # needs SIGKILL fails the run), also on an error or Ctrl-C; every client
 # step runs under timeout(1), the whole run under BENCH_LIMIT.  Fails when
 # a benchmark breaks, or when a kept-alive request through the module costs
-# more than KA_MAX_OVER_FLOOR instructions above the floor's.
+# more than KA_MAX_OVER_FLOOR instructions above the floor's, or one through
+# prov-M more than MIXED_MAX_OVER_PROV above one through prov.
 #
 # QUICK=1 (make bench QUICK=1, in CI): 3 rounds of 1 s, 10^5 devices in the
-# large list, no Apache, callgrind on the floor, the module and its LMDB list
-# only (100 and 600 requests, 10 and 30 connections); about 2 minutes, its
+# large list, no Apache, callgrind on the floor, the module, the mixed
+# fleet's (with and without pcre_jit) and the LMDB list only (100 and 600
+# requests, 10 and 30 connections); about 2 minutes, its
 # report in $BENCH_DIR/compare.md.  The LMDB list's kept-alive request is
 # gated too, at LMDB_MAX_OVER_FLOOR instructions above the floor's (the
 # connection keeps an allow while nothing is committed: no commit happens
@@ -44,11 +53,13 @@
 # Knobs (environment; QUICK=1 changes the defaults):
 #   ROUNDS=9  KA_SECONDS=2  HS_SECONDS=2  KA_CONC="1 4"  HS_CONC=4
 #   ACL_SMALL=1e3  ACL_LARGE=1e7  CG_ACL_LARGE=1e6  CG_REQUESTS="100 1100"
-#   CG_CONNECTIONS="10 60"  CG_KINDS="floor map prov prov-CL prov-D"
+#   CG_CONNECTIONS="10 60"
+#   CG_KINDS="floor map prov prov-M prov-MN prov-CL prov-D"
 #   SERVER_CPU=0  CLIENT_CPU=1  NO_APACHE=1  NO_CALLGRIND=1  NO_STRACE=1
-#   BENCH_PORT=18800 (ports BENCH_PORT to BENCH_PORT+9)
+#   BENCH_PORT=18800 (ports BENCH_PORT to BENCH_PORT+13)
 #   BENCH_LIMIT=5400 (seconds; QUICK: 600)  KA_MAX_OVER_FLOOR=3000
-#   LMDB_MAX_OVER_FLOOR=3000
+#   LMDB_MAX_OVER_FLOOR=3000  MIXED_MAX_OVER_PROV=1000
+#   BENCH_UA="Cisco/SPA962-6.1.5(a) (000E08ABCDEF)(CBT141400UK)"
 #   BENCH_NOTE="..." (a sentence for the report: what else ran)
 
 set -euo pipefail
@@ -74,7 +85,7 @@ if [ -n "$quick" ]; then
     hs_seconds=${HS_SECONDS:-1}
     acl_large=$(num "${ACL_LARGE:-1e5}")
     cg_acl_large=$acl_large
-    cg_default_kinds="floor prov prov-D"
+    cg_default_kinds="floor prov prov-M prov-MN prov-D"
     cg_default_requests="100 600"
     cg_default_connections="10 30"
     NO_APACHE=1
@@ -86,7 +97,7 @@ else
     hs_seconds=${HS_SECONDS:-2}
     acl_large=$(num "${ACL_LARGE:-1e7}")
     cg_acl_large=$(num "${CG_ACL_LARGE:-1e6}")
-    cg_default_kinds="floor map prov prov-CL prov-D"
+    cg_default_kinds="floor map prov prov-M prov-MN prov-CL prov-D"
     cg_default_requests="100 1100"
     cg_default_connections="10 60"
     limit_default=5400
@@ -102,6 +113,12 @@ client_cpu=${CLIENT_CPU:-1}
 base_port=${BENCH_PORT:-18800}
 ka_max=${KA_MAX_OVER_FLOOR:-3000}
 lmdb_max=${LMDB_MAX_OVER_FLOOR:-3000}
+mixed_max=${MIXED_MAX_OVER_PROV:-1000}
+# what a Cisco SPA sends (the model, firmware, its MAC, its serial): prov-M
+# checks the MAC against the certificate's, the others ignore it
+ua=${BENCH_UA:-"Cisco/SPA962-6.1.5(a) (000E08ABCDEF)(CBT141400UK)"}
+# prov-M's prov_ua_id: examples/mixed-fleet.conf's regex (README.md's)
+ua_regex='(?i)(?|^Cisco[/-]\S* \((?<id>[0-9a-f]{12})\)|^Yealink .* (?<id>[0-9a-f]{2}(?::[0-9a-f]{2}){5})$|^(?=.*snom).* (?<id>[0-9a-f]{12})\)?$|DevId (?<id>[0-9a-f]{12})|MAC:(?<id>[0-9a-f]{12}|[0-9a-f]{2}(?:-[0-9a-f]{2}){5}))'
 prov_acl=${PROV_ACL:-$build/prov-acl}
 
 started=$(date +%s)
@@ -211,6 +228,11 @@ record_import() {
 }
 record_import
 
+# prov-M's issuer files: the CAs of two other vendors' rules (one of them
+# with exactly device-ca's subject name, another key), then device-ca's
+cat "$pki/forged-ca.crt" "$pki/rogue-ca.crt" > "$work/issuers-1.pem"
+cp "$pki/server-ca.crt" "$work/issuers-2.pem"
+
 # --- configurations ------------------------------------------------------
 
 # nginx_conf KIND DIR PORT [callgrind [h2]]: servers on PORT (ECDSA) and
@@ -224,6 +246,9 @@ nginx_conf() {
             prov*) echo "load_module $module;" ;;
         esac
         echo "worker_processes 1;"
+        # prov-M: the User-Agent regex compiled by PCRE's JIT, as README
+        # and examples/mixed-fleet.conf set it; prov-MN: without
+        [ "$kind" != prov-M ] || echo "pcre_jit on;"
         if [ -n "$cg" ]; then
             echo "daemon off;"
             echo "master_process off;"
@@ -277,7 +302,15 @@ nginx_conf() {
                 [ "$kind" = prov-D ] && acl=lmdb:$lmdb
                 echo "        location / {"
                 echo "            prov on;"
-                echo "            prov_id ST mac;"
+                if [ "$kind" = prov-M ] || [ "$kind" = prov-MN ]; then
+                    echo "            prov_id CN \"(?i)(?<mac>0004f2[0-9a-f]{6})\""
+                    echo "                    issuer=$work/issuers-1.pem;"
+                    echo "            prov_id CN mac issuer=$work/issuers-2.pem;"
+                    echo "            prov_id ST mac issuer=$pki/device-ca.crt;"
+                    echo "            prov_ua_id '$ua_regex';"
+                else
+                    echo "            prov_id ST mac;"
+                fi
                 echo "            prov_acl $acl;"
                 echo "            prov_profile /devices/\$prov_id.cfg =404;"
                 echo "        }"
@@ -355,7 +388,7 @@ CONF
 
 # --- the load servers ----------------------------------------------------
 
-servers="floor map prov prov-L prov-D"
+servers="floor map prov prov-M prov-L prov-D"
 [ -n "${NO_APACHE:-}" ] || servers="$servers apache"
 
 declare -A server_port server_pid server_uri tls_seen
@@ -428,7 +461,7 @@ ab_run() {
     t0=$(date +%s%N)
     if ! limit $((secs + 60)) taskset -c "$client_cpu" \
             ab -f TLS1.2 -q -S -d -r $ka -c "$conc" -t "$secs" -n 10000000 -s 20 \
-               -E "$work/dev-a.pem" \
+               -E "$work/dev-a.pem" -H "User-Agent: $ua" \
                "https://127.0.0.1:$port${server_uri[$s]}" > "$o" 2>&1
     then
         echo "$0: ab failed against $s (port $port):" >&2
@@ -526,6 +559,7 @@ strace_run() {
     sleep 1
     if ! limit 120 taskset -c "$client_cpu" \
             ab -f TLS1.2 -q -S -d -c 1 -s 20 "${args[@]}" -E "$work/dev-a.pem" \
+               -H "User-Agent: $ua" \
             "https://127.0.0.1:${server_port[$s]}${server_uri[$s]}" > "$o" 2>&1 \
        || ! grep -q '^Failed requests: *0$' "$o" \
        || grep -q '^Non-2xx responses' "$o"
@@ -612,7 +646,7 @@ callgrind_run() {
             echo "output = /dev/null"
         done > "$dir/urls"
         if ! limit 600 taskset -c "$client_cpu" \
-                curl -s --http2 --tlsv1.2 --tls-max 1.2 --max-time 60 \
+                curl -s --http2 --tlsv1.2 --tls-max 1.2 --max-time 60 -A "$ua" \
                      --cacert "$pki/server-ca.crt" \
                      --cert "$pki/dev-a.crt" --key "$pki/dev-a.key" \
                      -w '%{http_code} %{http_version} %{size_download} %{num_connects}\n' \
@@ -628,6 +662,7 @@ callgrind_run() {
     ka)
         if ! limit 600 taskset -c "$client_cpu" \
                 ab -f TLS1.2 -q -S -d -k -c 1 -n "$n" -s 60 -E "$work/dev-a.pem" \
+                   -H "User-Agent: $ua" \
                    "$url" > "$o" 2>&1 \
            || ! grep -q "^Keep-Alive requests: *$n\$" "$o" \
            || ! grep -q '^Document Length: *4096 bytes' "$o"
@@ -640,6 +675,7 @@ callgrind_run() {
     hs-*)
         if ! limit 600 taskset -c "$client_cpu" \
                 ab -f TLS1.2 -q -S -d -c 1 -n "$n" -s 60 -E "$work/dev-a.pem" \
+                   -H "User-Agent: $ua" \
                    "$url" > "$o" 2>&1 \
            || ! grep -q "^Complete requests: *$n\$" "$o" \
            || ! grep -q '^Failed requests: *0$' "$o" \
@@ -698,6 +734,7 @@ callgrind_run() {
 
 if [ -z "${NO_CALLGRIND:-}" ]; then
     server_uri[prov-CL]=/profile.cfg
+    server_uri[prov-MN]=/profile.cfg
     log "callgrind: $cg_kinds, $cg_n1 and $cg_n2 keep-alive requests"
     for kind in $cg_kinds; do
         for n in "$cg_n1" "$cg_n2"; do
@@ -712,9 +749,11 @@ if [ -z "${NO_CALLGRIND:-}" ]; then
             record cg "$kind-h2" "$n" 1 "$ir" "$calls" "$own" "$objects"
         done
     done
-    log "callgrind: floor prov, $cg_c1 and $cg_c2 connections"
+    hs_kinds="floor prov"
+    [ -n "$quick" ] || hs_kinds="$hs_kinds prov-M"
+    log "callgrind: $hs_kinds, $cg_c1 and $cg_c2 connections"
     for mode in hs-ec hs-rsa; do
-        for kind in floor prov; do
+        for kind in $hs_kinds; do
             for n in "$cg_c1" "$cg_c2"; do
                 callgrind_run "$kind" "$n" "$mode"
                 record cg "$kind-$mode" "$n" 1 "$ir" "$calls" "$own" "$objects"
@@ -758,14 +797,18 @@ elapsed=$(($(date +%s) - started))
     echo "meta	note	${BENCH_NOTE:-}"
     echo "meta	ka_max	$ka_max"
     echo "meta	lmdb_max	$lmdb_max"
+    echo "meta	mixed_max	$mixed_max"
+    echo "meta	ua	$ua"
 } >> "$tsv"
 
 # the report; it fails (after writing it) when the module's kept-alive
 # request (its file list or its LMDB list) costs more than ka_max
-# instructions above the floor's
+# instructions above the floor's, or the mixed fleet's more than
+# mixed_max above the module's
 gate=()
 [ -n "${NO_CALLGRIND:-}" ] \
-    || gate=(--max-over-floor "$ka_max" --lmdb-max-over-floor "$lmdb_max")
+    || gate=(--max-over-floor "$ka_max" --lmdb-max-over-floor "$lmdb_max"
+             --mixed-max-over-prov "$mixed_max")
 status=0
 perl "$root/bench/compare-report.pl" "${gate[@]}" "$tsv" > "$out" || status=$?
 cat "$out"
