@@ -933,7 +933,7 @@ main::backend(
 ) . '
     server {
         listen unix:$TEST_NGINX_SERVER_ROOT/html/inner-xa.sock;
-        location / { add_header X-Accel-Redirect /xin/profile.cfg; return 200; }
+        location / { add_header X-Accel-Redirect /xin/profile.cfg; return 200 "redirected\n"; }
     }
 '
 --- more_headers eval

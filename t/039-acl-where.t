@@ -36,7 +36,7 @@ __DATA__
 --- http_config
     include $TEST_NGINX_SERVER_ROOT/html/site.conf;
 --- config
-    location /t { return 200; }
+    location /t { return 200 "t\n"; }
 --- user_files eval
 ">>> acl\n000e08abcdef allow\nnot-a-mac allow\n>>> site.conf\n" . main::site($main::Site)
 --- request
@@ -51,7 +51,7 @@ qr{\[emerg\] \d+#\d+: 1 error\(s\) in access list "[^"]*/html/acl" in [^ ]*/html
 --- http_config
     include $TEST_NGINX_SERVER_ROOT/html/site.conf;
 --- config
-    location /t { return 200; }
+    location /t { return 200 "t\n"; }
 --- user_files eval
 (my $s = main::site($main::Site)) =~ s{prov_acl [^;]*;}{prov_acl lmdb:$ENV{TEST_NGINX_SERVER_ROOT}/html/missing.db;};
 ">>> site.conf\n$s"
@@ -67,7 +67,7 @@ qr{\[emerg\] \d+#\d+: access list database "[^"]*/html/missing\.db" does not exi
 --- http_config
     include $TEST_NGINX_SERVER_ROOT/html/site.conf;
 --- config
-    location /t { return 200; }
+    location /t { return 200 "t\n"; }
 --- user_files eval
 (my $s = main::site($main::Site)) =~ s#\}\s*\z#    location /x/ { prov_id CN mac; }\n}\n#;
 ">>> acl\nnot-a-mac allow\n>>> site.conf\n$s"
@@ -83,7 +83,7 @@ qr{\[emerg\] \d+#\d+: 1 error\(s\) in access list "[^"]*/html/acl" in [^ ]*/html
 --- http_config
     include $TEST_NGINX_SERVER_ROOT/html/site.conf;
 --- config
-    location /t { return 200; }
+    location /t { return 200 "t\n"; }
 --- user_files eval
 (my $s = main::site($main::Site)) =~ s{prov_id ST mac;}{prov_id ST mac issuer=$ENV{TEST_NGINX_PROV_PKI}/device-ca.crt; prov_id CN issuer=$ENV{TEST_NGINX_PROV_PKI}/device-int.crt;};
 ">>> acl\n000e08abcdef allow\n>>> site.conf\n$s"
@@ -99,7 +99,7 @@ qr{\[emerg\] \d+#\d+: "prov_acl" needs every "prov_id" to read MAC addresses .* 
 --- http_config
     include $TEST_NGINX_SERVER_ROOT/html/site.conf;
 --- config
-    location /t { return 200; }
+    location /t { return 200 "t\n"; }
 --- user_files eval
 (my $s = main::site($main::Site)) =~ s{prov_acl [^;]*;}{prov_profile /devices/\$prov_id.cfg =404;\n    location /al/ { alias /tmp/; }};
 ">>> site.conf\n$s"
