@@ -126,8 +126,10 @@ ngx_http_prov_acl(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
      * "http": its errors name this directive's place instead
      */
 
-    plcf->acl_file = cf->conf_file->file.name;
-    plcf->acl_line = cf->conf_file->line;
+    if (cf->conf_file != NULL) {
+        plcf->acl_file = cf->conf_file->file.name;
+        plcf->acl_line = cf->conf_file->line;
+    }
 
     if (cf->args->nelts == 3) {
         if (ngx_strcmp(value[2].data, "default=allow") == 0) {

@@ -1570,11 +1570,13 @@ ngx_http_prov_merge_gate(ngx_conf_t *cf, ngx_http_prov_loc_conf_t *conf)
 
         conf_file = cf->conf_file;
 
-        directive = *conf_file;
-        directive.file.name = conf->acl_file;
-        directive.line = conf->acl_line;
+        if (conf_file != NULL && conf->acl_file.len) {
+            directive = *conf_file;
+            directive.file.name = conf->acl_file;
+            directive.line = conf->acl_line;
 
-        cf->conf_file = &directive;
+            cf->conf_file = &directive;
+        }
 
         if (ngx_http_prov_ids_check(cf, conf->ids) == NGX_CONF_OK) {
             acl = ngx_http_prov_acl_load(cf, conf->acl_path,

@@ -451,8 +451,10 @@ ngx_http_prov_profile(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     plcf->profile_code = 0;
     /* the name itself: an included file's ngx_conf_file_t is gone */
 
-    plcf->profile_file = cf->conf_file->file.name;
-    plcf->profile_line = cf->conf_file->line;
+    if (cf->conf_file != NULL) {
+        plcf->profile_file = cf->conf_file->file.name;
+        plcf->profile_line = cf->conf_file->line;
+    }
 
     if (value[last].len > 1 && value[last].data[0] == '=') {
         code = ngx_atoi(value[last].data + 1, value[last].len - 1);
