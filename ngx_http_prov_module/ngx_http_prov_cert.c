@@ -23,6 +23,8 @@ typedef struct {
 } ngx_http_prov_attribute_t;
 
 
+static ngx_uint_t ngx_http_prov_handshake_here(ngx_http_request_t *r,
+    SSL_CTX **ssl_ctx);
 static long ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert);
 static long ngx_http_prov_verify_chain(ngx_http_request_t *r,
     ngx_ssl_conn_t *ssl_conn, X509 *cert, SSL_CTX *ssl_ctx,
@@ -159,6 +161,29 @@ ngx_http_prov_verified_certificate(ngx_http_request_t *r, long *verify_result)
 
 
 /*
+ * whether the TLS connection's handshake was a full one in the request's
+ * server's own context (*ssl_ctx): only then does nginx's verification,
+ * and the chain it built, hold for this request
+ */
+
+static ngx_uint_t
+ngx_http_prov_handshake_here(ngx_http_request_t *r, SSL_CTX **ssl_ctx)
+{
+    ngx_ssl_conn_t           *ssl_conn;
+    ngx_http_ssl_srv_conf_t  *sscf;
+
+    ssl_conn = r->connection->ssl->connection;
+
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
+    *ssl_ctx = sscf->ssl.ctx;
+
+    return *ssl_ctx != NULL
+           && *ssl_ctx == SSL_get_SSL_CTX(ssl_conn)
+           && !SSL_session_reused(ssl_conn);
+}
+
+
+/*
  * nginx verified the certificate with the trust store of the TLS context
  * the handshake ran in, which need not be the request's server's: without
  * SNI the handshake runs in the default server's context whatever server
@@ -181,17 +206,10 @@ ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert)
     ngx_connection_t         *c;
     ngx_pool_cleanup_t       *cln;
     ngx_http_prov_conn_t     *conn;
-    ngx_http_ssl_srv_conf_t  *sscf;
 
     ssl_conn = r->connection->ssl->connection;
 
-    sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
-    ssl_ctx = sscf->ssl.ctx;
-
-    if (ssl_ctx != NULL
-        && ssl_ctx == SSL_get_SSL_CTX(ssl_conn)
-        && !SSL_session_reused(ssl_conn))
-    {
+    if (ngx_http_prov_handshake_here(r, &ssl_ctx)) {
         return X509_V_OK;
     }
 
@@ -260,19 +278,12 @@ ngx_http_prov_verified_chain(ngx_http_request_t *r, X509 *cert,
     ngx_ssl_conn_t           *ssl_conn;
     ngx_pool_cleanup_t       *cln;
     ngx_http_prov_conn_t     *conn;
-    ngx_http_ssl_srv_conf_t  *sscf;
 
     *chain = NULL;
 
     ssl_conn = r->connection->ssl->connection;
 
-    sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
-    ssl_ctx = sscf->ssl.ctx;
-
-    if (ssl_ctx != NULL
-        && ssl_ctx == SSL_get_SSL_CTX(ssl_conn)
-        && !SSL_session_reused(ssl_conn))
-    {
+    if (ngx_http_prov_handshake_here(r, &ssl_ctx)) {
         *chain = SSL_get0_verified_chain(ssl_conn);
         return NGX_OK;
     }
