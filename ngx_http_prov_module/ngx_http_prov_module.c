@@ -37,10 +37,10 @@ static ngx_uint_t ngx_http_prov_check_ua(ngx_http_request_t *r,
     ngx_http_prov_ua_id_t *ua_id, ngx_http_prov_ctx_t *ctx);
 static ngx_uint_t ngx_http_prov_ua_kept(ngx_http_request_t *r,
     ngx_http_prov_ua_id_t *ua_id, ngx_http_prov_ctx_t *ctx,
-    ngx_http_prov_conn_t *conn, ngx_uint_t *lines);
+    ngx_http_prov_conn_t *conn, ngx_table_elt_t **line);
 static void ngx_http_prov_ua_keep(ngx_http_request_t *r,
     ngx_http_prov_ua_id_t *ua_id, ngx_http_prov_ctx_t *ctx,
-    ngx_http_prov_conn_t *conn);
+    ngx_http_prov_conn_t *conn, ngx_table_elt_t *line);
 static ngx_table_elt_t *ngx_http_prov_ua_next(ngx_list_part_t **part,
     ngx_uint_t *i);
 static ngx_uint_t ngx_http_prov_is_user_agent(ngx_table_elt_t *h);
@@ -1081,17 +1081,17 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
     size_t                 total;
     ngx_int_t              rc;
     ngx_str_t              named;
-    ngx_uint_t             i, found, other, lines;
+    ngx_uint_t             i, found, other;
     const char            *problem;
     ngx_list_part_t       *part;
-    ngx_table_elt_t       *h;
+    ngx_table_elt_t       *h, *line;
     ngx_http_prov_conn_t  *conn;
 
     /* NULL (no memory): nothing is kept, the line is searched */
 
     conn = ngx_http_prov_conn(r->connection->ssl->connection);
 
-    if (ngx_http_prov_ua_kept(r, ua_id, ctx, conn, &lines)) {
+    if (ngx_http_prov_ua_kept(r, ua_id, ctx, conn, &line)) {
         return NGX_HTTP_PROV_ALLOW;
     }
 
@@ -1138,8 +1138,8 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
 
     if (problem == NULL && !other && (found || !ua_id->required)) {
 
-        if (lines == 1 && conn != NULL) {
-            ngx_http_prov_ua_keep(r, ua_id, ctx, conn);
+        if (line != NULL && conn != NULL) {
+            ngx_http_prov_ua_keep(r, ua_id, ctx, conn, line);
         }
 
         return NGX_HTTP_PROV_ALLOW;
@@ -1176,54 +1176,49 @@ ngx_http_prov_check_ua(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
  * a phone sends the same User-Agent on every request of a connection:
  * the one line this connection's last search allowed, under the same
  * prov_ua_id and rule (so the same id), is allowed again without a regex;
- * "lines" is the number of User-Agent lines of the request
+ * "line" is the request's User-Agent line when it has exactly one
  */
 
 static ngx_uint_t
 ngx_http_prov_ua_kept(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
-    ngx_http_prov_ctx_t *ctx, ngx_http_prov_conn_t *conn, ngx_uint_t *lines)
+    ngx_http_prov_ctx_t *ctx, ngx_http_prov_conn_t *conn,
+    ngx_table_elt_t **line)
 {
     ngx_uint_t        i;
     ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *line;
-
-    *lines = 0;
-    line = NULL;
 
     part = &r->headers_in.headers.part;
     i = 0;
 
-    while ((h = ngx_http_prov_ua_next(&part, &i)) != NULL) {
-        line = h;
-        (*lines)++;
+    *line = ngx_http_prov_ua_next(&part, &i);
+
+    if (*line == NULL) {
+        return 0;
     }
 
-    return *lines == 1
-           && conn != NULL
+    if (ngx_http_prov_ua_next(&part, &i) != NULL) {
+        *line = NULL;
+        return 0;
+    }
+
+    return conn != NULL
            && conn->ua_id == ua_id
            && conn->ua_rule == ctx->rule
-           && conn->ua_len == line->value.len
-           && ngx_memcmp(conn->ua, line->value.data, conn->ua_len) == 0;
+           && conn->ua_len == (*line)->value.len
+           && ngx_memcmp(conn->ua, (*line)->value.data, conn->ua_len) == 0;
 }
 
 
 static void
 ngx_http_prov_ua_keep(ngx_http_request_t *r, ngx_http_prov_ua_id_t *ua_id,
-    ngx_http_prov_ctx_t *ctx, ngx_http_prov_conn_t *conn)
+    ngx_http_prov_ctx_t *ctx, ngx_http_prov_conn_t *conn,
+    ngx_table_elt_t *line)
 {
-    ngx_uint_t         i;
-    ngx_list_part_t   *part;
-    ngx_table_elt_t   *line;
     ngx_connection_t  *c;
-
-    part = &r->headers_in.headers.part;
-    i = 0;
-
-    line = ngx_http_prov_ua_next(&part, &i);
 
     /* one buffer per connection, whatever it sees: memory stays bounded */
 
-    if (line == NULL || line->value.len > NGX_HTTP_PROV_UA_KEEP) {
+    if (line->value.len > NGX_HTTP_PROV_UA_KEEP) {
         conn->ua_id = NULL;
         return;
     }
