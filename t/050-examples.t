@@ -418,8 +418,8 @@ sub serve_cisco_spa {
              'a model without a file gets the default'],
             ['dev-a', '/spa962_000e08abcdf0.cfg', 403, undef,
              'naming another device: 403'],
-            ['dev-a', '/devices/000e08abcdef.cfg', 404, undef,
-             'the profile folder itself: 404'],
+            ['dev-a', '/devices/000e08abcdef.cfg', 200, "profile of 000e08abcdef\n",
+             'its own file in the profile folder: its profile'],
             ['ou-inject', '/spa962.cfg', 403, undef,
              'a device the list denies: 403'],
             ['polycom', '/spa962.cfg', 403, undef,
@@ -643,7 +643,8 @@ sub serve_mixed_fleet {
     }
 
     # a rogue leaf sent with the real Polycom intermediate: no verified
-    # chain (nginx's 400 under "optional"), no profile
+    # chain (its bad signature: nginx's 400, which error_page 495 hands to
+    # the gate: 403 unverified), no profile
     my ($got, $got_body) = fetch($port, 'x-int-sent', '/0004F2AA0015.cfg');
     like($got, qr/\A(?:0|400|403)\z/,
          "$name: a rogue leaf sent with Polycom's real intermediate: refused");
@@ -699,7 +700,8 @@ sub serve_mixed_fleet {
     # examples/fail2ban/ bans on every attack of these: naming another
     # device (URI or User-Agent), another CA's certificate (unknown_issuer,
     # its issuer quoted in the line), one outside the maker's OUIs
-    # (bad_id); not on no certificate
+    # (bad_id), a forged one (x-int-sent: unverified); not on no
+    # certificate
     my $filter = "$root/examples/fail2ban/filter.d/nginx-prov.conf";
     my $f2b = ProvTest::fail2ban('fail2ban-regex', '--raw', '--out', 'msg',
                                  "$run->{dir}/var/log/nginx/error.log", $filter);
@@ -708,11 +710,11 @@ sub serve_mixed_fleet {
         for grep { /\S/ } split /\n/, $f2b;
     my %attacks;
     $attacks{"$1 127.0.0.1"}++
-        while $errors =~ /prov: access forbidden \((bad_id|ua_mismatch|unknown_issuer|uri_mismatch)\)/g;
+        while $errors =~ /prov: access forbidden \((bad_id|ua_mismatch|unknown_issuer|unverified|uri_mismatch)\)/g;
 
     is_deeply([sort keys %banned],
               ['bad_id 127.0.0.1', 'ua_mismatch 127.0.0.1', 'unknown_issuer 127.0.0.1',
-               'uri_mismatch 127.0.0.1'],
+               'unverified 127.0.0.1', 'uri_mismatch 127.0.0.1'],
               "$name: fail2ban bans on the attacks only") or diag($f2b);
     is_deeply(\%banned, \%attacks, "$name: fail2ban finds every attack's line");
 
@@ -811,8 +813,8 @@ sub serve_mixed_fleet_untrusted_int {
         ['v-polycom', '/0004F2AA0003.cfg', 403, undef,
          'TLS 1.3, resumed: refused',
          { session => \%s13, tls => 'TLSv1_3', resumed => 1 }],
-        ['v-polycom-nochain', '/0004F2AA0003.cfg', 400, undef,
-         'without its intermediate: nginx\'s 400'],
+        ['v-polycom-nochain', '/0004F2AA0003.cfg', 403, undef,
+         'without its intermediate: unverified'],
     ]) // '';
 
     my $n = () = $errors =~ /\(unverified\)[^\n]*with this server's CAs[^\n]*serial 3003/g;

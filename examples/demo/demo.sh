@@ -144,13 +144,15 @@ fetch() {
 fetch 200 "SPA-962 000e08abcdef fetches its own profile" dev-a   /spa962_000e08abcdef.cfg
 fetch 200 "SPA-962 000e08abcdf0 fetches its own profile" dev-b   /spa962_000e08abcdf0.cfg
 fetch 403 "000e08abcdef asks for 000e08abcdf0's profile" dev-a   /spa962_000e08abcdf0.cfg
-fetch 404 "000e08abcdef asks for the file itself"       dev-a   /devices/000e08abcdf0.cfg
+fetch 403 "000e08abcdef asks for 000e08abcdf0's file itself" dev-a /devices/000e08abcdf0.cfg
+fetch 200 "000e08abcdef asks for its own file itself"   dev-a   /devices/000e08abcdef.cfg
 fetch 403 "a device the list does not name"              multi-rdn /spa962.cfg
 fetch 403 "a device the list denies (stolen)"            ou-inject /spa962.cfg
 fetch 200 "pre-2.0 device, generic certificate: bootstrap" generic /spa962.cfg
 fetch 403 "a browser without a certificate"              -       /spa962.cfg
 fetch 403 "a certificate whose ST is ../000e08abcdf0"    dotdot  /spa962.cfg
-fetch 400 "a's MAC in a certificate of another CA"       rogue-a /spa962.cfg
+fetch 403 "a's MAC in a certificate of another CA"       rogue-a /spa962.cfg
+fetch 403 "a's certificate, expired (2020-2021)"         expired-a /spa962.cfg
 
 # nginx's master and worker pids: "master 1234, worker 1235"
 pids() {
@@ -194,6 +196,13 @@ echo
 echo "refusals in the error log:"
 grep 'prov: access forbidden' "$dir/logs/error.log" | sed 's/^/  /' \
     | cut -c1-160
+
+echo
+echo "the gate's counters (prov_status, not in access.log):"
+echo "  \$ curl $url/prov-status"
+curl -s $resolve --cacert "$dir/pki/server-ca.crt" "$url/prov-status" \
+    | sed 's/^/  /'
+echo
 
 if [ $keep = yes ]; then
     cat <<HINT
