@@ -353,6 +353,30 @@ _EOS_
     my @alerts = grep { !/ignoring stale global SSL error/ }
                  $errors =~ /^(.*\[(?:alert|crit|emerg)\].*)$/mg;
     is("@alerts", '', "$name: no alert in the error log");
+
+    banned($name, $error_log, $errors);
+}
+
+# examples/fail2ban/ bans the address of another CA's certificate and of a
+# device asking for another's file, never that of a device whose
+# certificate expired: a genuine phone, which retries forever, and whose
+# site's other phones share its address (as for not_listed, denied)
+sub banned {
+    my ($name, $error_log, $errors) = @_;
+    my $filter = "$root/examples/fail2ban/filter.d/nginx-prov.conf";
+    my $out = ProvTest::fail2ban('fail2ban-regex', '--raw', '--out', 'msg',
+                                 $error_log, $filter);
+    my %ban = map { $_ => 1 } grep { /prov: access forbidden/ } split /\n/, $out;
+    my @lines = grep { /prov: access forbidden/ } split /\n/, $errors;
+    my @attacks = grep { /\((?:uri_mismatch|unverified)\)/ && !/verify error 10 / }
+                  @lines;
+    my @expired = grep { /verify error 10 "certificate has expired"/ } @lines;
+
+    ok(@attacks && @expired, "$name: fail2ban: attacks and expired certificates in the error log");
+    is(scalar(grep { !$ban{$_} } @attacks), 0, "$name: fail2ban bans every attack")
+        or diag($out);
+    is(scalar(grep { $ban{$_} } @expired), 0,
+       "$name: fail2ban bans no expired certificate") or diag($out);
 }
 
 sub attack_server {
