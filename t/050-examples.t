@@ -813,6 +813,7 @@ sub trial_pki {
         "devices/$B.crt"  => "/C=US/ST=$B/L=88012BA01002/O=Cisco Systems, Inc./OU=SPA-962/CN=$B",
         'generic.crt'     => '/C=US/ST=ciscogeneric/L=ciscogeneric/O=Cisco Systems, Inc./OU=cisco.com/CN=Cisco SPA Generic',
         "impostor/$A.crt" => "/C=US/ST=$A/L=88012BA01001/O=Cisco Systems, Inc./OU=SPA-962/CN=$A",
+        "clone/$A.crt"    => "/C=US/ST=$A/L=88012BA01001/O=Cisco Systems, Inc./OU=SPA-962/CN=$A",
         'server.crt'      => '/CN=prov.example.com',
     );
 
@@ -822,7 +823,7 @@ sub trial_pki {
         is($text, "subject=$subject{$f}\n", "trial-pki.sh: $f: subject");
     }
 
-    for my $f ("devices/$A.crt", "devices/$B.crt", 'generic.crt') {
+    for my $f ("devices/$A.crt", "devices/$B.crt", 'generic.crt', "clone/$A.crt") {
         my ($vrc, $v) = run('openssl', 'verify', '-CAfile', "$dir/device-ca.pem",
                             "$dir/$f");
         is($vrc, 0, "trial-pki.sh: $f verifies with device-ca.pem") or diag($v);
@@ -835,6 +836,16 @@ sub trial_pki {
                       "$dir/impostor/$A.crt");
     is($rc, 0, "trial-pki.sh: impostor/$A.crt is the foreign CA's") or diag($out);
 
+    # the clone: another key, so another fingerprint (what a pin tells apart)
+    my @fp = map { (run('openssl', 'x509', '-noout', '-fingerprint', '-sha256',
+                        '-in', "$dir/$_"))[1] } ("devices/$A.crt", "clone/$A.crt");
+    my @pub = map { (run('openssl', 'pkey', '-pubout', '-in', "$dir/$_"))[1] }
+              ("devices/$A.key", "clone/$A.key");
+    like($fp[0], qr/^sha256 Fingerprint=[0-9A-F:]{95}$/im,
+         'trial-pki.sh: a fingerprint of the device');
+    isnt($fp[1], $fp[0], "trial-pki.sh: clone/$A.crt is another certificate");
+    isnt($pub[1], $pub[0], "trial-pki.sh: clone/$A.key is another key");
+
     ($rc, $out) = run('openssl', 'verify', '-CAfile', "$dir/server-ca.pem",
                       '-purpose', 'sslserver', "$dir/server.crt");
     is($rc, 0, 'trial-pki.sh: server.crt verifies with server-ca.pem') or diag($out);
@@ -844,7 +855,7 @@ sub trial_pki {
          'trial-pki.sh: server.crt names prov.example.com, localhost, 127.0.0.1');
 
     for my $key ('server.key', "devices/$A.key", "devices/$B.key", 'generic.key',
-                 "impostor/$A.key", 'ca/device-ca.key', 'ca/server-ca.key',
+                 "impostor/$A.key", "clone/$A.key", 'ca/device-ca.key', 'ca/server-ca.key',
                  'ca/foreign-ca.key')
     {
         my @st = stat "$dir/$key";

@@ -4,9 +4,10 @@
 # A throwaway PKI for a trial of examples/debian/prov.conf, shaped like a
 # Cisco SPA fleet: a device CA standing in for Cisco's, a certificate per
 # device with the subject Cisco gives its phones, the shared generic
-# certificate of pre-2.0 firmware, a server certificate, and an impostor: a
-# certificate of a foreign CA that carries the first device's MAC, which the
-# server must refuse. Never use it for a real fleet: the real devices carry
+# certificate of pre-2.0 firmware, a server certificate, a clone of the
+# first device (the device CA's certificate with its subject and another
+# key: what a pin refuses), and an impostor: a certificate of a foreign CA
+# that carries the first device's MAC, which the server must refuse. Never use it for a real fleet: the real devices carry
 # Cisco's certificates, and the server's comes from the provider's CA.
 #
 # MACs in any spelling (00:0E:08:AB:CD:EF, 000e.08ab.cdef, ...); default
@@ -31,17 +32,21 @@
 #                              (serial 88012BA01001, 88012BA01002, ...)
 #   DIR/generic.crt, .key      the generic certificate: ST=L=ciscogeneric,
 #                              OU=cisco.com
+#   DIR/clone/<mac>.crt, .key  the first device's subject, issued by the
+#                              device CA, its own key
 #   DIR/impostor/<mac>.crt, .key  the first device's subject, issued by a
 #                              foreign CA (DIR/ca/foreign-ca.crt)
 #   DIR/ca/                    (mode 0700) the CAs: device-ca, server-ca,
 #                              foreign-ca, each .crt and .key
 #
-# For example, as root (README, Deploy on Debian):
+# For example, as root (README, Deploy on Debian: the server needs only
+# server.crt, server.key and device-ca.pem in /etc/nginx/prov/):
 #
-#   bash trial-pki.sh /etc/nginx/prov 000e08abcdef 000e08abcdf0
-#   curl --cacert /etc/nginx/prov/server-ca.pem \
-#        --cert /etc/nginx/prov/devices/000e08abcdef.crt \
-#        --key /etc/nginx/prov/devices/000e08abcdef.key \
+#   bash trial-pki.sh /root/prov-trial 000e08abcdef 000e08abcdf0
+#   curl --resolve prov.example.com:443:127.0.0.1 \
+#        --cacert /root/prov-trial/server-ca.pem \
+#        --cert /root/prov-trial/devices/000e08abcdef.crt \
+#        --key /root/prov-trial/devices/000e08abcdef.key \
 #        https://prov.example.com/spa962_000e08abcdef.cfg
 
 set -euo pipefail
@@ -144,7 +149,7 @@ spa() {
 
 mkdir -p "$dir"
 mkdir -m 0700 "$dir/ca"
-mkdir -m 0755 "$dir/devices" "$dir/impostor"
+mkdir -m 0755 "$dir/devices" "$dir/clone" "$dir/impostor"
 chmod 0755 "$dir"
 
 ca device-ca '/C=US/O=Trial Devices/CN=Trial Device CA'
@@ -163,6 +168,9 @@ done
 cert device-ca "$dir/generic" 0x1000 \
     '/C=US/ST=ciscogeneric/L=ciscogeneric/O=Cisco Systems, Inc./OU=cisco.com/CN=Cisco SPA Generic'
 
+cert device-ca "$dir/clone/${macs[0]}" 0x7001 \
+    "$(spa "${macs[0]}" 88012BA01001)"
+
 cert foreign-ca "$dir/impostor/${macs[0]}" 0x6001 \
     "$(spa "${macs[0]}" 88012BA01001)"
 
@@ -173,4 +181,4 @@ find "$dir" -name '*.key' -exec chmod 0600 {} +
 find "$dir" \( -name '*.crt' -o -name '*.pem' \) -exec chmod 0644 {} +
 
 echo "$dir: device CA, server (prov.example.com), ${#macs[@]} device(s)," \
-     "generic, impostor of ${macs[0]}"
+     "generic, clone and impostor of ${macs[0]}"
