@@ -13,16 +13,19 @@
 #                            line of that request says result=RESULT
 #
 # Needs: fail, ok (test-deb.sh), $tmp, $prov_log (the site's access log).
+# awk reads the whole file: under pipefail, an awk that exits at the block
+# would fail the pipeline with zcat's or cat's SIGPIPE.
 
 readme_block() {
     local file=$1 name=$2 text
 
     text=$( (case "$file" in *.gz) zcat "$file" ;; *) cat "$file" ;; esac) \
             | awk -v name="$name" '
+                done                           { next }
                 $0 == "<!-- run: " name " -->" { want = 1; next }
                 want == 1 && $0 == "```sh"     { want = 2; next }
-                want == 1                      { exit 1 }
-                want == 2 && $0 == "```"       { found = 1; exit }
+                want == 1                      { done = 1; next }
+                want == 2 && $0 == "```"       { found = 1; done = 1; next }
                 want == 2                      { print }
                 END { if (!found) exit 1 }') \
         || fail "$file: no block \"<!-- run: $name -->\" followed by \`\`\`sh"
