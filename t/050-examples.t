@@ -288,6 +288,17 @@ my %ADDED = (
             secret => qr/\Q$B\E/,
         }],
     },
+    'debian/prov.conf' => {
+        files => {
+            "devices/$A.cfg"     => "profile of $A\n",
+            "devices/$B.cfg"     => "secret of $B\n",
+        },
+        servers => [{
+            listen => '443', cert => 'dev-a', no_store => 1,
+            own => "/spa962_$A.cfg", body => "profile of $A\n",
+            victim => $B, folder => '/devices/', suffix => '.cfg',
+        }],
+    },
     'demo/nginx.conf' => {
         files => {
             "devices/$A.cfg"      => "profile of $A\n",
@@ -395,6 +406,13 @@ SKIP: {
 # examples/debian/prov.conf in Debian's layout: nginx -t, then devices
 
 {
+    my $site = slurp("$root/examples/debian/prov.conf");
+
+    # what may not be in a site (Debian's nginx.conf includes it in http{})
+    for my $d (qw(load_module events user pcre_jit worker_processes pid)) {
+        unlike($site, qr/^\s*\Q$d\E\b/m, "debian/prov.conf: no $d (main level)");
+    }
+
     my $tree = debian_tree('debian-t');
     my ($rc, $out) = run(@{ $tree->{run} }, '-t');
 
@@ -584,12 +602,6 @@ sub debian_tree {
     my $dir = prefix($dir_name);
     my $etc = "$dir/etc/nginx";
     my $site = slurp("$root/examples/debian/prov.conf");
-
-    # what may not be in a site (Debian's nginx.conf includes it in http{})
-    for my $d (qw(load_module events user pcre_jit worker_processes pid)) {
-        unlike($site, qr/^\s*\Q$d\E\b/m,
-               "debian/prov.conf: no $d (main level)") unless $edit;
-    }
 
     $edit->($site) if $edit;
 
@@ -1298,7 +1310,8 @@ sub stop_example {
 sub serve_with_additions {
     my ($name, $variant) = @_;
     my $spec = $ADDED{$name};
-    my $dir = prefix(($variant ? 'added-plain-' : 'added-') . $name =~ s{/}{-}gr);
+    my $dir_name = ($variant ? 'added-plain-' : 'added-') . $name =~ s{/}{-}gr;
+    my $dir = prefix($dir_name);
     my $text = slurp("$root/examples/$name");
     my $with = 'with additions' . ($variant ? ", $variant" : '');
     my %port;
@@ -1310,10 +1323,18 @@ sub serve_with_additions {
     $text = inject_additions($text, $name);
 
     my $srv = 'srv/prov';
+    my $conf_file = "$dir/nginx.conf";
 
     if ($name eq 'demo/nginx.conf') {
         $text = localize_demo($text, $dir, \%port);
         $srv = 'profiles';
+    } elsif ($name eq 'debian/prov.conf') {
+        # a site: in Debian's layout, with the additions
+        my $site = $text;
+        my $tree = debian_tree($dir_name, sub { $_[0] = $site });
+        $port{443} = $tree->{port};
+        $conf_file = "$dir/etc/nginx/nginx.conf";
+        $text = undef;
     } else {
         $spec->{edit}->($text, $dir) if $spec->{edit};
         $text = localize($text, $dir, $name, 0, \%port);
@@ -1325,8 +1346,7 @@ sub serve_with_additions {
 
     chmod 0755, $dir;
 
-    my $conf_file = "$dir/nginx.conf";
-    write_file($conf_file, $text);
+    write_file($conf_file, $text) if defined $text;
 
     my $error_log = $name eq 'demo/nginx.conf' ? "$dir/logs/error.log"
                                                : "$dir/var/log/nginx/error.log";
