@@ -56,7 +56,9 @@ usage() {
     exit 2
 }
 
-[ $# -ge 1 ] && [ -n "$1" ] || usage
+if [ $# -lt 1 ] || [ -z "$1" ]; then
+    usage
+fi
 
 dir=$1
 shift
