@@ -32,7 +32,10 @@
 #   make deb             the Debian package libnginx-mod-http-prov (debian/),
 #                        into build/deb/
 #   make test-deb        as root: installs that package, runs nginx -t with
-#                        the module enabled, removes it again (t/deb/)
+#                        the module enabled, deploys examples/debian/ into
+#                        /etc/nginx by README's marked blocks and serves
+#                        devices with Debian's nginx, removes it all again
+#                        (t/deb/)
 #   make fuzz            libFuzzer targets (fuzz/*.c) with ASan and UBSan:
 #                        replays fuzz/corpus/, then FUZZ_SECONDS per target
 #   make clean
@@ -75,6 +78,8 @@ ASAN_PACKAGES  = openssl perl libtest-base-perl libio-socket-ssl-perl \
 VALGRIND_PACKAGES = $(TEST_PACKAGES) valgrind
 DEMO_PACKAGES  = $(BUILD_PACKAGES) openssl curl
 DEB_PACKAGES   = $(BUILD_PACKAGES) build-essential dpkg-dev debhelper
+# make test-deb: README's deploy fetches with curl, trial-pki.sh runs openssl
+TEST_DEB_PACKAGES = curl openssl
 STRESS_PACKAGES = $(BUILD_PACKAGES) openssl perl libio-socket-ssl-perl
 # make bench: ab (apache2-utils), curl with HTTP/2, valgrind, strace;
 # coreutils' timeout and util-linux's taskset are in every Debian
@@ -209,6 +214,7 @@ test-deb:
 	         "(dpkg, /etc/nginx): run it as root" >&2; \
 	    exit 1; \
 	fi
+	@bash scripts/deps.sh $(TEST_DEB_PACKAGES)
 	BUILD=$(BUILD) bash t/deb/test-deb.sh $(DEB)
 
 # nginx's Debian source, built with clang into build/fuzz/; each target

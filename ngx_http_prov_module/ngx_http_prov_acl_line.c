@@ -721,7 +721,7 @@ ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin)
     if (hex->len == 2 * NGX_HTTP_PROV_SHA256_LEN) {
         colons = 0;
 
-    } else if (hex->len == 3 * NGX_HTTP_PROV_SHA256_LEN - 1) {
+    } else if (hex->len == NGX_HTTP_PROV_PIN_PRINT_LEN) {
         colons = 1;
 
     } else {
@@ -762,6 +762,31 @@ ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin)
     }
 
     return (n == 2 * NGX_HTTP_PROV_SHA256_LEN) ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * openssl's form (x509 -noout -fingerprint -sha256), or the 64 digits
+ * alone; the log, the dump and openssl then print one pin the same way
+ */
+
+u_char *
+ngx_http_prov_acl_pin_print(u_char *b, u_char *pin, ngx_uint_t colons)
+{
+    ngx_uint_t  i;
+
+    static u_char  hex[] = "0123456789ABCDEF";
+
+    for (i = 0; i < NGX_HTTP_PROV_SHA256_LEN; i++) {
+        if (i && colons) {
+            *b++ = ':';
+        }
+
+        *b++ = hex[pin[i] >> 4];
+        *b++ = hex[pin[i] & 0xf];
+    }
+
+    return b;
 }
 
 
@@ -1034,8 +1059,6 @@ ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
     uint16_t     len16, count;
     ngx_uint_t   i, flags, colons;
 
-    static u_char  hex[] = "0123456789ABCDEF";
-
     last = p + len;
     flags = *p++;
 
@@ -1052,7 +1075,7 @@ ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
         size = id->len + sizeof(" sha256=") - 1
                + ((flags & NGX_HTTP_PROV_ACL_ALLOW) ? sizeof(" allow") - 1
                                                     : sizeof(" deny") - 1)
-               + 3 * NGX_HTTP_PROV_SHA256_LEN - 1;
+               + NGX_HTTP_PROV_PIN_PRINT_LEN;
 
         if (flags & NGX_HTTP_PROV_ACL_ATTRS) {
             a = p + NGX_HTTP_PROV_SHA256_LEN;
@@ -1078,20 +1101,9 @@ ngx_http_prov_acl_value_print(u_char *buf, ngx_str_t *id, u_char *p,
         b = ngx_cpymem(b, " deny", sizeof(" deny") - 1);
     }
 
-    /* openssl's form: x509 -fingerprint -sha256 prints it so */
-
     if (flags & NGX_HTTP_PROV_ACL_PIN) {
         b = ngx_cpymem(b, " sha256=", sizeof(" sha256=") - 1);
-
-        for (i = 0; i < NGX_HTTP_PROV_SHA256_LEN; i++) {
-            if (i && colons) {
-                *b++ = ':';
-            }
-
-            *b++ = hex[p[i] >> 4];
-            *b++ = hex[p[i] & 0xf];
-        }
-
+        b = ngx_http_prov_acl_pin_print(b, p, colons);
         p += NGX_HTTP_PROV_SHA256_LEN;
     }
 

@@ -67,6 +67,9 @@ typedef struct {
 #define NGX_HTTP_PROV_MAC_LEN         12
 #define NGX_HTTP_PROV_SHA256_LEN      32
 
+/* openssl's form of a pin: "5D:2F:...:A0" */
+#define NGX_HTTP_PROV_PIN_PRINT_LEN   (3 * NGX_HTTP_PROV_SHA256_LEN - 1)
+
 #define NGX_HTTP_PROV_ACL_LINE_MAX    4096
 #define NGX_HTTP_PROV_ACL_READ_SIZE   65536
 #define NGX_HTTP_PROV_ACL_ERRORS      100
@@ -175,6 +178,8 @@ void ngx_http_prov_acl_unterminated(ngx_http_prov_acl_parse_t *ap);
 void ngx_http_prov_acl_error(ngx_http_prov_acl_parse_t *ap,
     const char *fmt, ...);
 ngx_int_t ngx_http_prov_acl_parse_pin(ngx_str_t *hex, u_char *pin);
+u_char *ngx_http_prov_acl_pin_print(u_char *b, u_char *pin,
+    ngx_uint_t colons);
 
 ngx_int_t ngx_http_prov_id_safe(ngx_str_t *value);
 ngx_int_t ngx_http_prov_mac_normalize(ngx_str_t *value, u_char *mac);

@@ -1051,12 +1051,12 @@ ngx_http_prov_check_acl(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
 
     /* a pinned device that presented another certificate */
 
-    hex = ngx_pnalloc(r->pool, 2 * NGX_HTTP_PROV_SHA256_LEN + 1);
+    hex = ngx_pnalloc(r->pool, NGX_HTTP_PROV_PIN_PRINT_LEN + 1);
     if (hex == NULL) {
         return NGX_HTTP_PROV_NONE;
     }
 
-    *ngx_hex_dump(hex, digest, NGX_HTTP_PROV_SHA256_LEN) = '\0';
+    *ngx_http_prov_acl_pin_print(hex, digest, 1) = '\0';
 
     return ngx_http_prov_refuse(r, ctx, result,
                                 "device \"%s\" presented sha256 %s, not the "

@@ -282,7 +282,7 @@ GET /as/chain-c/profile.cfg
 X-Prov-Id: 000e08abcdc1
 X-Prov-Result: pin_mismatch
 --- error_log eval
-my $c = lc $main::FP{'chain-c'}; $c =~ s/://g;
+my $c = $main::FP{'chain-c'};
 qq{prov: access forbidden (pin_mismatch): device "000e08abcdc1" presented sha256 $c, not the certificate pinned in "lmdb:$main::PINNED", serial 2001}
 
 

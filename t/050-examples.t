@@ -31,6 +31,15 @@
 #                          the listening sockets (and fails on an address
 #                          this host does not have, or on 443 when not root)
 #
+# examples/debian/prov.conf is no whole nginx.conf but a site of Debian's
+# nginx: it is checked inside a copy of Debian's layout (debian_tree()):
+# /etc/nginx/nginx.conf as this host has it (else as Debian 12 ships it),
+# the package's modules-enabled snippet, the site in sites-available and
+# linked from sites-enabled, all its paths under the temporary prefix as
+# above (and /var/lib/nginx-prov/, where its LMDB list is); then it serves
+# devices.  examples/debian/trial-pki.sh makes a PKI whose subjects and
+# chains are checked.
+#
 # Environment: TEST_NGINX_BINARY (default: nginx in PATH), PROV_ACL (the
 # demo's list is an LMDB list: t/lib/ProvAcl.pm),
 # TEST_NGINX_LOAD_MODULES, TEST_NGINX_PROV_PKI, TEST_NGINX_USE_VALGRIND (see
@@ -112,6 +121,39 @@ my %ETC = (
     'snom-ca.pem'           => 'snom-ca.crt',
     'fleet.acl'             => \$FLEET_ACL,
 );
+
+# /etc/nginx/nginx.conf as Debian 12's nginx-common ships it (comments
+# left out), for a host without one: debian_tree()
+my $DEBIAN_NGINX_CONF = <<'_CONF_';
+user www-data;
+worker_processes auto;
+pid /run/nginx.pid;
+error_log /var/log/nginx/error.log;
+include /etc/nginx/modules-enabled/*.conf;
+
+events {
+	worker_connections 768;
+}
+
+http {
+	sendfile on;
+	tcp_nopush on;
+	types_hash_max_size 2048;
+
+	include /etc/nginx/mime.types;
+	default_type application/octet-stream;
+
+	ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; # Dropping SSLv3, ref: POODLE
+	ssl_prefer_server_ciphers on;
+
+	access_log /var/log/nginx/access.log;
+
+	gzip on;
+
+	include /etc/nginx/conf.d/*.conf;
+	include /etc/nginx/sites-enabled/*;
+}
+_CONF_
 
 # What operators add to a configuration later (issue 13), put into every
 # server block of each example: a regex location, which nginx prefers to
@@ -246,6 +288,17 @@ my %ADDED = (
             secret => qr/\Q$B\E/,
         }],
     },
+    'debian/prov.conf' => {
+        files => {
+            "devices/$A.cfg"     => "profile of $A\n",
+            "devices/$B.cfg"     => "secret of $B\n",
+        },
+        servers => [{
+            listen => '443', cert => 'dev-a', no_store => 1,
+            own => "/spa962_$A.cfg", body => "profile of $A\n",
+            victim => $B, folder => '/devices/', suffix => '.cfg',
+        }],
+    },
     'demo/nginx.conf' => {
         files => {
             "devices/$A.cfg"      => "profile of $A\n",
@@ -349,6 +402,50 @@ SKIP: {
 
     serve_cisco_spa();
 }
+
+# examples/debian/prov.conf in Debian's layout: nginx -t, then devices
+
+{
+    my $site = slurp("$root/examples/debian/prov.conf");
+
+    # what may not be in a site (Debian's nginx.conf includes it in http{})
+    for my $d (qw(load_module events user pcre_jit worker_processes pid)) {
+        unlike($site, qr/^\s*\Q$d\E\b/m, "debian/prov.conf: no $d (main level)");
+    }
+
+    my $tree = debian_tree('debian-t');
+    my ($rc, $out) = run(@{ $tree->{run} }, '-t');
+
+    is($rc, 0, 'debian/prov.conf in Debian\'s layout: nginx -t exit status')
+        or diag($out);
+    like($out, qr/test is successful/,
+         'debian/prov.conf in Debian\'s layout: nginx -t: test is successful');
+
+    my @warn = grep { !/"user" directive makes sense only/ }
+               $out =~ /^(.*\[(?:warn|alert|crit)\].*)$/mg;
+    is("@warn", '', 'debian/prov.conf in Debian\'s layout: nginx -t without warnings');
+}
+
+# the test can fail: the Synopsis' load_module in the site is refused
+{
+    my $tree = debian_tree('debian-load-module', sub {
+        $_[0] = "load_module modules/ngx_http_prov_module.so;\n$_[0]";
+    });
+    my ($rc, $out) = run(@{ $tree->{run} }, '-t');
+
+    isnt($rc, 0, 'debian/prov.conf with a load_module line: nginx -t fails');
+    like($out, qr/"load_module" directive is not allowed here/,
+         'debian/prov.conf with a load_module line: nginx -t says why');
+}
+
+SKIP: {
+    eval { require IO::Socket::SSL; 1 }
+        or skip('IO::Socket::SSL is not installed: debian/prov.conf not started', 1);
+
+    serve_debian_site();
+}
+
+trial_pki();
 
 # every example, with what operators add later: no device reads another's
 # file, and each still gets its own
@@ -490,6 +587,315 @@ sub serve_cisco_spa {
     is_deeply([sort @banned], ['bad_id 127.0.0.1', 'uri_mismatch 127.0.0.1'],
               'cisco-spa.conf: fail2ban bans on the attacks only')
         or diag($f2b);
+}
+
+# A copy of Debian's nginx layout under a fresh prefix $dir_name, with
+# examples/debian/prov.conf installed as the README says (sites-available/
+# prov, linked from sites-enabled), its paths mapped into the prefix as
+# localize() maps them, its files in place: the test PKI's server key and
+# device CA in etc/nginx/prov/, the LMDB list (dev-a and dev-b allowed),
+# profiles under srv/prov/.  $edit, if given, changes the site's text
+# first.  Returns {dir, port, run (the nginx command on the tree, without
+# -t or -s)}.
+sub debian_tree {
+    my ($dir_name, $edit) = @_;
+    my $dir = prefix($dir_name);
+    my $etc = "$dir/etc/nginx";
+    my $site = slurp("$root/examples/debian/prov.conf");
+
+    $edit->($site) if $edit;
+
+    # nginx.conf as this host's Debian nginx has it, else as Debian 12
+    # ships it: the includes are what matters
+    my $main = -f '/etc/nginx/nginx.conf' ? slurp('/etc/nginx/nginx.conf') : '';
+
+    if ($main !~ m{^\s*include\s+/etc/nginx/modules-enabled/\*\.conf;}m
+        || $main !~ m{^\s*include\s+/etc/nginx/sites-enabled/\*;}m)
+    {
+        $main = $DEBIAN_NGINX_CONF;
+    }
+
+    my %port;
+    my %free;
+    for my $text ($main, $site) {
+        $text =~ s{(?<![\w./])(/etc/nginx/|/srv/prov\b|/var/log/nginx/|/var/lib/nginx-prov/|/run/nginx\.pid\b)}
+                  {$dir$1}g;
+        $text =~ s/^(\s*user\s+)www-data;/${1}nobody;/m
+            unless defined getpwnam('www-data');
+        $text =~ s{^(\s*listen\s+)((?:\S+:)?443)(?=[\s;])}
+                  {$1 . '127.0.0.1:' . ($port{$2} //= free_port(\%free))}mge;
+    }
+
+    make_path("$etc/conf.d", "$etc/modules-enabled", "$etc/sites-available",
+              "$etc/sites-enabled", "$dir/usr/share/nginx/modules-available",
+              "$dir/var/lib/nginx-prov", "$dir/modules");
+
+    write_file("$etc/nginx.conf", $main);
+
+    if (-f '/etc/nginx/mime.types') {
+        copy('/etc/nginx/mime.types', "$etc/mime.types")
+            or die "copy /etc/nginx/mime.types: $!";
+    } else {
+        write_file("$etc/mime.types", "types {\n    text/html  html;\n}\n");
+    }
+
+    # the package's snippet and the link its postinst makes; "modules/" is
+    # taken from the prefix, where the module under test is linked
+    my $snippet = "$dir/usr/share/nginx/modules-available/mod-http-prov.conf";
+    if (defined $module) {
+        write_file($snippet, "load_module modules/ngx_http_prov_module.so;\n");
+        symlink($module, "$dir/modules/ngx_http_prov_module.so")
+            or die "symlink $module: $!";
+    } else {
+        write_file($snippet, "# load_module (compiled in)\n");
+    }
+    symlink($snippet, "$etc/modules-enabled/50-mod-http-prov.conf")
+        or die "symlink $snippet: $!";
+
+    write_file("$etc/sites-available/prov", $site);
+    symlink("$etc/sites-available/prov", "$etc/sites-enabled/prov")
+        or die "symlink sites-enabled/prov: $!";
+
+    for my $f (['server.crt', 'server.crt'], ['server.key', 'server.key'],
+               ['device-ca.pem', 'device-ca.crt'])
+    {
+        copy("$pki/$f->[1]", "$etc/prov/$f->[0]") or die "copy $pki/$f->[1]: $!";
+    }
+
+    ProvAcl::create("$dir/var/lib/nginx-prov/devices.db",
+                    "$A  allow  account=1042\n", "$B  allow  account=1043\n");
+
+    my %files = (
+        "devices/$A.cfg"        => "profile of $A\n",
+        "devices/$B.cfg"        => "secret of $B\n",
+        'models/SPA-962.cfg'    => "profile of the SPA-962\n",
+        'default.cfg'           => "the default profile\n",
+        'bootstrap/upgrade.cfg' => "upgrade the firmware\n",
+        'firmware/spa962.bin'   => "firmware\n",
+    );
+
+    for my $f (sort keys %files) {
+        write_file("$dir/srv/prov/$f", $files{$f});
+    }
+
+    # the workers (www-data) read the prefix
+    chmod 0755, $dir;
+
+    return {
+        dir => $dir,
+        port => (values %port)[0],
+        ports => scalar keys %port,
+        run => [@nginx, '-p', "$dir/", '-c', "$etc/nginx.conf",
+                '-e', "$dir/var/log/nginx/error.log"],
+    };
+}
+
+# examples/debian/prov.conf in Debian's layout serves devices: each its own
+# profile, by its profile rule's URI and by its own file's name; another's
+# file refused and logged as uri_mismatch by either; a foreign CA's
+# certificate with a device's subject refused, logged and counted as
+# unverified; the status page answers localhost and is in no access log
+sub serve_debian_site {
+    my $tree = debian_tree('debian-running');
+    my $dir = $tree->{dir};
+    my $port = $tree->{port};
+    my $name = 'debian/prov.conf';
+
+    is($tree->{ports}, 1, "$name: listens on one port");
+
+    my ($rc, $out) = run(@{ $tree->{run} });
+    is($rc, 0, "$name: nginx starts") or do { diag($out); return };
+
+    my $pid = wait_for_pid_file("$dir/run/nginx.pid");
+    my $up = $pid && wait_for_port($port);
+
+    ok($up, "$name: nginx listens");
+
+    my @cases = (
+        # cert, uri, status, body, what
+        ['dev-a', "/spa962_$A.cfg", 200, "profile of $A\n",
+         'a device gets its own profile'],
+        ['dev-a', "/devices/$A.cfg", 200, "profile of $A\n",
+         'a device asking for its own file by name gets it'],
+        ['dev-b', "/spa962_$B.cfg", 200, "secret of $B\n",
+         'the other device gets its own'],
+        ['dev-a', "/spa962_$B.cfg", 403, undef,
+         'naming another device: 403'],
+        ['dev-a', "/devices/$B.cfg", 403, undef,
+         'another device\'s file by name: 403'],
+        ['rogue-a', "/spa962_$A.cfg", 403, undef,
+         'a foreign CA\'s certificate with the device\'s subject: 403'],
+        ['generic', '/spa962.cfg', 200, "upgrade the firmware\n",
+         'the generic certificate gets the bootstrap profile'],
+        ['none', '/spa962.cfg', 403, undef, 'no certificate: 403'],
+        ['none', '/firmware/spa962.bin', 200, "firmware\n",
+         'firmware needs no certificate'],
+    );
+
+    my ($status, $prom);
+
+    if ($up) {
+        for my $c (@cases) {
+            my ($cert, $uri, $want, $body, $what) = @$c;
+            my ($got, $got_body) = fetch($port, $cert, $uri);
+
+            is($got, $want, "$name: $what ($cert $uri)");
+
+            if (defined $body) {
+                is($got_body, $body, "$name: $what: body");
+            } else {
+                unlike($got_body // '', qr/profile of|secret of|upgrade/,
+                       "$name: $what: no profile in the body");
+            }
+        }
+
+        # every request is in prov.log (and counted) once it ends
+        my $n = @cases;
+        wait_for_log(0, qr/\A(?:[^\n]*\n){$n}/, "$dir/var/log/nginx/prov.log");
+
+        (my $st, $status) = fetch($port, 'none', '/prov-status');
+        is($st, 200, "$name: /prov-status answers localhost");
+        (undef, $prom) = fetch($port, 'none', '/prov-status?format=prometheus');
+    }
+
+    ($rc, $out) = run(@{ $tree->{run} }, '-s', 'stop');
+    is($rc, 0, "$name: nginx stops") or diag($out);
+
+    if ($pid && !wait_for_exit($pid)) {
+        kill 'KILL', $pid;
+        fail("$name: nginx did not stop");
+    }
+
+    $status //= '';
+    $prom //= '';
+
+    like($status, qr/"unverified":1,/,
+         "$name: prov_status counts the foreign CA's certificate as unverified")
+        or diag($status);
+    like($status, qr/"uri_mismatch":2,/,
+         "$name: prov_status counts both requests for another's file");
+    # the gate's requests: all but firmware (prov off) and the status page
+    my $gated = grep { $_->[1] !~ m{^/firmware/} } @cases;
+    like($status, qr/"total":$gated\}/,
+         "$name: prov_status counts every gated request, the status page not")
+        or diag($status);
+    like($status, qr{"file":"lmdb:\Q$dir\E/var/lib/nginx-prov/devices\.db","devices":2,},
+         "$name: prov_status shows the LMDB list");
+    like($prom, qr/^nginx_prov_requests_total\{result="unverified"\} 1$/m,
+         "$name: prov_status in Prometheus form");
+
+    my $errors = slurp("$dir/var/log/nginx/error.log");
+    unlike($errors, qr/\[(?:alert|crit|emerg)\]/, "$name: no alert in the error log");
+    like($errors, qr/prov: access forbidden \(uri_mismatch\): device "$A" asked for the profile of "$B"[^\n]*request: "GET \/devices\/$B\.cfg /,
+         "$name: /devices/<other>.cfg is logged as uri_mismatch");
+    like($errors, qr/prov: access forbidden \(uri_mismatch\): device "$A" asked for the profile of "$B"[^\n]*request: "GET \/spa962_$B\.cfg /,
+         "$name: naming another device is logged as uri_mismatch");
+    like($errors, qr/\[error\][^\n]*prov: access forbidden \(unverified\)[^\n]*request: "GET \/spa962_$A\.cfg /,
+         "$name: the foreign CA's certificate is logged at the default level");
+
+    my $access = -f "$dir/var/log/nginx/prov.log"
+               ? slurp("$dir/var/log/nginx/prov.log") : '';
+    like($access, qr{"GET /devices/$B\.cfg HTTP/1\.0" 403 \d+ \S+ device=$A result=uri_mismatch },
+         "$name: prov.log: another's file, uri_mismatch");
+    like($access, qr{"GET /spa962_$A\.cfg HTTP/1\.0" 403 \d+ \S+ device=\S* result=unverified },
+         "$name: prov.log: the foreign CA's certificate, unverified");
+    like($access, qr{"GET /spa962_$A\.cfg HTTP/1\.0" 200 \d+ file=/devices/$A\.cfg device=$A result=allow model=SPA-962 serial=88012BA01001 account=1042\n},
+         "$name: prov.log names device, file and account");
+    unlike($access, qr/prov-status/, "$name: the status scrape is not in prov.log");
+
+    my $other = -f "$dir/var/log/nginx/access.log"
+              ? slurp("$dir/var/log/nginx/access.log") : '';
+    unlike($other, qr/prov-status/, "$name: nor in access.log");
+}
+
+# examples/debian/trial-pki.sh: the layout its header states, Cisco SPA
+# subjects, devices and the generic certificate verify with device-ca.pem,
+# the impostor does not; keys 0600; it refuses to overwrite
+sub trial_pki {
+    my $script = "$root/examples/debian/trial-pki.sh";
+    my $dir = prefix('trial') . '/pki';
+
+    ok(-x $script, 'trial-pki.sh is executable');
+
+    my ($rc, $out) = run('bash', $script, $dir);
+    is($rc, 0, 'trial-pki.sh DIR: exit status') or diag($out);
+
+    my %subject = (
+        "devices/$A.crt"  => "/C=US/ST=$A/L=88012BA01001/O=Cisco Systems, Inc./OU=SPA-962/CN=$A",
+        "devices/$B.crt"  => "/C=US/ST=$B/L=88012BA01002/O=Cisco Systems, Inc./OU=SPA-962/CN=$B",
+        'generic.crt'     => '/C=US/ST=ciscogeneric/L=ciscogeneric/O=Cisco Systems, Inc./OU=cisco.com/CN=Cisco SPA Generic',
+        "impostor/$A.crt" => "/C=US/ST=$A/L=88012BA01001/O=Cisco Systems, Inc./OU=SPA-962/CN=$A",
+        "clone/$A.crt"    => "/C=US/ST=$A/L=88012BA01001/O=Cisco Systems, Inc./OU=SPA-962/CN=$A",
+        'server.crt'      => '/CN=prov.example.com',
+    );
+
+    for my $f (sort keys %subject) {
+        my ($src, $text) = run('openssl', 'x509', '-noout', '-subject',
+                               '-nameopt', 'compat', '-in', "$dir/$f");
+        is($text, "subject=$subject{$f}\n", "trial-pki.sh: $f: subject");
+    }
+
+    for my $f ("devices/$A.crt", "devices/$B.crt", 'generic.crt', "clone/$A.crt") {
+        my ($vrc, $v) = run('openssl', 'verify', '-CAfile', "$dir/device-ca.pem",
+                            "$dir/$f");
+        is($vrc, 0, "trial-pki.sh: $f verifies with device-ca.pem") or diag($v);
+    }
+
+    ($rc, $out) = run('openssl', 'verify', '-CAfile', "$dir/device-ca.pem",
+                      "$dir/impostor/$A.crt");
+    isnt($rc, 0, "trial-pki.sh: impostor/$A.crt does not verify with device-ca.pem");
+    ($rc, $out) = run('openssl', 'verify', '-CAfile', "$dir/ca/foreign-ca.crt",
+                      "$dir/impostor/$A.crt");
+    is($rc, 0, "trial-pki.sh: impostor/$A.crt is the foreign CA's") or diag($out);
+
+    # the clone: another key, so another fingerprint (what a pin tells apart)
+    my @fp = map { (run('openssl', 'x509', '-noout', '-fingerprint', '-sha256',
+                        '-in', "$dir/$_"))[1] } ("devices/$A.crt", "clone/$A.crt");
+    my @pub = map { (run('openssl', 'pkey', '-pubout', '-in', "$dir/$_"))[1] }
+              ("devices/$A.key", "clone/$A.key");
+    like($fp[0], qr/^sha256 Fingerprint=[0-9A-F:]{95}$/im,
+         'trial-pki.sh: a fingerprint of the device');
+    isnt($fp[1], $fp[0], "trial-pki.sh: clone/$A.crt is another certificate");
+    isnt($pub[1], $pub[0], "trial-pki.sh: clone/$A.key is another key");
+
+    ($rc, $out) = run('openssl', 'verify', '-CAfile', "$dir/server-ca.pem",
+                      '-purpose', 'sslserver', "$dir/server.crt");
+    is($rc, 0, 'trial-pki.sh: server.crt verifies with server-ca.pem') or diag($out);
+    ($rc, $out) = run('openssl', 'x509', '-noout', '-ext', 'subjectAltName',
+                      '-in', "$dir/server.crt");
+    like($out, qr/DNS:prov\.example\.com, DNS:localhost, IP Address:127\.0\.0\.1/,
+         'trial-pki.sh: server.crt names prov.example.com, localhost, 127.0.0.1');
+
+    for my $key ('server.key', "devices/$A.key", "devices/$B.key", 'generic.key',
+                 "impostor/$A.key", "clone/$A.key", 'ca/device-ca.key', 'ca/server-ca.key',
+                 'ca/foreign-ca.key')
+    {
+        my @st = stat "$dir/$key";
+        is(@st ? sprintf('%04o', $st[2] & 07777) : 'missing', '0600',
+           "trial-pki.sh: $key mode 0600");
+    }
+
+    my @st = stat "$dir/ca";
+    is(@st ? sprintf('%04o', $st[2] & 07777) : 'missing', '0700',
+       'trial-pki.sh: ca/ mode 0700');
+
+    my $before = slurp("$dir/server.key");
+    ($rc, $out) = run('bash', $script, $dir);
+    is($rc, 1, 'trial-pki.sh on a folder it made: refused');
+    like($out, qr/not an empty folder: nothing written/,
+         'trial-pki.sh on a folder it made: says why');
+    is(slurp("$dir/server.key"), $before, 'trial-pki.sh: the key is not replaced');
+
+    # MACs in any spelling, files named canonically
+    my $dir2 = prefix('trial2') . '/pki';
+    ($rc, $out) = run('bash', $script, $dir2, '00:0E:08:AB:CD:01', '000e.08ab.cd02');
+    is($rc, 0, 'trial-pki.sh DIR MAC MAC: exit status') or diag($out);
+    ok(-f "$dir2/devices/000e08abcd01.crt" && -f "$dir2/devices/000e08abcd02.crt"
+       && -f "$dir2/impostor/000e08abcd01.crt",
+       'trial-pki.sh: MACs given in other spellings, files named canonically');
+
+    ($rc, $out) = run('bash', $script, prefix('trial3') . '/pki', '000e08abcd');
+    is($rc, 2, 'trial-pki.sh: a MAC of 10 digits is refused');
 }
 
 # mixed-fleet.conf serves each vendor's phones by their own conventions,
@@ -906,7 +1312,8 @@ sub stop_example {
 sub serve_with_additions {
     my ($name, $variant) = @_;
     my $spec = $ADDED{$name};
-    my $dir = prefix(($variant ? 'added-plain-' : 'added-') . $name =~ s{/}{-}gr);
+    my $dir_name = ($variant ? 'added-plain-' : 'added-') . $name =~ s{/}{-}gr;
+    my $dir = prefix($dir_name);
     my $text = slurp("$root/examples/$name");
     my $with = 'with additions' . ($variant ? ", $variant" : '');
     my %port;
@@ -918,10 +1325,18 @@ sub serve_with_additions {
     $text = inject_additions($text, $name);
 
     my $srv = 'srv/prov';
+    my $conf_file = "$dir/nginx.conf";
 
     if ($name eq 'demo/nginx.conf') {
         $text = localize_demo($text, $dir, \%port);
         $srv = 'profiles';
+    } elsif ($name eq 'debian/prov.conf') {
+        # a site: in Debian's layout, with the additions
+        my $site = $text;
+        my $tree = debian_tree($dir_name, sub { $_[0] = $site });
+        $port{443} = $tree->{port};
+        $conf_file = "$dir/etc/nginx/nginx.conf";
+        $text = undef;
     } else {
         $spec->{edit}->($text, $dir) if $spec->{edit};
         $text = localize($text, $dir, $name, 0, \%port);
@@ -933,8 +1348,7 @@ sub serve_with_additions {
 
     chmod 0755, $dir;
 
-    my $conf_file = "$dir/nginx.conf";
-    write_file($conf_file, $text);
+    write_file($conf_file, $text) if defined $text;
 
     my $error_log = $name eq 'demo/nginx.conf' ? "$dir/logs/error.log"
                                                : "$dir/var/log/nginx/error.log";
