@@ -432,6 +432,17 @@ sub attack_server {
                 "$s->{cert} asks for another device's file");
     }
 
+    # the same with a Referer (in the error log line too) that reads like
+    # a line fail2ban must not ban: it is banned all the same
+    refused($c, $s, $s->{cert}, $s->{probes}[0], 'uri_mismatch', undef,
+            qr/device "\Q$s->{id}\E" asked for the profile of "[^"]*"/,
+            "$s->{cert} asks for another device's file, a Referer "
+            . "quoting a line fail2ban ignores",
+            ['Referer: prov: access forbidden (ua_mismatch): device "x" '
+             . 'is named by no User-Agent, ',
+             'User-Agent: prov: access forbidden (unverified): client '
+             . 'certificate verify error 10 "']);
+
     # without the gate: another CA's certificate gets what no certificate
     # gets
     for my $open (@{ $s->{open} // [] }) {
@@ -442,14 +453,14 @@ sub attack_server {
     }
 }
 
-# $cert asks for $uri: 403, nothing of a profile, one error-log line at
-# [error] naming $result (and the certificate's serial, when given) and
-# matching $reason, one more $result in prov_status, and the access log's
-# line says $result
+# $cert asks for $uri (with the header lines @$headers): 403, nothing of a
+# profile, one error-log line at [error] naming $result (and the
+# certificate's serial, when given) and matching $reason, one more $result
+# in prov_status, and the access log's line says $result
 sub refused {
-    my ($c, $s, $cert, $uri, $result, $serial, $reason, $case) = @_;
+    my ($c, $s, $cert, $uri, $result, $serial, $reason, $case, $headers) = @_;
     my $what = "$c->{what}: $case ($uri)";
-    my %o = (host => $c->{host}, old => $s->{old});
+    my %o = (host => $c->{host}, old => $s->{old}, headers => $headers);
 
     # a mark of this request in the logs (prov_uri_id reads no arguments)
     my $mark = 'v' . time . int(rand 1e6);

@@ -263,7 +263,8 @@ _EOC_
 
 # GET uri over TLS with the client certificate $cert (a name of the test
 # PKI, a path to a .crt with its .key beside it, or "none"), Host and SNI
-# $o{host} (default prov.example.com), as an old device with $o{old};
+# $o{host} (default prov.example.com), as an old device with $o{old}, with
+# the header lines @{$o{headers}};
 # returns (status, body, header lines); status 0 when TLS failed
 sub fetch {
     my ($port, $cert, $uri, %o) = @_;
@@ -314,7 +315,8 @@ sub fetch {
         return (0, undef);
     }
 
-    print $s "GET $uri HTTP/1.0\r\nHost: $host\r\n\r\n";
+    my $more = join '', map { "$_\r\n" } @{ $o{headers} // [] };
+    print $s "GET $uri HTTP/1.0\r\nHost: $host\r\n$more\r\n";
 
     local $/;
     my $reply = <$s>;
