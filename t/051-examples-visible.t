@@ -32,6 +32,7 @@ use warnings;
 
 use Test::More;
 use File::Basename qw(basename);
+use File::Path qw(make_path);
 use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
 
@@ -84,6 +85,7 @@ my %ETC = (
     'yealink-ca.pem'        => 'yealink-ca.crt',
     'snom-ca.pem'           => 'snom-ca.crt',
     'fleet.acl'             => \$FLEET_ACL,
+    'device-ca.pem'         => 'device-ca.crt',
 );
 
 my %CISCO_FILES = (
@@ -230,6 +232,22 @@ my %SPEC = (
                        "/render/x/../$B"],
         }],
     },
+    # a site of Debian's nginx: included in the http block of a whole
+    # nginx.conf the test writes (t/050 runs it in Debian's own layout)
+    'debian/prov.conf' => {
+        files => \%CISCO_FILES,
+        access_log => 'var/log/nginx/prov.log',
+        status => '/prov-status',
+        servers => [{
+            listen => '443', cert => 'dev-a', ca => 'device-ca', id => $A,
+            own => [["/spa962_$A.cfg", $OWN_A], ["/devices/$A.cfg", $OWN_A],
+                    ['/models/SPA-962.cfg', $OWN_A], ['/default.cfg', $OWN_A]],
+            probes => ["/devices/$B.cfg", '/devices/00:0E:08:AB:CD:F0.cfg',
+                       "/models/$B.cfg", "/spa962_$B.cfg"],
+            open => ['/firmware/spa962.bin'],
+            generic => 1,
+        }],
+    },
     'demo/nginx.conf' => {
         files => \%CISCO_FILES,
         access_log => 'logs/access.log',
@@ -253,7 +271,7 @@ for my $name (sort keys %have) {
 my $serial = 0x6100;
 
 for my $name (sort keys %SPEC) {
-    next if $name ne 'demo/nginx.conf' && !$have{$name};
+    next if $name !~ m{/} && !$have{$name};
     visible($name);
 }
 
@@ -268,6 +286,8 @@ sub visible {
     my $text = slurp("$examples/$name");
     my (%port, $srv, $pid_file);
     my $status_port = free_port();
+
+    $text = debian_site($text, $dir) if $name eq 'debian/prov.conf';
 
     # the test's own status server, for the counters
     $text = ProvExamples::add_server($text, <<"_EOS_");
@@ -546,6 +566,40 @@ sub scrape {
     my $log = wait_for_log(0, qr/after-\Q$mark\E/, $access) // '';
     unlike($log, qr/\Q$spec->{status}\E/,
            "$name: a scrape of $spec->{status} is not in the access log");
+}
+
+# examples/debian/prov.conf in the http block of a whole nginx.conf, its live list an LMDB database
+# under $dir made with prov-acl (dev-a and dev-b allowed)
+sub debian_site {
+    my ($site, $dir) = @_;
+
+    require ProvAcl;
+
+    $site =~ s{/var/lib/nginx-prov/}{$dir/var/lib/nginx-prov/}g
+        or fail('debian/prov.conf: no /var/lib/nginx-prov/');
+
+    make_path("$dir/var/lib/nginx-prov");
+    write_file("$dir/devices.acl", "$A  allow\n$B  allow\n");
+    ProvAcl::must('import', ProvAcl::run('import',
+                                         "$dir/var/lib/nginx-prov/devices.db",
+                                         "$dir/devices.acl"));
+
+    $site =~ s/^/    /mg;
+
+    return <<"_EOC_";
+load_module modules/ngx_http_prov_module.so;
+pcre_jit on;
+error_log /var/log/nginx/error.log;
+pid /run/nginx.pid;
+
+events {
+    worker_connections 64;
+}
+
+http {
+$site
+}
+_EOC_
 }
 
 # renderer-backend.conf's renderer on 127.0.0.1:9000: a server of the test

@@ -94,7 +94,7 @@ sub localize {
               {$1 . '127.0.0.1:' . ($ports->{$2} //= free_port(\%free))}mge;
 
     my %named;
-    $named{$1} = 1 while $text =~ m{\Q$dir\E/etc/nginx/prov/([^\s;"']+)}g;
+    $named{$1} = 1 while $text =~ m{\Q$dir\E/etc/nginx/prov/([^\s;"',]+)}g;
 
     for my $f (sort keys %named) {
         my $src = $etc->{$f};
