@@ -1,10 +1,11 @@
 # What operators add to a provisioning server later, against the server
 # shape of the README and the examples: the gate, prov_uri_id (the MAC
 # recipe, $ProvTest::URI_ID_MAC) and prov_profile set at server level, the
-# profile folders "location ^~ ... { internal; }".  A regex location (which
-# nginx prefers to every prefix location but a "^~" one), a rewrite (which
-# makes a request internal, so "internal" locations take it), error_page
-# into a named location or a URI, try_files, proxy_pass and alias: with
+# profile folders "location ^~ ... { }" (gated, not internal).  A regex
+# location (which nginx prefers to every prefix location but a "^~" one),
+# a rewrite (which makes a request internal, so "internal" locations take
+# it), error_page into a named location or a URI, try_files, proxy_pass and
+# alias: with
 # each, dev-a still gets its own profile and never a byte of dev-b's
 # (secret-000e08abcdf0).  Then what the recipe refuses and what it lets
 # through: MACs in every spelling, and the names that look like one.
@@ -16,7 +17,6 @@ our $A = '000e08abcdef';    # dev-a, serial 1001
 our $B = '000e08abcdf0';    # dev-b, serial 1002
 
 our $FORBIDDEN = '(?s)\A(?!.*secret-' . $B . ')' . $ProvTest::FORBIDDEN;
-our $NOT_FOUND = '(?s)\A(?!.*secret-' . $B . ')' . page('404 Not Found');
 our $OWN = exactly(dev_profile($A));
 
 our $PROFILE = $ProvTest::SHAPE_PROFILE;
@@ -59,9 +59,9 @@ main::backend(extra => $main::REGEX_LOCATION)
     "GET /as/dev-a/spa962_00:0E:08:AB:CD:F0.xml",
 ]
 --- error_code eval
-[200, 200, (404) x 6, 403, 403]
+[200, 200, (403) x 5, 200, 403, 403]
 --- response_body_like eval
-[$main::OWN, $main::OWN, ($main::NOT_FOUND) x 6, ($main::FORBIDDEN) x 2]
+[$main::OWN, $main::OWN, ($main::FORBIDDEN) x 5, $main::OWN, ($main::FORBIDDEN) x 2]
 --- response_headers eval
 [
     ("Cache-Control: no-store") x 2,

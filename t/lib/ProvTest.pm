@@ -104,8 +104,8 @@ our $URI_ID_MAC = 'prov_uri_id "(?i)(?<![0-9a-f])(?<id>[0-9a-f]{12}|'
     . '[0-9a-f]{6}[:.-][0-9a-f]{6})(?![0-9a-f])";';
 
 # The recommended server shape (the README's synopsis, the examples): the
-# profile rule at server level, and its folders "location ^~ ... {
-# internal; }" (no regex location takes them over)
+# profile rule at server level, and its folders "location ^~ ... { }" (no
+# regex location takes them over)
 our $SHAPE_PROFILE = 'prov_profile /devices/$prov_id.cfg '
     . '/models/$prov_cert_ou.cfg /default.cfg =404;';
 our $SHAPE_FOLDERS;    # set below, once internal() is defined
@@ -492,7 +492,11 @@ sub internal {
     return join "\n", map { "        location $_ {\n            internal;\n        }\n" } @_;
 }
 
-$SHAPE_FOLDERS = internal('^~ /devices/', '^~ /models/', '= /default.cfg');
+# the folders of the recommended shape: "^~" locations of their own, gated
+# like every other (not internal: a probe for another device's file there
+# is refused uri_mismatch, logged, instead of an unlogged 404)
+$SHAPE_FOLDERS = join "\n", map { "        location $_ {\n        }\n" }
+                            '^~ /devices/', '^~ /models/', '= /default.cfg';
 
 # shape_backend(uri_id => prov_uri_id at server level (default: the MAC
 # recipe), profile => prov_profile at server level (default:
