@@ -7,11 +7,21 @@
 #     now, signed by the test PKI's rogue-ca): unverified;
 #   - an expired certificate of the device's own CA: unverified (nginx
 #     refuses it itself, error_page 495 hands it to the gate);
+#   - another CA's certificate that is also expired, or not yet valid:
+#     unverified, and banned by examples/fail2ban/ like any other CA's
+#     (nginx's verification reports its last error, the expiry, which
+#     the filter does not ban: a genuine phone's);
 #   - a foreign or expired copy of the generic certificate: unverified,
 #     never the bootstrap profile;
 #   - every path the example serves, naming another device's file (its
 #     folders /devices/, /models/, /render/ asked for directly, its vendors'
 #     URI conventions): uri_mismatch.
+# examples/debian/prov.conf runs a second time with "ssl_crl" (a CRL of
+# the device CA that revokes one of its certificates), as README says to
+# add for a CA-level revocation: the revoked certificate is unverified and
+# not banned, an attacker's self-signed certificate or one that brings its
+# own root is banned (under ssl_crl nginx reports them as verify error 3,
+# "unable to get certificate CRL", which the filter does not ban).
 # The device's own file is still served by each of these paths, a location
 # without the gate (firmware) gives another CA's certificate what it gives a
 # client without one, and where an example has a status location
@@ -248,6 +258,19 @@ my %SPEC = (
             generic => 1,
         }],
     },
+    # the same site with "ssl_crl" (a CRL of the device CA), see the top
+    'debian/prov.conf+ssl_crl' => {
+        file => 'debian/prov.conf',
+        files => \%CISCO_FILES,
+        access_log => 'var/log/nginx/prov.log',
+        edit => \&add_crl,
+        servers => [{
+            listen => '443', cert => 'dev-a', ca => 'device-ca', id => $A,
+            own => [["/spa962_$A.cfg", $OWN_A]],
+            probes => ["/devices/$B.cfg"],
+            crl => 1,
+        }],
+    },
     'demo/nginx.conf' => {
         files => \%CISCO_FILES,
         access_log => 'logs/access.log',
@@ -270,6 +293,13 @@ for my $name (sort keys %have) {
 
 my $serial = 0x6100;
 
+# the marks of the requests of the example under test (see refused()):
+# "attack" (fail2ban must ban it) or "genuine" (it must not)
+my %marks;
+
+# the CRL of add_crl(), for /etc/nginx/prov/device-ca.crl
+my $CRL;
+
 for my $name (sort keys %SPEC) {
     next if $name !~ m{/} && !$have{$name};
     visible($name);
@@ -283,11 +313,14 @@ sub visible {
     my ($name) = @_;
     my $spec = $SPEC{$name};
     my $dir = ProvExamples::prefix('visible-' . $name =~ s{/}{-}gr);
-    my $text = slurp("$examples/$name");
+    my $text = slurp("$examples/" . ($spec->{file} // $name));
     my (%port, $srv, $pid_file);
     my $status_port = free_port();
 
-    $text = debian_site($text, $dir) if $name eq 'debian/prov.conf';
+    %marks = ();
+
+    $text = debian_site($text, $dir)
+        if ($spec->{file} // $name) eq 'debian/prov.conf';
 
     # the test's own status server, for the counters
     $text = ProvExamples::add_server($text, <<"_EOS_");
@@ -388,17 +421,24 @@ sub banned {
                                  $error_log, $filter);
     my %ban = map { $_ => 1 } grep { /prov: access forbidden/ } split /\n/, $out;
     my @lines = grep { /prov: access forbidden/ } split /\n/, $errors;
-    # (by the line's own reason: a Referer at its end may quote another)
-    my $expired = qr/^\S+ \S+ \[error\] \d+#\d+: \*\d+ prov: access forbidden \(unverified\): client certificate verify error 10 /;
-    my @attacks = grep { /^\S+ \S+ \[error\] \d+#\d+: \*\d+ prov: access forbidden \((?:uri_mismatch|unverified)\)/
-                         && !/$expired/ } @lines;
-    my @expired = grep { /$expired/ } @lines;
+    # each line told by its request's mark (refused()), not by its text: a
+    # Referer at its end may quote another, and an attacker's certificate
+    # may be reported with the error of a genuine one
+    my (@attacks, @genuine);
 
-    ok(@attacks && @expired, "$name: fail2ban: attacks and expired certificates in the error log");
+    for my $line (@lines) {
+        my ($mark) = $line =~ /^\S+ \S+ \[error\] \d+#\d+: \*\d+ prov: access forbidden .*?, request: "GET [^"?]*\?(v[\d.]+) /;
+        my $kind = defined $mark ? $marks{$mark} // '' : '';
+        push @attacks, $line if $kind eq 'attack';
+        push @genuine, $line if $kind eq 'genuine';
+    }
+
+    ok(@attacks && @genuine, "$name: fail2ban: attacks and genuine certificates (expired, revoked) in the error log");
     is(scalar(grep { !$ban{$_} } @attacks), 0, "$name: fail2ban bans every attack")
-        or diag($out);
-    is(scalar(grep { $ban{$_} } @expired), 0,
-       "$name: fail2ban bans no expired certificate") or diag($out);
+        or diag(join "\n", grep { !$ban{$_} } @attacks);
+    is(scalar(grep { $ban{$_} } @genuine), 0,
+       "$name: fail2ban bans no genuine certificate (expired, revoked)")
+        or diag(join "\n", grep { $ban{$_} } @genuine);
 }
 
 sub attack_server {
@@ -427,9 +467,40 @@ sub attack_server {
     my $expired = ProvExamples::derive("expired-$s->{cert}-$n", $s->{cert},
                                        $s->{ca}, ++$serial,
                                        '20200101000000Z', '20211231235959Z');
-    refused($c, $s, $expired, $uri, 'unverified', $serial,
-            qr/client certificate verify error 10 "certificate has expired"/,
-            "an expired certificate of $s->{cert}'s CA");
+    $marks{ refused($c, $s, $expired, $uri, 'unverified', $serial,
+                    qr/client certificate verify error 10 "certificate has expired"/,
+                    "an expired certificate of $s->{cert}'s CA") } = 'genuine';
+
+    # another CA's, expired or not yet valid: no genuine phone's
+    for my $dates (['20200101000000Z', '20211231235959Z'],
+                   ['20400101000000Z', '20411231235959Z'])
+    {
+        my $c2 = ProvExamples::derive("rogue-$dates->[0]-$s->{cert}-$n",
+                                      $s->{cert}, 'rogue-ca', ++$serial,
+                                      @$dates);
+        refused($c, $s, $c2, $uri, 'unverified', $serial,
+                qr/client certificate verify error \d+ "[^"]*"/,
+                "another CA's certificate with $s->{cert}'s subject, valid "
+                . "$dates->[0] to $dates->[1]");
+    }
+
+    # under ssl_crl: a revoked certificate of the device's CA (a genuine
+    # phone); an attacker's self-signed one, and another CA's with that
+    # CA's root in its chain
+    if ($s->{crl}) {
+        $marks{ refused($c, $s, $CRL->{revoked}, $uri, 'unverified',
+                        $CRL->{serial},
+                        qr/client certificate verify error 23 "certificate revoked"/,
+                        "a revoked certificate of $s->{cert}'s CA") }
+            = 'genuine';
+
+        refused($c, $s, 'selfsigned-a', $uri, 'unverified', 0x6002,
+                qr/client certificate verify error \d+ "[^"]*"/,
+                "a self-signed certificate with dev-a's subject, ssl_crl");
+        refused($c, $s, 'rogue-a-chain', $uri, 'unverified', 0x6001,
+                qr/client certificate verify error \d+ "[^"]*"/,
+                "another CA's certificate and that CA, ssl_crl");
+    }
 
     # the generic certificate of another CA, or expired: no bootstrap
     if ($s->{generic}) {
@@ -442,9 +513,9 @@ sub attack_server {
         $g = ProvExamples::derive("expired-generic-$n", 'generic',
                                   'device-ca', ++$serial,
                                   '20200101000000Z', '20211231235959Z');
-        refused($c, $s, $g, $uri, 'unverified', $serial,
-                qr/client certificate verify error 10 "certificate has expired"/,
-                'an expired generic certificate');
+        $marks{ refused($c, $s, $g, $uri, 'unverified', $serial,
+                        qr/client certificate verify error 10 "certificate has expired"/,
+                        'an expired generic certificate') } = 'genuine';
     }
 
     # another device's file, by every path the example serves
@@ -489,6 +560,8 @@ sub refused {
     my $mark = 'v' . time . int(rand 1e6);
     my $full = "$uri?$mark";
 
+    $marks{$mark} = 'attack';
+
     my $before = counters($c->{status_port});
     my $pos = -s $c->{error_log} // 0;
 
@@ -516,6 +589,8 @@ sub refused {
     my ($logged) = grep { /\Q$mark\E/ } split /\n/, $access;
     like($logged // '', qr/\b403\b.*\b\Q$result\E\b/,
          "$what: the access log says 403 $result");
+
+    return $mark;
 }
 
 # the gate's counters of requests, from the test's status server
@@ -600,6 +675,20 @@ http {
 $site
 }
 _EOC_
+}
+
+# debian/prov.conf+ssl_crl: "ssl_crl" after ssl_verify_depth, with a CRL
+# of the device CA that revokes a certificate made now with dev-a's subject
+sub add_crl {
+    my $revoked = ProvExamples::derive('revoked-dev-a', 'dev-a', 'device-ca',
+                                       ++$serial);
+    $CRL = { revoked => $revoked, serial => $serial,
+             text => ProvExamples::crl('revoked-dev-a', 'device-ca') };
+    $ETC{'device-ca.crl'} = \$CRL->{text};
+
+    $_[0] =~ s{^(\s*)(ssl_verify_depth\s+\d+;\n)}
+              {$1$2$1ssl_crl  /etc/nginx/prov/device-ca.crl;\n}m
+        or fail('debian/prov.conf: no "ssl_verify_depth N;"');
 }
 
 # renderer-backend.conf's renderer on 127.0.0.1:9000: a server of the test

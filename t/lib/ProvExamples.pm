@@ -11,6 +11,7 @@ package ProvExamples;
 #   my $conf = ProvExamples::localize($text, $dir, $name, \%etc, \%port);
 #   my ($status, $body, $head) = ProvExamples::fetch($port, 'dev-a', '/x.cfg');
 #   my $cert = ProvExamples::derive('rogue-a2', 'dev-a', 'rogue-ca', 0x6101);
+#   my $pem = ProvExamples::crl('rogue-a2', 'rogue-ca');   # revokes it
 #
 # localize(): /etc/nginx/prov/..., /srv/prov..., /var/log/nginx/...,
 # /run/nginx.pid under the prefix; the files the example names in
@@ -258,6 +259,25 @@ _EOC_
 
     chmod 0644, "$certs/$name.key";
     return "$certs/$name.crt";
+}
+
+
+# the text of a CRL of the PKI's CA $ca that revokes the certificate
+# derive() made as $name (signed by that CA)
+sub crl {
+    my ($name, $ca) = @_;
+    my $w = "$certs/$name.d";
+    my @ca = ('-config', "$w/ca.cnf", '-cert', "$PKI/$ca.crt",
+              '-keyfile', "$PKI/$ca.key");
+
+    my ($rc, $out) = run('openssl', 'ca', @ca, '-revoke', "$certs/$name.crt");
+    die "openssl ca -revoke $name: $out" if $rc;
+
+    ($rc, $out) = run('openssl', 'ca', @ca, '-gencrl', '-crldays', '30',
+                      '-out', "$w/ca.crl");
+    die "openssl ca -gencrl $name: $out" if $rc;
+
+    return slurp("$w/ca.crl");
 }
 
 
