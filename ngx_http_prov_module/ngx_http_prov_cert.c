@@ -28,7 +28,7 @@ static ngx_uint_t ngx_http_prov_handshake_here(ngx_http_request_t *r,
 static long ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert);
 static long ngx_http_prov_verify_chain(ngx_http_request_t *r,
     ngx_ssl_conn_t *ssl_conn, X509 *cert, SSL_CTX *ssl_ctx,
-    STACK_OF(X509) **chain);
+    ngx_uint_t relax, STACK_OF(X509) **chain);
 static void ngx_http_prov_free_chain(void *data);
 static ngx_int_t ngx_http_prov_oid_from_underscores(ngx_str_t *name,
     u_char *buf, size_t size);
@@ -221,7 +221,8 @@ ngx_http_prov_verify_here(ngx_http_request_t *r, X509 *cert)
 
     chain = NULL;
 
-    result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx, &chain);
+    result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx, 0,
+                                        &chain);
 
     /*
      * internal errors are not kept; nor a second server's result.  The
@@ -303,7 +304,8 @@ ngx_http_prov_verified_chain(ngx_http_request_t *r, X509 *cert,
         return NGX_ERROR;
     }
 
-    result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx, chain);
+    result = ngx_http_prov_verify_chain(r, ssl_conn, cert, ssl_ctx, 0,
+                                        chain);
 
     if (result == X509_V_ERR_UNSPECIFIED) {
         return NGX_ERROR;
@@ -317,6 +319,56 @@ ngx_http_prov_verified_chain(ngx_http_request_t *r, X509 *cert,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * An expired, not yet valid or revoked certificate, or one whose CRL is
+ * missing or stale (verify errors 3, 9, 10, 11, 12, 23), may be a genuine
+ * device's; but OpenSSL reports the last error it met, and checks dates
+ * and CRLs after the chain: a certificate of an unknown CA, self-signed or
+ * badly signed is reported with such an error as well when it is expired
+ * too, or under ssl_crl (no CRL for an attacker's CA).  Such a result is
+ * checked again with the request's server's CAs, dates and CRLs aside:
+ * the error found then, if any, is the one to report, the certificate
+ * being none of those CAs'.  X509_V_OK: the result stands.
+ */
+
+long
+ngx_http_prov_verify_foreign(ngx_http_request_t *r, X509 *cert, long verify)
+{
+    long                      result;
+    STACK_OF(X509)           *chain;
+    ngx_http_ssl_srv_conf_t  *sscf;
+
+    switch (verify) {
+
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_CERT_REVOKED:
+        break;
+
+    default:
+        return X509_V_OK;
+    }
+
+    sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
+
+    chain = NULL;
+
+    result = ngx_http_prov_verify_chain(r, r->connection->ssl->connection,
+                                        cert, sscf->ssl.ctx, 1, &chain);
+
+    if (chain != NULL) {
+        sk_X509_pop_free(chain, X509_free);
+    }
+
+    /* an internal error: the result stands */
+
+    return result == X509_V_ERR_UNSPECIFIED ? X509_V_OK : result;
 }
 
 
@@ -336,12 +388,14 @@ ngx_http_prov_free_chain(void *data)
  * trust store, depth and flags (ssl_crl) of the request's server; the
  * client's intermediates are only there when the session stayed in
  * memory (not from a ticket, nor from the shared cache): otherwise they
- * must be in the server's store (ssl_trusted_certificate)
+ * must be in the server's store (ssl_trusted_certificate).  With relax,
+ * the dates and the CRLs are not checked: only whether the certificate
+ * is one of the store's CAs'
  */
 
 static long
 ngx_http_prov_verify_chain(ngx_http_request_t *r, ngx_ssl_conn_t *ssl_conn,
-    X509 *cert, SSL_CTX *ssl_ctx, STACK_OF(X509) **chain)
+    X509 *cert, SSL_CTX *ssl_ctx, ngx_uint_t relax, STACK_OF(X509) **chain)
 {
     long                result;
     X509_STORE_CTX     *store_ctx;
@@ -381,6 +435,22 @@ ngx_http_prov_verify_chain(ngx_http_request_t *r, ngx_ssl_conn_t *ssl_conn,
                       "X509_STORE_CTX_set_default() failed");
         X509_STORE_CTX_free(store_ctx);
         return X509_V_ERR_UNSPECIFIED;
+    }
+
+    if (relax) {
+        /* the store's flags ("ssl_crl") are in param since the init */
+
+        if (X509_VERIFY_PARAM_clear_flags(param, X509_V_FLAG_CRL_CHECK
+                                                 |X509_V_FLAG_CRL_CHECK_ALL)
+            == 0
+            || X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME)
+               == 0)
+        {
+            ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "X509_VERIFY_PARAM_set_flags() failed");
+            X509_STORE_CTX_free(store_ctx);
+            return X509_V_ERR_UNSPECIFIED;
+        }
     }
 
     if (X509_verify_cert(store_ctx) == 1) {

@@ -638,6 +638,7 @@ ngx_http_prov_check_identity(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
     X509 *cert, long verify, ngx_http_prov_conn_t *conn,
     ngx_http_prov_ctx_t *ctx)
 {
+    long                      foreign;
     ngx_uint_t                result;
     const char               *where;
     ngx_pool_t               *pool;
@@ -659,6 +660,25 @@ ngx_http_prov_check_identity(ngx_http_request_t *r, ngx_http_prov_gate_t *gate,
 
         } else {
             where = " with this server's CAs (handshake of another server)";
+        }
+
+        /*
+         * an error a genuine certificate may have (expired, revoked), met
+         * by one of another CA: that CA's is the error to report, the log
+         * line says an attack (examples/fail2ban bans the one, not the
+         * other)
+         */
+
+        foreign = ngx_http_prov_verify_foreign(r, cert, verify);
+
+        if (foreign != X509_V_OK) {
+            return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UNVERIFIED,
+                                        "client certificate verify error "
+                                        "%l \"%s\"%s, and %l \"%s\"",
+                                        foreign,
+                                        X509_verify_cert_error_string(foreign),
+                                        where, verify,
+                                        X509_verify_cert_error_string(verify));
         }
 
         return ngx_http_prov_refuse(r, ctx, NGX_HTTP_PROV_UNVERIFIED,

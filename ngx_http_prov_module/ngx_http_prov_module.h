@@ -241,6 +241,8 @@ X509 *ngx_http_prov_verified_certificate(ngx_http_request_t *r,
     long *verify_result);
 ngx_int_t ngx_http_prov_verified_chain(ngx_http_request_t *r, X509 *cert,
     STACK_OF(X509) **chain);
+long ngx_http_prov_verify_foreign(ngx_http_request_t *r, X509 *cert,
+    long verify);
 ASN1_OBJECT *ngx_http_prov_attribute_object(ngx_str_t *name,
     ngx_uint_t underscores);
 ngx_str_t *ngx_http_prov_attribute_name(ngx_pool_t *pool, ASN1_OBJECT *obj);
