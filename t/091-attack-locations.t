@@ -81,3 +81,43 @@ GET /as/dev-a/fw/fw.bin
 --- must_die
 --- error_log
 but location "/fw/" has "alias": use "root" there, or "prov_profile off;"
+
+
+
+=== TEST 3: a gated alias location with "prov_profile off" serving Cisco's "/spa$MA.cfg"
+Cisco's own examples name profiles spa$MA.cfg (and the ATA's ata$MA.cnf):
+the MAC follows a hex letter, and the recommended prov_uri_id, which
+wants no hex digit before the MAC (so that a hash is no device), read
+/cfg/spa000e08abcdf0.cfg as a run of 13 hex digits, no device: in a
+location whose only guard is prov_uri_id (alias, "prov_profile off"),
+dev-a read dev-b's profile (200, result allow).  A MAC after a word's last
+letter is read; a run of hex digits after a digit still names no device.
+--- http_config eval
+main::backend(
+    extra => '
+        location ^~ /cfg/ {
+            prov_profile off;
+            alias $TEST_NGINX_SERVER_ROOT/html/cfg/;
+        }
+',
+)
+--- user_files eval
+ProvTest::profile_files(more => [
+    ['cfg/spa000e08abcdef.cfg', ProvTest::dev_profile('000e08abcdef')],
+    ['cfg/spa000e08abcdf0.cfg', ProvTest::dev_profile('000e08abcdf0')],
+    ['cfg/SPA000E08ABCDF0.cfg', ProvTest::dev_profile('000e08abcdf0')],
+    ['cfg/ata000e08abcdf0.cnf', ProvTest::dev_profile('000e08abcdf0')],
+    ['cfg/1a000e08abcdf0.bin', "firmware\n"],
+])
+--- request eval
+[
+    "GET /as/dev-a/cfg/spa000e08abcdef.cfg",
+    "GET /as/dev-a/cfg/spa000e08abcdf0.cfg",
+    "GET /as/dev-a/cfg/SPA000E08ABCDF0.cfg",
+    "GET /as/dev-a/cfg/ata000e08abcdf0.cnf",
+    "GET /as/dev-a/cfg/1a000e08abcdf0.bin",
+]
+--- error_code eval
+[200, 403, 403, 403, 200]
+--- response_body_like eval
+[$main::OWN, ($main::FORBIDDEN) x 3, "\\Afirmware\n\\z"]
