@@ -98,8 +98,8 @@ our $PROFILE_RE = '\A' . quotemeta($PROFILE) . '\z';
 # The server-level prov_uri_id of the README and the examples for MAC ids:
 # a MAC in any spelling (12 hex digits; groups of 2, 4 or 6 joined by ":",
 # "-" or "."; any case) anywhere in the URI, between characters that are
-# no hex digits
-our $URI_ID_MAC = 'prov_uri_id "(?i)(?<![0-9a-f])(?<id>[0-9a-f]{12}|'
+# no hex digits, or after a word ending in a hex letter (Cisco's spa$MA.cfg)
+our $URI_ID_MAC = 'prov_uri_id "(?i)(?:(?<![0-9a-f])|(?<=[g-z][a-f]))(?<id>[0-9a-f]{12}|'
     . '[0-9a-f]{2}(?:[:.-][0-9a-f]{2}){5}|[0-9a-f]{4}(?:[:.-][0-9a-f]{4}){2}|'
     . '[0-9a-f]{6}[:.-][0-9a-f]{6})(?![0-9a-f])";';
 
