@@ -896,6 +896,31 @@ sub trial_pki {
 
     ($rc, $out) = run('bash', $script, prefix('trial3') . '/pki', '000e08abcd');
     is($rc, 2, 'trial-pki.sh: a MAC of 10 digits is refused');
+
+    # an empty DIR that others may write to (mode 0777), or that another
+    # user owns (made in advance, when the script runs as root): whoever
+    # can write there replaces device-ca.pem with a CA of their own before
+    # the operator copies it to /etc/nginx/prov/, and every certificate of
+    # that CA passes the gate; refused, nothing written
+    my $open = prefix('trial4') . '/pki';
+    mkdir $open or die "mkdir $open: $!";
+    chmod 0777, $open;
+    ($rc, $out) = run('bash', $script, $open);
+    is($rc, 1, 'trial-pki.sh on an empty folder others may write to: refused');
+    ok(!-e "$open/device-ca.pem", 'trial-pki.sh: nothing written there');
+
+    SKIP: {
+        my $uid = getpwnam('nobody');
+        skip 'not root, or no user nobody', 2 if $> != 0 || !defined $uid;
+
+        my $theirs = prefix('trial5') . '/pki';
+        mkdir $theirs or die "mkdir $theirs: $!";
+        chown $uid, -1, $theirs or die "chown $theirs: $!";
+        chmod 0755, $theirs;
+        ($rc, $out) = run('bash', $script, $theirs);
+        is($rc, 1, "trial-pki.sh on an empty folder another user owns: refused");
+        ok(!-e "$theirs/device-ca.pem", 'trial-pki.sh: nothing written there');
+    }
 }
 
 # mixed-fleet.conf serves each vendor's phones by their own conventions,
