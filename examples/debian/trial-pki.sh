@@ -15,7 +15,8 @@
 # without separators (<mac> below), as prov_id ST mac reads it.
 #
 # DIR must not exist or be empty: the script refuses to overwrite anything
-# (exit status 1), so a run never replaces keys in use. Needs bash and the
+# (exit status 1), so a run never replaces keys in use; an empty DIR must
+# be the user's own, writable by no one else, not a symbolic link. Needs bash and the
 # openssl command (Debian's openssl package).
 #
 # What it writes (keys mode 0600: nginx's master reads them as root; the
@@ -63,6 +64,12 @@ fi
 dir=$1
 shift
 
+# a relative DIR starting with "-" is no option to mkdir, cp or find
+case $dir in
+    /*) ;;
+    *) dir=./$dir ;;
+esac
+
 if [ $# -eq 0 ]; then
     set -- 000e08abcdef 000e08abcdf0
 fi
@@ -86,9 +93,19 @@ for m in "$@"; do
     macs+=("$c")
 done
 
-if [ -e "$dir" ] && { [ ! -d "$dir" ] || [ -n "$(ls -A "$dir")" ]; }; then
+if [ -e "$dir" ] && { [ ! -d "$dir" ] || [ -n "$(ls -A -- "$dir")" ]; }; then
     echo "$0: $dir exists and is not an empty folder: nothing written" \
          "(this script never overwrites keys)" >&2
+    exit 1
+fi
+
+# a folder made in advance by someone else, or one others may write to:
+# they could swap device-ca.pem for their own CA before it is copied to
+# /etc/nginx/prov/ (and every certificate of theirs would pass the gate)
+if [ -e "$dir" ] && { [ ! -O "$dir" ] || [ -L "$dir" ] \
+        || (( 8#$(stat -c %a -- "$dir") & 8#022 )); }; then
+    echo "$0: $dir is not a folder of yours that only you may write to:" \
+         "nothing written" >&2
     exit 1
 fi
 
@@ -149,7 +166,7 @@ spa() {
     echo "/C=US/ST=$1/L=$2/O=Cisco Systems, Inc./OU=SPA-962/CN=$1"
 }
 
-mkdir -p "$dir"
+mkdir -p -- "$dir"
 mkdir -m 0700 "$dir/ca"
 mkdir -m 0755 "$dir/devices" "$dir/clone" "$dir/impostor"
 chmod 0755 "$dir"
