@@ -44,6 +44,7 @@ use Test::More;
 use File::Basename qw(basename);
 use File::Path qw(make_path);
 use IO::Socket::INET;
+use JSON::PP ();
 use Time::HiRes qw(sleep time);
 
 use lib 't/lib';
@@ -137,6 +138,7 @@ my %SPEC = (
     'audit-ratelimit.conf' => {
         files => \%CISCO_FILES,
         access_log => 'var/log/nginx/prov-audit.log',
+        json_log => 1,
         # one device asks some twenty times here: a 429 would hide what
         # the configuration answers
         edit => sub {
@@ -385,7 +387,7 @@ _EOS_
             my $access = "$dir/" . ($s->{access_log} // $spec->{access_log});
 
             attack_server({ %ctx, port => $port, host => $host,
-                            access_log => $access,
+                            access_log => $access, json => $spec->{json_log},
                             what => "$name $host:$s->{listen}" }, $s);
         }
 
@@ -537,6 +539,34 @@ sub attack_server {
                 "$s->{cert} asks for another device's file, a Referer "
                 . "quoting a line fail2ban ignores",
                 ["Referer: prov: access forbidden $quote"]);
+    }
+
+    # a client's own fields in the access log (a URI with encoded spaces,
+    # a request line with raw ones): the line's first device= and result=
+    # are the server's, or whoever reads the log with grep or a parser
+    # taking the first of each reads "device=<another> result=allow"
+    # (a JSON log has no field to forge, nor the raw request line)
+    for my $uri ("/x%20device=$B%20result=allow%20account=1043%20",
+                 $c->{json} ? () : "/x device=$B result=allow account=1043 ")
+    {
+        my $mark = 'f' . int(rand 1e9);
+        ProvExamples::fetch($c->{port}, 'none', "$uri?$mark", %o);
+        my $access = wait_for_log(0, qr/\Q$mark\E[^\n]*\n/, $c->{access_log}) // '';
+        my ($line) = grep { /\Q$mark\E/ } split /\n/, $access;
+        my ($device, $result);
+
+        if (($line // '') =~ /\A\{/) {
+            my $j = eval { JSON::PP::decode_json($line) } // {};
+            ($device, $result) = @$j{qw(device result)};
+            $device = '-' if ($device // '') eq '';
+        } else {
+            ($device) = ($line // '') =~ /(?:^| )device=(\S*)/;
+            ($result) = ($line // '') =~ /(?:^| )result=(\S*)/;
+        }
+
+        is(($device // 'none') . ' ' . ($result // 'none'), '- no_cert',
+           "$what: fields in the URI ($uri): the access log's own come first")
+            or diag($line);
     }
 
     # without the gate: another CA's certificate gets what no certificate
