@@ -1,14 +1,15 @@
 package ProvExamples;
 
-# For the tests that run the whole example files (t/051-examples-visible.t):
-# an example copied into a temporary prefix with as little changed as
-# possible (the same rules as t/050-examples.t's, whose helpers these are),
+# For the tests that run the whole example files (t/050-examples.t,
+# t/051-examples-visible.t): an example copied into a temporary prefix with
+# as little changed as possible (the rules at the top of t/050-examples.t),
 # GET requests over TLS with a certificate of the test PKI, and
 # certificates made at test time from those of the PKI (another CA's copy
 # of a device's subject, an expired one).
 #
 #   my $dir = ProvExamples::prefix('cisco-spa');
-#   my $conf = ProvExamples::localize($text, $dir, $name, \%etc, \%port);
+#   my $conf = ProvExamples::localize($text, $dir, $name,
+#                                     { %ProvExamples::ETC, %acls }, \%port);
 #   my ($status, $body, $head) = ProvExamples::fetch($port, 'dev-a', '/x.cfg');
 #   my $cert = ProvExamples::derive('rogue-a2', 'dev-a', 'rogue-ca', 0x6101);
 #   my $pem = ProvExamples::crl('rogue-a2', 'rogue-ca');   # revokes it
@@ -39,6 +40,27 @@ our $ROOT = abs_path(File::Spec->catdir(dirname(__FILE__),
                                         File::Spec->updir, File::Spec->updir));
 our $PKI = $ProvTest::PKI;
 our $MODULE = module_path();
+
+# the files of the test PKI the examples name in /etc/nginx/prov/ (for
+# localize()'s %etc): the server keys, the device CAs, and mixed-fleet.conf's
+# manufacturers' CAs (t/pki/make-pki.sh) and roots (with other-ca, a trusted
+# root no rule names); each test adds the access lists it wants (texts)
+our %ETC = (
+    'server.crt'            => 'server.crt',
+    'server.key'            => 'server.key',
+    'server-rsa.crt'        => 'server-rsa.crt',
+    'server-rsa.key'        => 'server-rsa.key',
+    'cisco-device-ca.pem'   => 'device-ca.crt',
+    'polycom-device-ca.pem' => 'device-ca.crt',
+    'yealink-device-ca.pem' => 'device-ca.crt',
+    'device-ca.pem'         => 'device-ca.crt',
+    'device-roots.pem'      => 'vendor-roots.crt',
+    'cisco-spa-ca.pem'      => 'cisco-ca.crt',
+    'cisco-mpp-ca.pem'      => 'mpp-ca.crt',
+    'polycom-ca.pem'        => 'polycom-bundle.crt',
+    'yealink-ca.pem'        => 'yealink-ca.crt',
+    'snom-ca.pem'           => 'snom-ca.crt',
+);
 
 my $tmp;            # the temporary prefixes, see prefix()
 my $certs;          # the certificates derive() made
@@ -199,6 +221,30 @@ sub add_server {
 }
 
 
+# renderer-backend.conf's renderer on 127.0.0.1:9000 (in $_[0], its text):
+# a server of the test on a free port, which answers what it was asked for
+# and for whom
+sub renderer {
+    my $port = free_port();
+
+    $_[0] =~ s{proxy_pass  http://127\.0\.0\.1:9000;}{proxy_pass  http://127.0.0.1:$port;}
+        or fail('renderer-backend.conf: no "proxy_pass  http://127.0.0.1:9000;"');
+
+    $_[0] = add_server($_[0], <<"_EOS_");
+
+    # the renderer, in the test's place
+    server {
+        listen  127.0.0.1:$port;
+        access_log  off;
+
+        location / {
+            return  200  "rendered \$uri for \$http_x_device_id\\n";
+        }
+    }
+_EOS_
+}
+
+
 # A certificate made now: the subject of the PKI's $from, a key of its own,
 # signed by the PKI's CA $ca with serial $serial, valid from $start to $end
 # (openssl ca's YYYYMMDDHHMMSSZ; default: now, for a year); returns the path
@@ -284,8 +330,11 @@ sub crl {
 # GET uri over TLS with the client certificate $cert (a name of the test
 # PKI, a path to a .crt with its .key beside it, or "none"), Host and SNI
 # $o{host} (default prov.example.com), as an old device with $o{old}, with
-# the header lines @{$o{headers}};
-# returns (status, body, header lines); status 0 when TLS failed
+# a User-Agent line for each of @{$o{ua}}, then the header lines
+# @{$o{headers}}, in the TLS session of $o{session} (a hash: the session is
+# kept there, and {reused} says whether the handshake resumed it; $o{tls}:
+# SSL_version); returns (status, body, header lines); status 0 when TLS
+# failed
 sub fetch {
     my ($port, $cert, $uri, %o) = @_;
     my $host = $o{host} // 'prov.example.com';
@@ -328,6 +377,18 @@ sub fetch {
         };
     }
 
+    $tls{SSL_version} = $o{tls} if $o{tls};
+
+    # one client context for the session's connections: a context that
+    # goes takes its sessions out of the cache
+    if (my $sess = $o{session}) {
+        $sess->{ctx} //= IO::Socket::SSL::SSL_Context->new(
+            { %tls, SSL_session_cache_size => 4 })
+            or die "$cert: no TLS context: " . IO::Socket::SSL::errstr() . "\n";
+        $tls{SSL_reuse_ctx} = $sess->{ctx};
+        $tls{SSL_session_key} = "$port $cert";
+    }
+
     my $s = IO::Socket::SSL->new(%tls);
 
     if (!$s) {
@@ -335,7 +396,12 @@ sub fetch {
         return (0, undef);
     }
 
-    my $more = join '', map { "$_\r\n" } @{ $o{headers} // [] };
+    if (my $sess = $o{session}) {
+        $sess->{reused} = Net::SSLeay::session_reused($s->_get_ssl_object);
+    }
+
+    my $more = join '', (map { "User-Agent: $_\r\n" } @{ $o{ua} // [] }),
+                        (map { "$_\r\n" } @{ $o{headers} // [] });
     print $s "GET $uri HTTP/1.0\r\nHost: $host\r\n$more\r\n";
 
     local $/;
