@@ -76,27 +76,15 @@ my $FLEET_ACL = <<'_ACL_';
 000413aa0005  allow   # v-snom
 _ACL_
 
-# the files the examples name in /etc/nginx/prov/ (as t/050-examples.t's)
+# the files the examples name in /etc/nginx/prov/: the test PKI's
+# (ProvExamples), these lists
 my %ETC = (
-    'server.crt'            => 'server.crt',
-    'server.key'            => 'server.key',
-    'server-rsa.crt'        => 'server-rsa.crt',
-    'server-rsa.key'        => 'server-rsa.key',
-    'cisco-device-ca.pem'   => 'device-ca.crt',
-    'polycom-device-ca.pem' => 'device-ca.crt',
-    'yealink-device-ca.pem' => 'device-ca.crt',
+    %ProvExamples::ETC,
     'devices.acl'           => \$DEVICES_ACL,
     'legacy-devices.acl'    => \"000e08abcd90  allow\n",
     'polycom.acl'           => \"0004f2abcdef  allow\n0004f2abcdf0  allow\n",
     'yealink.acl'           => \"001565abcdef  allow\n001565abcdf0  allow\n",
-    'device-roots.pem'      => 'vendor-roots.crt',
-    'cisco-spa-ca.pem'      => 'cisco-ca.crt',
-    'cisco-mpp-ca.pem'      => 'mpp-ca.crt',
-    'polycom-ca.pem'        => 'polycom-bundle.crt',
-    'yealink-ca.pem'        => 'yealink-ca.crt',
-    'snom-ca.pem'           => 'snom-ca.crt',
     'fleet.acl'             => \$FLEET_ACL,
-    'device-ca.pem'         => 'device-ca.crt',
 );
 
 my %CISCO_FILES = (
@@ -235,7 +223,7 @@ my %SPEC = (
     },
     'renderer-backend.conf' => {
         files => {},
-        edit => \&test_renderer,
+        edit => \&ProvExamples::renderer,
         access_log => 'var/log/nginx/prov.log',
         servers => [{
             listen => '443', cert => 'dev-a', ca => 'device-ca', id => $A,
@@ -721,26 +709,4 @@ sub add_crl {
     $_[0] =~ s{^(\s*)(ssl_verify_depth\s+\d+;\n)}
               {$1$2$1ssl_crl  /etc/nginx/prov/device-ca.crl;\n}m
         or fail('debian/prov.conf: no "ssl_verify_depth N;"');
-}
-
-# renderer-backend.conf's renderer on 127.0.0.1:9000: a server of the test
-# on a free port, which answers what it was asked for and for whom
-sub test_renderer {
-    my $port = free_port();
-
-    $_[0] =~ s{proxy_pass  http://127\.0\.0\.1:9000;}{proxy_pass  http://127.0.0.1:$port;}
-        or fail('renderer-backend.conf: no "proxy_pass  http://127.0.0.1:9000;"');
-
-    $_[0] = ProvExamples::add_server($_[0], <<"_EOS_");
-
-    # the renderer, in the test's place
-    server {
-        listen  127.0.0.1:$port;
-        access_log  off;
-
-        location / {
-            return  200  "rendered \$uri for \$http_x_device_id\\n";
-        }
-    }
-_EOS_
 }
