@@ -49,24 +49,20 @@ use strict;
 use warnings;
 
 use Test::More;
-use Cwd qw(abs_path);
-use File::Basename qw(dirname basename);
+use File::Basename qw(basename);
 use File::Copy qw(copy);
 use File::Path qw(make_path);
-use File::Spec;
-use File::Temp qw(tempdir);
 
 use lib 't/lib';
 use ProvAcl;
+use ProvExamples;
 use ProvTest;
 use ProvNginx qw(free_port run slurp wait_for_exit wait_for_log
                  wait_for_pid_file wait_for_port write_file);
 
-my $root = abs_path(File::Spec->catdir(dirname(__FILE__), File::Spec->updir));
-my $pki = $ProvTest::PKI;
+my $root = $ProvExamples::ROOT;
+my $pki = $ProvExamples::PKI;
 my @nginx = ProvTest::nginx_command();
-my $module = module_path();
-my $tmp;                        # the temporary prefixes, see prefix()
 
 # the examples this test must find (more may come: each is checked)
 my @expected = qw(audit-ratelimit.conf cisco-spa.conf cn-mac-vendor.conf
@@ -98,27 +94,13 @@ my $FLEET_ACL = <<'_ACL_';
 _ACL_
 
 # every file an example may name in /etc/nginx/prov/: a file of the test
-# PKI (a name) or the text to write (a reference)
+# PKI (ProvExamples) or the text to write (a reference)
 my %ETC = (
-    'server.crt'            => 'server.crt',
-    'server.key'            => 'server.key',
-    'server-rsa.crt'        => 'server-rsa.crt',
-    'server-rsa.key'        => 'server-rsa.key',
-    'cisco-device-ca.pem'   => 'device-ca.crt',
-    'polycom-device-ca.pem' => 'device-ca.crt',
-    'yealink-device-ca.pem' => 'device-ca.crt',
+    %ProvExamples::ETC,
     'devices.acl'           => \$DEVICES_ACL,
     'legacy-devices.acl'    => \"000e08abcd90  allow  account=1090\n",
     'polycom.acl'           => \"0004f2abcdef  allow\n",
     'yealink.acl'           => \"00:15:65:ab:cd:ef  allow\n",
-    # mixed-fleet.conf: each manufacturer's CA (t/pki/make-pki.sh), the
-    # roots (with other-ca, a trusted root no rule names) and the list
-    'device-roots.pem'      => 'vendor-roots.crt',
-    'cisco-spa-ca.pem'      => 'cisco-ca.crt',
-    'cisco-mpp-ca.pem'      => 'mpp-ca.crt',
-    'polycom-ca.pem'        => 'polycom-bundle.crt',
-    'yealink-ca.pem'        => 'yealink-ca.crt',
-    'snom-ca.pem'           => 'snom-ca.crt',
     'fleet.acl'             => \$FLEET_ACL,
 );
 
@@ -279,7 +261,7 @@ my %ADDED = (
     'renderer-backend.conf' => {
         files => {},
         # a renderer in the test's place, that says what it was asked for
-        edit => \&test_renderer,
+        edit => \&ProvExamples::renderer,
         servers => [{
             listen => '443', cert => 'dev-a', no_store => 1,
             own => "/spa962_$A.cfg",
@@ -339,8 +321,13 @@ for my $name (@expected) {
 
 for my $file (@examples) {
     my $name = basename($file);
-    my $dir = prefix($name);
-    my $conf = localize(slurp($file), $dir, $name, 1);
+    my $dir = ProvExamples::prefix($name);
+    my $text = slurp($file);
+    my $n = () = $text =~ /^\s*load_module\s/mg;
+
+    is($n, 1, "$name: one load_module");
+
+    my $conf = ProvExamples::localize($text, $dir, $name, \%ETC);
 
     my ($rc, $out) = nginx_t($dir, $conf);
 
@@ -369,8 +356,9 @@ SKIP: {
 # the test can fail: broken copies of an example are refused
 
 {
-    my $dir = prefix('broken-id');
-    my $conf = localize(slurp("$root/examples/cisco-spa.conf"), $dir, 'cisco-spa.conf');
+    my $dir = ProvExamples::prefix('broken-id');
+    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"), $dir,
+                                      'cisco-spa.conf', \%ETC);
 
     ok($conf =~ s/prov_id( +)ST mac;/prov_id${1}STX mac;/, 'broken copy: prov_id changed');
 
@@ -381,8 +369,9 @@ SKIP: {
 }
 
 {
-    my $dir = prefix('broken-acl');
-    my $conf = localize(slurp("$root/examples/cisco-spa.conf"), $dir, 'cisco-spa.conf');
+    my $dir = ProvExamples::prefix('broken-acl');
+    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"), $dir,
+                                      'cisco-spa.conf', \%ETC);
 
     open my $fh, '>>', "$dir/etc/nginx/prov/devices.acl" or die "devices.acl: $!";
     print $fh "000E08ABCDEF  allow   # the same device again\n";
@@ -467,10 +456,10 @@ done_testing();
 
 
 sub serve_cisco_spa {
-    my $dir = prefix('cisco-spa-running');
+    my $dir = ProvExamples::prefix('cisco-spa-running');
     my %port;
-    my $conf = localize(slurp("$root/examples/cisco-spa.conf"), $dir, 'cisco-spa.conf',
-                        0, \%port);
+    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"), $dir,
+                                      'cisco-spa.conf', \%ETC, \%port);
     my ($port) = values %port;
 
     is(scalar keys %port, 1, 'cisco-spa.conf: listens on one port');
@@ -531,7 +520,7 @@ sub serve_cisco_spa {
 
         for my $c (@cases) {
             my ($cert, $uri, $status, $body, $what) = @$c;
-            my ($got, $got_body) = fetch($port, $cert, $uri);
+            my ($got, $got_body) = ProvExamples::fetch($port, $cert, $uri);
 
             is($got, $status, "cisco-spa.conf: $what ($cert $uri)");
 
@@ -599,7 +588,7 @@ sub serve_cisco_spa {
 # -t or -s)}.
 sub debian_tree {
     my ($dir_name, $edit) = @_;
-    my $dir = prefix($dir_name);
+    my $dir = ProvExamples::prefix($dir_name);
     my $etc = "$dir/etc/nginx";
     my $site = slurp("$root/examples/debian/prov.conf");
 
@@ -642,10 +631,10 @@ sub debian_tree {
     # the package's snippet and the link its postinst makes; "modules/" is
     # taken from the prefix, where the module under test is linked
     my $snippet = "$dir/usr/share/nginx/modules-available/mod-http-prov.conf";
-    if (defined $module) {
+    if (defined $ProvExamples::MODULE) {
         write_file($snippet, "load_module modules/ngx_http_prov_module.so;\n");
-        symlink($module, "$dir/modules/ngx_http_prov_module.so")
-            or die "symlink $module: $!";
+        symlink($ProvExamples::MODULE, "$dir/modules/ngx_http_prov_module.so")
+            or die "symlink $ProvExamples::MODULE: $!";
     } else {
         write_file($snippet, "# load_module (compiled in)\n");
     }
@@ -737,7 +726,7 @@ sub serve_debian_site {
     if ($up) {
         for my $c (@cases) {
             my ($cert, $uri, $want, $body, $what) = @$c;
-            my ($got, $got_body) = fetch($port, $cert, $uri);
+            my ($got, $got_body) = ProvExamples::fetch($port, $cert, $uri);
 
             is($got, $want, "$name: $what ($cert $uri)");
 
@@ -753,9 +742,9 @@ sub serve_debian_site {
         my $n = @cases;
         wait_for_log(0, qr/\A(?:[^\n]*\n){$n}/, "$dir/var/log/nginx/prov.log");
 
-        (my $st, $status) = fetch($port, 'none', '/prov-status');
+        (my $st, $status) = ProvExamples::fetch($port, 'none', '/prov-status');
         is($st, 200, "$name: /prov-status answers localhost");
-        (undef, $prom) = fetch($port, 'none', '/prov-status?format=prometheus');
+        (undef, $prom) = ProvExamples::fetch($port, 'none', '/prov-status?format=prometheus');
     }
 
     ($rc, $out) = run(@{ $tree->{run} }, '-s', 'stop');
@@ -813,7 +802,7 @@ sub serve_debian_site {
 # the impostor does not; keys 0600; it refuses to overwrite
 sub trial_pki {
     my $script = "$root/examples/debian/trial-pki.sh";
-    my $dir = prefix('trial') . '/pki';
+    my $dir = ProvExamples::prefix('trial') . '/pki';
 
     ok(-x $script, 'trial-pki.sh is executable');
 
@@ -887,14 +876,14 @@ sub trial_pki {
     is(slurp("$dir/server.key"), $before, 'trial-pki.sh: the key is not replaced');
 
     # MACs in any spelling, files named canonically
-    my $dir2 = prefix('trial2') . '/pki';
+    my $dir2 = ProvExamples::prefix('trial2') . '/pki';
     ($rc, $out) = run('bash', $script, $dir2, '00:0E:08:AB:CD:01', '000e.08ab.cd02');
     is($rc, 0, 'trial-pki.sh DIR MAC MAC: exit status') or diag($out);
     ok(-f "$dir2/devices/000e08abcd01.crt" && -f "$dir2/devices/000e08abcd02.crt"
        && -f "$dir2/impostor/000e08abcd01.crt",
        'trial-pki.sh: MACs given in other spellings, files named canonically');
 
-    ($rc, $out) = run('bash', $script, prefix('trial3') . '/pki', '000e08abcd');
+    ($rc, $out) = run('bash', $script, ProvExamples::prefix('trial3') . '/pki', '000e08abcd');
     is($rc, 2, 'trial-pki.sh: a MAC of 10 digits is refused');
 
     # an empty DIR that others may write to (mode 0777), or that another
@@ -902,7 +891,7 @@ sub trial_pki {
     # can write there replaces device-ca.pem with a CA of their own before
     # the operator copies it to /etc/nginx/prov/, and every certificate of
     # that CA passes the gate; refused, nothing written
-    my $open = prefix('trial4') . '/pki';
+    my $open = ProvExamples::prefix('trial4') . '/pki';
     mkdir $open or die "mkdir $open: $!";
     chmod 0777, $open;
     ($rc, $out) = run('bash', $script, $open);
@@ -913,7 +902,7 @@ sub trial_pki {
         my $uid = getpwnam('nobody');
         skip 'not root, or no user nobody', 2 if $> != 0 || !defined $uid;
 
-        my $theirs = prefix('trial5') . '/pki';
+        my $theirs = ProvExamples::prefix('trial5') . '/pki';
         mkdir $theirs or die "mkdir $theirs: $!";
         chown $uid, -1, $theirs or die "chown $theirs: $!";
         chmod 0755, $theirs;
@@ -1061,7 +1050,7 @@ sub serve_mixed_fleet {
 
     for my $c (@cases) {
         my ($cert, $uri, $ua, $status, $body, $what) = @$c;
-        my ($got, $got_body) = fetch($port, $cert, $uri, ua => $ua);
+        my ($got, $got_body) = ProvExamples::fetch($port, $cert, $uri, ua => $ua);
 
         is($got, $status, "$name: $what ($cert $uri)");
 
@@ -1076,7 +1065,7 @@ sub serve_mixed_fleet {
     # a rogue leaf sent with the real Polycom intermediate: no verified
     # chain (its bad signature: nginx's 400, which error_page 495 hands to
     # the gate: 403 unverified), no profile
-    my ($got, $got_body) = fetch($port, 'x-int-sent', '/0004F2AA0015.cfg');
+    my ($got, $got_body) = ProvExamples::fetch($port, 'x-int-sent', '/0004F2AA0015.cfg');
     like($got, qr/\A(?:0|400|403)\z/,
          "$name: a rogue leaf sent with Polycom's real intermediate: refused");
     unlike($got_body // '', qr/of 0004f2/,
@@ -1095,7 +1084,7 @@ sub serve_mixed_fleet {
             my @st;
 
             for (1, 2) {
-                push @st, (fetch($port, $cert, $uri, session => \%sess, tls => $tls))[0];
+                push @st, (ProvExamples::fetch($port, $cert, $uri, session => \%sess, tls => $tls))[0];
             }
 
             ok($sess{reused}, "$name: $tls $cert: the second handshake resumed");
@@ -1157,7 +1146,7 @@ sub serve_mixed_fleet {
 }
 
 # mixed-fleet.conf changed by $edit (which must change it), started, and
-# asked @$cases: [cert, uri, status, body or undef, what, fetch() options];
+# asked @$cases: [cert, uri, status, body or undef, what, ProvExamples::fetch() options];
 # returns its error log
 sub serve_mixed_variant {
     my ($what, $dir_name, $edit, $cases) = @_;
@@ -1170,7 +1159,7 @@ sub serve_mixed_variant {
 
     for my $c (@$cases) {
         my ($cert, $uri, $status, $body, $case, $o) = @$c;
-        my ($got, $got_body) = fetch($run->{port}, $cert, $uri, %{ $o // {} });
+        my ($got, $got_body) = ProvExamples::fetch($run->{port}, $cert, $uri, %{ $o // {} });
 
         if ($o && $o->{session}) {
             is($o->{session}{reused} ? 1 : 0, $o->{resumed} ? 1 : 0,
@@ -1273,9 +1262,9 @@ sub serve_mixed_fleet_unpinned {
 # one port, undef otherwise
 sub start_example {
     my ($name, $dir_name, $text, $files) = @_;
-    my $dir = prefix($dir_name);
+    my $dir = ProvExamples::prefix($dir_name);
     my %port;
-    my $conf = localize($text, $dir, $name, 0, \%port);
+    my $conf = ProvExamples::localize($text, $dir, $name, \%ETC, \%port);
     my ($port) = values %port;
 
     is(scalar keys %port, 1, "$name: listens on one port");
@@ -1338,7 +1327,7 @@ sub serve_with_additions {
     my ($name, $variant) = @_;
     my $spec = $ADDED{$name};
     my $dir_name = ($variant ? 'added-plain-' : 'added-') . $name =~ s{/}{-}gr;
-    my $dir = prefix($dir_name);
+    my $dir = ProvExamples::prefix($dir_name);
     my $text = slurp("$root/examples/$name");
     my $with = 'with additions' . ($variant ? ", $variant" : '');
     my %port;
@@ -1353,7 +1342,7 @@ sub serve_with_additions {
     my $conf_file = "$dir/nginx.conf";
 
     if ($name eq 'demo/nginx.conf') {
-        $text = localize_demo($text, $dir, \%port);
+        $text = ProvExamples::localize_demo($text, $dir, [$A, $B], \%port);
         $srv = 'profiles';
     } elsif ($name eq 'debian/prov.conf') {
         # a site: in Debian's layout, with the additions
@@ -1364,7 +1353,7 @@ sub serve_with_additions {
         $text = undef;
     } else {
         $spec->{edit}->($text, $dir) if $spec->{edit};
-        $text = localize($text, $dir, $name, 0, \%port);
+        $text = ProvExamples::localize($text, $dir, $name, \%ETC, \%port);
     }
 
     for my $f (sort keys %{ $spec->{files} }) {
@@ -1402,7 +1391,7 @@ sub serve_with_additions {
             }
 
             for my $own ($s->{own}, "/provisioning$s->{own}") {
-                my ($st, $body, $head) = fetch($port, $s->{cert}, $own, %o);
+                my ($st, $body, $head) = ProvExamples::fetch($port, $s->{cert}, $own, %o);
                 is($st, 200, "$what: $s->{cert} $own: its own profile");
                 is($body, $s->{body}, "$what: $s->{cert} $own: body");
 
@@ -1413,7 +1402,7 @@ sub serve_with_additions {
             }
 
             for my $also (@{ $s->{also} // [] }) {
-                my ($st, $body) = fetch($port, $s->{cert}, $also->[0], %o);
+                my ($st, $body) = ProvExamples::fetch($port, $s->{cert}, $also->[0], %o);
                 is($st, 200, "$what: $s->{cert} $also->[0]");
                 is($body, $also->[1], "$what: $s->{cert} $also->[0]: body");
             }
@@ -1425,7 +1414,7 @@ sub serve_with_additions {
             # the device, and a client without a certificate
             for my $try ((map { [$s->{cert}, $_] } @uris), ['none', $uris[0]]) {
                 my ($cert, $uri) = @$try;
-                my ($st, $body) = fetch($port, $cert, $uri, %o);
+                my ($st, $body) = ProvExamples::fetch($port, $cert, $uri, %o);
                 like($st, qr/\A40[34]\z/, "$what: $cert $uri: 403 or 404");
                 unlike($body // '', $secret, "$what: $cert $uri: nothing of it");
             }
@@ -1477,7 +1466,7 @@ sub attack_uris {
 # @ADDITIONS at the end of each server block of an nginx.conf text
 sub inject_additions {
     my ($text, $name) = @_;
-    my @ends = server_block_ends($text);
+    my @ends = ProvExamples::server_block_ends($text);
 
     ok(scalar @ends, "$name: server blocks found for the additions");
 
@@ -1487,252 +1476,6 @@ sub inject_additions {
         substr($text, $end, 0) = "$add    ";
     }
 
-    return $text;
-}
-
-# the offsets of the "}" that close the server blocks of an nginx.conf
-# text (quoted strings and comments skipped)
-sub server_block_ends {
-    my ($text) = @_;
-    my (@blocks, @ends);
-    my $stmt = '';
-    my $n = length $text;
-
-    for (my $i = 0; $i < $n; $i++) {
-        my $c = substr($text, $i, 1);
-
-        if ($c eq '#' && $stmt !~ /\S\z/) {
-            my $nl = index($text, "\n", $i);
-            $i = $nl < 0 ? $n : $nl;
-            $stmt .= ' ';
-
-        } elsif ($c eq '"' || $c eq "'") {
-            my $j = $i + 1;
-            while ($j < $n && substr($text, $j, 1) ne $c) {
-                $j++ if substr($text, $j, 1) eq '\\';
-                $j++;
-            }
-            $stmt .= substr($text, $i, $j - $i + 1);
-            $i = $j;
-
-        } elsif ($c eq '{') {
-            push @blocks, ($stmt =~ /\A\s*(\S+)/ ? $1 : '');
-            $stmt = '';
-
-        } elsif ($c eq '}') {
-            push @ends, $i if (pop(@blocks) // '') eq 'server';
-            $stmt = '';
-
-        } elsif ($c eq ';') {
-            $stmt = '';
-
-        } else {
-            $stmt .= $c;
-        }
-    }
-
-    return @ends;
-}
-
-# renderer-backend.conf's renderer on 127.0.0.1:9000: a server of the test
-# on a free port, which answers what it was asked for and for whom
-sub test_renderer {
-    my $port = free_port();
-
-    $_[0] =~ s{proxy_pass  http://127\.0\.0\.1:9000;}{proxy_pass  http://127.0.0.1:$port;}
-        or fail('renderer-backend.conf: no "proxy_pass  http://127.0.0.1:9000;"');
-
-    my $renderer = <<"_EOS_";
-
-    # the renderer, in the test's place
-    server {
-        listen  127.0.0.1:$port;
-        access_log  off;
-
-        location / {
-            return  200  "rendered \$uri for \$http_x_device_id\\n";
-        }
-    }
-_EOS_
-
-    $_[0] =~ s/\n\}\s*\z/\n$renderer}\n/
-        or fail('renderer-backend.conf: no end of the http block');
-}
-
-# examples/demo/nginx.conf as demo.sh writes it, under $dir: its PKI and
-# list there (an LMDB list, made with prov-acl as demo.sh makes it), a free
-# port
-sub localize_demo {
-    my ($text, $dir, $ports) = @_;
-
-    $text =~ s{^([ \t]*load_module[ \t]+)\@MODULE\@;}
-              {defined $module ? "$1$module;" : "# $1(compiled in)"}me
-        or fail('demo/nginx.conf: no "load_module @MODULE@;"');
-
-    $ports->{'@PORT@'} = free_port();
-    $text =~ s/\@PORT\@/$ports->{'@PORT@'}/g;
-    $text =~ s/\@DIR\@/$dir/g;
-
-    make_path("$dir/logs", "$dir/tmp", "$dir/pki");
-
-    for my $f (qw(server.crt server.key device-ca.crt)) {
-        copy("$pki/$f", "$dir/pki/$f") or die "copy $pki/$f: $!";
-    }
-
-    write_file("$dir/devices.acl", "$A  allow\n$B  allow\n");
-    ProvAcl::must('import', ProvAcl::run('import', "$dir/devices.db",
-                                         "$dir/devices.acl"));
-
-    return $text;
-}
-
-# GET uri over TLS with the client certificate $cert of the test PKI
-# ("none": without one), Host and SNI $o{host} (default prov.example.com),
-# as an old device with $o{old}, with a User-Agent line for each of
-# @{$o{ua}}, in the TLS session of $o{session} (a hash: the session is kept
-# there, and {reused} says whether the handshake resumed it; $o{tls}:
-# SSL_version); returns (status, body, header lines)
-sub fetch {
-    my ($port, $cert, $uri, %o) = @_;
-    my $host = $o{host} // 'prov.example.com';
-
-    my %tls = (
-        PeerAddr => '127.0.0.1',
-        PeerPort => $port,
-        Timeout => 5,
-        SSL_ca_file => "$pki/server-ca.crt",
-        SSL_verify_mode => IO::Socket::SSL::SSL_VERIFY_PEER(),
-        SSL_verifycn_scheme => 'http',
-        SSL_verifycn_name => 'localhost',
-        SSL_hostname => $host,
-    );
-
-    if ($cert ne 'none') {
-        $tls{SSL_cert_file} = "$pki/$cert.crt";
-        $tls{SSL_key_file} = "$pki/$cert.key";
-    }
-
-    # an old device's RSA-1024 key and SHA-1 certificate: OpenSSL loads
-    # them only at security level 0, which IO::Socket::SSL would set after
-    # loading the certificate
-    if ($o{old} && $cert ne 'none') {
-        delete @tls{qw(SSL_cert_file SSL_key_file)};
-        $tls{SSL_cipher_list} = 'DEFAULT:@SECLEVEL=0';
-        $tls{SSL_create_ctx_callback} = sub {
-            my ($ctx) = @_;
-            Net::SSLeay::CTX_set_security_level($ctx, 0);
-            Net::SSLeay::CTX_use_certificate_chain_file($ctx, "$pki/$cert.crt")
-                or die "$pki/$cert.crt: not loaded\n";
-            Net::SSLeay::CTX_use_PrivateKey_file($ctx, "$pki/$cert.key",
-                                                 Net::SSLeay::FILETYPE_PEM())
-                or die "$pki/$cert.key: not loaded\n";
-        };
-    }
-
-    $tls{SSL_version} = $o{tls} if $o{tls};
-
-    # one client context for the session's connections: a context that
-    # goes takes its sessions out of the cache
-    if (my $sess = $o{session}) {
-        $sess->{ctx} //= IO::Socket::SSL::SSL_Context->new(
-            { %tls, SSL_session_cache_size => 4 })
-            or die "$cert: no TLS context: " . IO::Socket::SSL::errstr() . "\n";
-        $tls{SSL_reuse_ctx} = $sess->{ctx};
-        $tls{SSL_session_key} = "$port $cert";
-    }
-
-    my $s = IO::Socket::SSL->new(%tls);
-
-    if (!$s) {
-        diag("TLS to 127.0.0.1:$port as $cert: " . IO::Socket::SSL::errstr());
-        return (0, undef);
-    }
-
-    if (my $sess = $o{session}) {
-        $sess->{reused} = Net::SSLeay::session_reused($s->_get_ssl_object);
-    }
-
-    my $ua = join '', map { "User-Agent: $_\r\n" } @{ $o{ua} // [] };
-    print $s "GET $uri HTTP/1.0\r\nHost: $host\r\n$ua\r\n";
-
-    local $/;
-    my $reply = <$s>;
-    close $s;
-
-    return (0, undef) unless defined $reply
-                             && $reply =~ m{\AHTTP/1\.[01] (\d{3})[^\n]*\n(.*?)\r\n\r\n(.*)\z}s;
-
-    return ($1, $3, $2);
-}
-
-# the module to load: the one in $TEST_NGINX_LOAD_MODULES (a list, as
-# Test::Nginx reads it), else build/ngx_http_prov_module.so; undef when
-# that list is set but has none: the binary has the module compiled in
-sub module_path {
-    my @mods = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} // '');
-    my ($m) = grep { m{(?:^|/)ngx_http_prov_module\.so\z} } @mods;
-    return undef if !defined $m && defined $ENV{TEST_NGINX_LOAD_MODULES};
-    $m //= "$root/build/ngx_http_prov_module.so";
-    return File::Spec->rel2abs($m);
-}
-
-# a fresh temporary prefix for one nginx configuration, under $tmp
-sub prefix {
-    my ($name) = @_;
-    $tmp //= tempdir('prov-examples-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-    my $dir = "$tmp/$name";
-    $dir =~ s/\.conf\z//;
-    make_path("$dir/etc/nginx/prov", "$dir/srv/prov", "$dir/var/log/nginx", "$dir/run");
-    chmod 0755, $tmp;
-    return $dir;
-}
-
-# the example's text, rewritten to run under $dir (see the top of this
-# file), with the files it names in /etc/nginx/prov/ written there
-sub localize {
-    my ($text, $dir, $name, $check, $ports) = @_;
-
-    if ($check) {
-        my $n = () = $text =~ /^\s*load_module\s/mg;
-        is($n, 1, "$name: one load_module");
-    }
-
-    $text =~ s{^([ \t]*load_module[ \t]+)modules/ngx_http_prov_module\.so;}
-              {defined $module ? "$1$module;" : "# $1(compiled in)"}me
-        or fail("$name: no \"load_module modules/ngx_http_prov_module.so;\"");
-
-    $text =~ s{(?<![\w./])(/etc/nginx/prov/|/srv/prov\b|/var/log/nginx/|/run/nginx\.pid\b)}
-              {$dir$1}g;
-
-    $text =~ s/^(\s*user\s+)www-data;/${1}nobody;/m
-        unless defined getpwnam('www-data');
-
-    # a port of its own for each address:port the example listens on
-    $ports //= {};
-    my %free;
-    $text =~ s{^(\s*listen\s+)((?:\S+:)?443)(?=[\s;])}
-              {$1 . '127.0.0.1:' . ($ports->{$2} //= free_port(\%free))}mge;
-
-    my %named;
-    $named{$1} = 1 while $text =~ m{\Q$dir\E/etc/nginx/prov/([^\s;"']+)}g;
-
-    for my $f (sort keys %named) {
-        my $src = $ETC{$f};
-
-        if (!defined $src) {
-            fail("$name names /etc/nginx/prov/$f: t/050-examples.t must provide it (\%ETC)");
-            next;
-        }
-
-        if (ref $src) {
-            write_file("$dir/etc/nginx/prov/$f", $$src);
-        } else {
-            copy("$pki/$src", "$dir/etc/nginx/prov/$f")
-                or die "copy $pki/$src: $!";
-        }
-    }
-
-    write_file("$dir/nginx.conf", $text);
     return $text;
 }
 
