@@ -518,19 +518,7 @@ sub serve_cisco_spa {
              'firmware needs no certificate'],
         );
 
-        for my $c (@cases) {
-            my ($cert, $uri, $status, $body, $what) = @$c;
-            my ($got, $got_body) = ProvExamples::fetch($port, $cert, $uri);
-
-            is($got, $status, "cisco-spa.conf: $what ($cert $uri)");
-
-            if (defined $body) {
-                is($got_body, $body, "cisco-spa.conf: $what: body");
-            } else {
-                unlike($got_body // '', qr/profile of|upgrade/,
-                       "cisco-spa.conf: $what: no profile in the body");
-            }
-        }
+        ask('cisco-spa.conf', $port, \@cases, qr/profile of|upgrade/);
 
         # the access log, once it has a line for each case (written as
         # requests end)
@@ -724,19 +712,7 @@ sub serve_debian_site {
     my ($status, $prom);
 
     if ($up) {
-        for my $c (@cases) {
-            my ($cert, $uri, $want, $body, $what) = @$c;
-            my ($got, $got_body) = ProvExamples::fetch($port, $cert, $uri);
-
-            is($got, $want, "$name: $what ($cert $uri)");
-
-            if (defined $body) {
-                is($got_body, $body, "$name: $what: body");
-            } else {
-                unlike($got_body // '', qr/profile of|secret of|upgrade/,
-                       "$name: $what: no profile in the body");
-            }
-        }
+        ask($name, $port, \@cases, qr/profile of|secret of|upgrade/);
 
         # every request is in prov.log (and counted) once it ends
         my $n = @cases;
@@ -1048,19 +1024,9 @@ sub serve_mixed_fleet {
          'two User-Agent lines, the second naming another device: ua_mismatch'],
     );
 
-    for my $c (@cases) {
-        my ($cert, $uri, $ua, $status, $body, $what) = @$c;
-        my ($got, $got_body) = ProvExamples::fetch($port, $cert, $uri, ua => $ua);
-
-        is($got, $status, "$name: $what ($cert $uri)");
-
-        if (defined $body) {
-            is($got_body, $body, "$name: $what: body");
-        } else {
-            unlike($got_body // '', qr/profile of|secret of|master of|shared|settings/,
-                   "$name: $what: no profile in the body");
-        }
-    }
+    # the User-Agent lines as ask()'s fetch() options
+    ask($name, $port, [map { [@$_[0, 1, 3 .. 5], { ua => $_->[2] }] } @cases],
+        qr/profile of|secret of|master of|shared|settings/);
 
     # a rogue leaf sent with the real Polycom intermediate: no verified
     # chain (its bad signature: nginx's 400, which error_page 495 hands to
@@ -1157,26 +1123,37 @@ sub serve_mixed_variant {
 
     my $run = start_example($name, $dir_name, $text, \%MIXED_FILES) or return;
 
+    ask($name, $run->{port}, $cases, qr/profile of|secret of|master of/);
+
+    return stop_example($run);
+}
+
+# $name's nginx on $port asked @$cases, each [cert, uri, status, body or
+# undef, what, ProvExamples::fetch() options (with a session: resumed, if
+# the handshake must resume it)]: the status, and the body, or (no body)
+# nothing in it that matches $secret
+sub ask {
+    my ($name, $port, $cases, $secret) = @_;
+
     for my $c (@$cases) {
-        my ($cert, $uri, $status, $body, $case, $o) = @$c;
-        my ($got, $got_body) = ProvExamples::fetch($run->{port}, $cert, $uri, %{ $o // {} });
+        my ($cert, $uri, $status, $body, $what, $o) = @$c;
+        my ($got, $got_body) = ProvExamples::fetch($port, $cert, $uri,
+                                                   %{ $o // {} });
 
         if ($o && $o->{session}) {
             is($o->{session}{reused} ? 1 : 0, $o->{resumed} ? 1 : 0,
-               "$name: $case: " . ($o->{resumed} ? 'resumed' : 'a full handshake'));
+               "$name: $what: " . ($o->{resumed} ? 'resumed' : 'a full handshake'));
         }
 
-        is($got, $status, "$name: $case ($cert $uri)");
+        is($got, $status, "$name: $what ($cert $uri)");
 
         if (defined $body) {
-            is($got_body, $body, "$name: $case: body");
+            is($got_body, $body, "$name: $what: body");
         } else {
-            unlike($got_body // '', qr/profile of|secret of|master of/,
-                   "$name: $case: no profile in the body");
+            unlike($got_body // '', $secret,
+                   "$name: $what: no profile in the body");
         }
     }
-
-    return stop_example($run);
 }
 
 # the rules in the opposite order: each certificate is still read by its
