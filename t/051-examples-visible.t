@@ -107,22 +107,7 @@ my $OWN_A = "profile of $A\n";
 # (probes), locations without the gate (open) and whether a generic
 # certificate gets a bootstrap profile there
 my %SPEC = (
-    'cisco-spa.conf' => {
-        files => \%CISCO_FILES,
-        access_log => 'var/log/nginx/prov.log',
-        status => '/prov-status',
-        servers => [{
-            listen => '443', cert => 'dev-a', ca => 'device-ca', id => $A,
-            own => [["/spa962_$A.cfg", $OWN_A], ["/devices/$A.cfg", $OWN_A],
-                    ['/models/SPA-962.cfg', $OWN_A], ['/default.cfg', $OWN_A]],
-            probes => ["/devices/$B.cfg", '/devices/00:0E:08:AB:CD:F0.cfg',
-                       "/models/$B.cfg", "/spa962_$B.cfg", "/spa$B.cfg",
-                       "/SPA\U$B\E.cfg",
-                       "/firmware/../devices/$B.cfg"],
-            open => ['/firmware/spa962.bin'],
-            generic => 1,
-        }],
-    },
+    'cisco-spa.conf' => cisco_spec("/firmware/../devices/$B.cfg"),
     'audit-ratelimit.conf' => {
         files => \%CISCO_FILES,
         access_log => 'var/log/nginx/prov-audit.log',
@@ -235,21 +220,7 @@ my %SPEC = (
     },
     # a site of Debian's nginx: included in the http block of a whole
     # nginx.conf the test writes (t/050 runs it in Debian's own layout)
-    'debian/prov.conf' => {
-        files => \%CISCO_FILES,
-        access_log => 'var/log/nginx/prov.log',
-        status => '/prov-status',
-        servers => [{
-            listen => '443', cert => 'dev-a', ca => 'device-ca', id => $A,
-            own => [["/spa962_$A.cfg", $OWN_A], ["/devices/$A.cfg", $OWN_A],
-                    ['/models/SPA-962.cfg', $OWN_A], ['/default.cfg', $OWN_A]],
-            probes => ["/devices/$B.cfg", '/devices/00:0E:08:AB:CD:F0.cfg',
-                       "/models/$B.cfg", "/spa962_$B.cfg", "/spa$B.cfg",
-                       "/SPA\U$B\E.cfg"],
-            open => ['/firmware/spa962.bin'],
-            generic => 1,
-        }],
-    },
+    'debian/prov.conf' => cisco_spec(),
     # the same site with "ssl_crl" (a CRL of the device CA), see the top
     'debian/prov.conf+ssl_crl' => {
         file => 'debian/prov.conf',
@@ -299,6 +270,31 @@ for my $name (sort keys %SPEC) {
 
 done_testing();
 
+
+# the %SPEC of cisco-spa.conf and of debian/prov.conf, which serves the
+# same Cisco SPA devices from the same folders: the device's own file by its
+# profile rule's URI and its folders, another's by every spelling, the
+# generic certificate, firmware without the gate; @more: probes only that
+# example gets
+sub cisco_spec {
+    my (@more) = @_;
+
+    return {
+        files => \%CISCO_FILES,
+        access_log => 'var/log/nginx/prov.log',
+        status => '/prov-status',
+        servers => [{
+            listen => '443', cert => 'dev-a', ca => 'device-ca', id => $A,
+            own => [["/spa962_$A.cfg", $OWN_A], ["/devices/$A.cfg", $OWN_A],
+                    ['/models/SPA-962.cfg', $OWN_A], ['/default.cfg', $OWN_A]],
+            probes => ["/devices/$B.cfg", '/devices/00:0E:08:AB:CD:F0.cfg',
+                       "/models/$B.cfg", "/spa962_$B.cfg", "/spa$B.cfg",
+                       "/SPA\U$B\E.cfg", @more],
+            open => ['/firmware/spa962.bin'],
+            generic => 1,
+        }],
+    };
+}
 
 # one example, started, attacked, stopped
 sub visible {
