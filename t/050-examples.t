@@ -57,8 +57,7 @@ use lib 't/lib';
 use ProvAcl;
 use ProvExamples;
 use ProvTest;
-use ProvNginx qw(free_port run slurp wait_for_exit wait_for_log
-                 wait_for_pid_file wait_for_port write_file);
+use ProvNginx qw(free_port run slurp wait_for_log wait_for_port write_file);
 
 my $root = $ProvExamples::ROOT;
 my $pki = $ProvExamples::PKI;
@@ -484,11 +483,9 @@ sub serve_cisco_spa {
 
     my @run = (@nginx, '-p', "$dir/", '-c', $conf_file,
                '-e', "$dir/var/log/nginx/error.log");
-    my ($rc, $out) = run(@run);
-
-    is($rc, 0, 'cisco-spa.conf: nginx starts') or do { diag($out); return };
-
-    my $pid = wait_for_pid_file("$dir/run/nginx.pid");
+    my ($started, $pid) = ProvExamples::start('cisco-spa.conf', \@run,
+                                              "$dir/run/nginx.pid")
+        or return;
     my $up = $pid && wait_for_port($port);
 
     ok($up, 'cisco-spa.conf: nginx listens');
@@ -533,13 +530,7 @@ sub serve_cisco_spa {
              'cisco-spa.conf: the access log shows the bootstrap fetch as generic');
     }
 
-    ($rc, $out) = run(@run, '-s', 'stop');
-    is($rc, 0, 'cisco-spa.conf: nginx stops') or diag($out);
-
-    if ($pid && !wait_for_exit($pid)) {
-        kill 'KILL', $pid;
-        fail('cisco-spa.conf: nginx did not stop');
-    }
+    ProvExamples::stop('cisco-spa.conf', \@run, $pid);
 
     my $errors = slurp("$dir/var/log/nginx/error.log");
     unlike($errors, qr/\[(?:alert|crit|emerg)\]/, 'cisco-spa.conf: no alert in the error log');
@@ -680,10 +671,9 @@ sub serve_debian_site {
 
     is($tree->{ports}, 1, "$name: listens on one port");
 
-    my ($rc, $out) = run(@{ $tree->{run} });
-    is($rc, 0, "$name: nginx starts") or do { diag($out); return };
-
-    my $pid = wait_for_pid_file("$dir/run/nginx.pid");
+    my ($started, $pid) = ProvExamples::start($name, $tree->{run},
+                                              "$dir/run/nginx.pid")
+        or return;
     my $up = $pid && wait_for_port($port);
 
     ok($up, "$name: nginx listens");
@@ -723,13 +713,7 @@ sub serve_debian_site {
         (undef, $prom) = ProvExamples::fetch($port, 'none', '/prov-status?format=prometheus');
     }
 
-    ($rc, $out) = run(@{ $tree->{run} }, '-s', 'stop');
-    is($rc, 0, "$name: nginx stops") or diag($out);
-
-    if ($pid && !wait_for_exit($pid)) {
-        kill 'KILL', $pid;
-        fail("$name: nginx did not stop");
-    }
+    ProvExamples::stop($name, $tree->{run}, $pid);
 
     $status //= '';
     $prom //= '';
@@ -1256,12 +1240,12 @@ sub start_example {
 
     my @run = (@nginx, '-p', "$dir/", '-c', $conf_file,
                '-e', "$dir/var/log/nginx/error.log");
-    my ($rc, $out) = run(@run);
-
-    is($rc, 0, "$name: nginx starts") or do { diag($out); return undef };
+    my ($started, $pid) = ProvExamples::start($name, \@run,
+                                              "$dir/run/nginx.pid")
+        or return undef;
 
     my %r = (name => $name, dir => $dir, port => $port, run => \@run,
-             pid => wait_for_pid_file("$dir/run/nginx.pid"));
+             pid => $pid);
 
     if (!ok($r{pid} && wait_for_port($port), "$name: nginx listens")) {
         stop_example(\%r);
@@ -1275,14 +1259,8 @@ sub start_example {
 # alerts
 sub stop_example {
     my ($r) = @_;
-    my ($rc, $out) = run(@{ $r->{run} }, '-s', 'stop');
 
-    is($rc, 0, "$r->{name}: nginx stops") or diag($out);
-
-    if ($r->{pid} && !wait_for_exit($r->{pid})) {
-        kill 'KILL', $r->{pid};
-        fail("$r->{name}: nginx did not stop");
-    }
+    ProvExamples::stop($r->{name}, $r->{run}, $r->{pid});
 
     my $log = "$r->{dir}/var/log/nginx/error.log";
     my $errors = -f $log ? slurp($log) : '';
@@ -1346,14 +1324,8 @@ sub serve_with_additions {
     my $pid_file = $name eq 'demo/nginx.conf' ? "$dir/nginx.pid"
                                               : "$dir/run/nginx.pid";
     my @run = (@nginx, '-p', "$dir/", '-c', $conf_file, '-e', $error_log);
-    my ($rc, $out) = run(@run);
-
-    if (!is($rc, 0, "$name $with: nginx starts")) {
-        diag($out);
-        return;
-    }
-
-    my $pid = wait_for_pid_file($pid_file);
+    my ($started, $pid) = ProvExamples::start("$name $with", \@run, $pid_file)
+        or return;
 
     eval {
         for my $s (@{ $spec->{servers} }) {
@@ -1399,13 +1371,7 @@ sub serve_with_additions {
         1;
     } or fail("$name $with: the test died: $@");
 
-    ($rc, $out) = run(@run, '-s', 'stop');
-    is($rc, 0, "$name $with: nginx stops") or diag($out);
-
-    if ($pid && !wait_for_exit($pid)) {
-        kill 'KILL', $pid;
-        fail("$name $with: nginx did not stop");
-    }
+    ProvExamples::stop("$name $with", \@run, $pid);
 
     my $errors = -f $error_log ? slurp($error_log) : '';
     unlike($errors, qr/\[(?:alert|crit|emerg)\]/,

@@ -49,8 +49,7 @@ use Time::HiRes qw(sleep time);
 
 use lib 't/lib';
 use ProvExamples;
-use ProvNginx qw(free_port run slurp wait_for_exit wait_for_log
-                 wait_for_pid_file wait_for_port write_file);
+use ProvNginx qw(free_port run slurp wait_for_log wait_for_port write_file);
 use ProvTest;
 
 eval { require IO::Socket::SSL; 1 }
@@ -345,14 +344,8 @@ _EOS_
 
     my $error_log = "$dir/" . ($spec->{error_log} // 'var/log/nginx/error.log');
     my @run = (@nginx, '-p', "$dir/", '-c', $conf_file, '-e', $error_log);
-    my ($rc, $out) = run(@run);
-
-    if (!is($rc, 0, "$name: nginx starts")) {
-        diag($out);
-        return;
-    }
-
-    my $pid = wait_for_pid_file($pid_file);
+    my ($started, $pid) = ProvExamples::start($name, \@run, $pid_file)
+        or return;
     my %ctx = (name => $name, error_log => $error_log,
                status_port => $status_port);
 
@@ -379,13 +372,7 @@ _EOS_
         1;
     } or fail("$name: the test died: $@");
 
-    ($rc, $out) = run(@run, '-s', 'stop');
-    is($rc, 0, "$name: nginx stops") or diag($out);
-
-    if ($pid && !wait_for_exit($pid)) {
-        kill 'KILL', $pid;
-        fail("$name: nginx did not stop");
-    }
+    ProvExamples::stop($name, \@run, $pid);
 
     my $errors = -f $error_log ? slurp($error_log) : '';
 

@@ -33,7 +33,8 @@ use File::Spec;
 use File::Temp qw(tempdir);
 use Test::More;
 
-use ProvNginx qw(free_port run slurp write_file);
+use ProvNginx qw(free_port run slurp wait_for_exit wait_for_pid_file
+                 write_file);
 use ProvTest;
 
 our $ROOT = abs_path(File::Spec->catdir(dirname(__FILE__),
@@ -165,6 +166,46 @@ sub localize_demo {
                                          "$dir/devices.acl"));
 
     return $text;
+}
+
+
+# nginx started with @$run (its command, without -s): a check that it
+# starts (its output shown when not); returns 1 and its master's pid once
+# $pid_file holds it (undef if it never does), nothing when it did not start
+sub start {
+    my ($name, $run, $pid_file) = @_;
+
+    # a failure is reported at the caller's line
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+
+    my ($rc, $out) = run(@$run);
+
+    if (!is($rc, 0, "$name: nginx starts")) {
+        diag($out);
+        return;
+    }
+
+    return (1, wait_for_pid_file($pid_file));
+}
+
+
+# the nginx of @$run (its command, without -s), whose master is $pid,
+# stopped: a check that "-s stop" succeeds (its output shown when not), and
+# a failure when the master does not exit (then it is killed)
+sub stop {
+    my ($name, $run, $pid) = @_;
+
+    # a failure is reported at the caller's line
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+
+    my ($rc, $out) = run(@$run, '-s', 'stop');
+
+    is($rc, 0, "$name: nginx stops") or diag($out);
+
+    if ($pid && !wait_for_exit($pid)) {
+        kill 'KILL', $pid;
+        fail("$name: nginx did not stop");
+    }
 }
 
 
