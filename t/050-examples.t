@@ -76,16 +76,12 @@ my $DEVICES_ACL = <<'_ACL_';
 000e08abcd10      deny    # reported stolen
 _ACL_
 
-# mixed-fleet.conf's list: the vendor-shaped devices, and the ids the
-# impostors' certificates carry in their own vendor's attribute, so that
-# the list hides nothing of what the rules read (v-other's CN and ST are
-# listed too: its CA has no rule, the list is never asked)
-my $FLEET_ACL = <<'_ACL_';
-000e08aa0001  allow   # v-spa
-00562baa0002  allow   # v-mpp
-0004f2aa0003  allow   # v-polycom
-001565aa0004  allow   # v-yealink
-000413aa0005  allow   # v-snom
+# mixed-fleet.conf's list: the vendor-shaped devices (ProvExamples), and
+# the ids the impostors' certificates carry in their own vendor's
+# attribute, so that the list hides nothing of what the rules read
+# (v-other's CN and ST are listed too: its CA has no rule, the list is
+# never asked)
+my $FLEET_ACL = $ProvExamples::FLEET_ACL . <<'_ACL_';
 00aabbaa0006  allow   # v-other's CN
 0004f2aa0011  allow   # x-polycom-as-spa's CN
 000413aa0012  allow   # x-snom-as-spa's CN
@@ -147,8 +143,8 @@ my @ADDITIONS = (
     'rewrite ^/provisioning/(.*)$ /$1 last;',
 );
 
-my $A = '000e08abcdef';     # dev-a: allowed in devices.acl, the asking device
-my $B = '000e08abcdf0';     # dev-b: allowed too; its file must stay its own
+my $A = $ProvExamples::A;     # dev-a: allowed in devices.acl, the asking device
+my $B = $ProvExamples::B;     # dev-b: allowed too; its file must stay its own
 
 # For each example: its files under /srv/prov (a victim's holds "secret of
 # <id>"), a change the test makes (edit) and, for each server that serves
@@ -633,14 +629,7 @@ sub debian_tree {
     ProvAcl::create("$dir/var/lib/nginx-prov/devices.db",
                     "$A  allow  account=1042\n", "$B  allow  account=1043\n");
 
-    my %files = (
-        "devices/$A.cfg"        => "profile of $A\n",
-        "devices/$B.cfg"        => "secret of $B\n",
-        'models/SPA-962.cfg'    => "profile of the SPA-962\n",
-        'default.cfg'           => "the default profile\n",
-        'bootstrap/upgrade.cfg' => "upgrade the firmware\n",
-        'firmware/spa962.bin'   => "firmware\n",
-    );
+    my %files = %ProvExamples::CISCO_FILES;
 
     for my $f (sort keys %files) {
         write_file("$dir/srv/prov/$f", $files{$f});

@@ -59,20 +59,12 @@ my $root = $ProvExamples::ROOT;
 my $examples = $ENV{PROV_EXAMPLES} // "$root/examples";
 my @nginx = ProvTest::nginx_command();
 
-my $A = '000e08abcdef';     # dev-a: the asking device
-my $B = '000e08abcdf0';     # dev-b: the victim, whose file must stay its own
+my $A = $ProvExamples::A;     # dev-a: the asking device
+my $B = $ProvExamples::B;     # dev-b: the victim, whose file must stay its own
 
 my $DEVICES_ACL = <<"_ACL_";
 $A  allow  account=1042 plan=gold
 $B  allow  account=1043
-_ACL_
-
-my $FLEET_ACL = <<'_ACL_';
-000e08aa0001  allow   # v-spa
-00562baa0002  allow   # v-mpp
-0004f2aa0003  allow   # v-polycom
-001565aa0004  allow   # v-yealink
-000413aa0005  allow   # v-snom
 _ACL_
 
 # the files the examples name in /etc/nginx/prov/: the test PKI's
@@ -83,17 +75,10 @@ my %ETC = (
     'legacy-devices.acl'    => \"000e08abcd90  allow\n",
     'polycom.acl'           => \"0004f2abcdef  allow\n0004f2abcdf0  allow\n",
     'yealink.acl'           => \"001565abcdef  allow\n001565abcdf0  allow\n",
-    'fleet.acl'             => \$FLEET_ACL,
+    'fleet.acl'             => \$ProvExamples::FLEET_ACL,
 );
 
-my %CISCO_FILES = (
-    "devices/$A.cfg"        => "profile of $A\n",
-    "devices/$B.cfg"        => "secret of $B\n",
-    'models/SPA-962.cfg'    => "profile of the SPA-962\n",
-    'default.cfg'           => "the default profile\n",
-    'bootstrap/upgrade.cfg' => "upgrade the firmware\n",
-    'firmware/spa962.bin'   => "firmware\n",
-);
+my %CISCO_FILES = %ProvExamples::CISCO_FILES;
 
 my $OWN_A = "profile of $A\n";
 

@@ -63,6 +63,32 @@ our %ETC = (
     'snom-ca.pem'           => 'snom-ca.crt',
 );
 
+# the ids of dev-a and dev-b of the test PKI, two Cisco SPA-962s
+our $A = '000e08abcdef';
+our $B = '000e08abcdf0';
+
+# mixed-fleet.conf's list (fleet.acl): the vendor-shaped devices of the
+# test PKI (t/pki/make-pki.sh)
+our $FLEET_ACL = <<'_ACL_';
+000e08aa0001  allow   # v-spa
+00562baa0002  allow   # v-mpp
+0004f2aa0003  allow   # v-polycom
+001565aa0004  allow   # v-yealink
+000413aa0005  allow   # v-snom
+_ACL_
+
+# a Cisco SPA site's files under /srv/prov: dev-a's profile, dev-b's file
+# (which holds "secret of": no other device may read it), a model's, the
+# default, the generic certificate's bootstrap profile, firmware
+our %CISCO_FILES = (
+    "devices/$A.cfg"        => "profile of $A\n",
+    "devices/$B.cfg"        => "secret of $B\n",
+    'models/SPA-962.cfg'    => "profile of the SPA-962\n",
+    'default.cfg'           => "the default profile\n",
+    'bootstrap/upgrade.cfg' => "upgrade the firmware\n",
+    'firmware/spa962.bin'   => "firmware\n",
+);
+
 my $tmp;            # the temporary prefixes, see prefix()
 my $certs;          # the certificates derive() made
 
