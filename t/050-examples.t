@@ -352,8 +352,8 @@ SKIP: {
 
 {
     my $dir = ProvExamples::prefix('broken-id');
-    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"), $dir,
-                                      'cisco-spa.conf', \%ETC);
+    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"),
+                                      $dir, 'cisco-spa.conf', \%ETC);
 
     ok($conf =~ s/prov_id( +)ST mac;/prov_id${1}STX mac;/, 'broken copy: prov_id changed');
 
@@ -365,8 +365,8 @@ SKIP: {
 
 {
     my $dir = ProvExamples::prefix('broken-acl');
-    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"), $dir,
-                                      'cisco-spa.conf', \%ETC);
+    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"),
+                                      $dir, 'cisco-spa.conf', \%ETC);
 
     open my $fh, '>>', "$dir/etc/nginx/prov/devices.acl" or die "devices.acl: $!";
     print $fh "000E08ABCDEF  allow   # the same device again\n";
@@ -453,8 +453,8 @@ done_testing();
 sub serve_cisco_spa {
     my $dir = ProvExamples::prefix('cisco-spa-running');
     my %port;
-    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"), $dir,
-                                      'cisco-spa.conf', \%ETC, \%port);
+    my $conf = ProvExamples::localize(slurp("$root/examples/cisco-spa.conf"),
+                                      $dir, 'cisco-spa.conf', \%ETC, \%port);
     my ($port) = values %port;
 
     is(scalar keys %port, 1, 'cisco-spa.conf: listens on one port');
@@ -699,7 +699,8 @@ sub serve_debian_site {
 
         (my $st, $status) = ProvExamples::fetch($port, 'none', '/prov-status');
         is($st, 200, "$name: /prov-status answers localhost");
-        (undef, $prom) = ProvExamples::fetch($port, 'none', '/prov-status?format=prometheus');
+        (undef, $prom) = ProvExamples::fetch($port, 'none',
+                                             '/prov-status?format=prometheus');
     }
 
     ProvExamples::stop($name, $tree->{run}, $pid);
@@ -832,7 +833,8 @@ sub trial_pki {
        && -f "$dir2/impostor/000e08abcd01.crt",
        'trial-pki.sh: MACs given in other spellings, files named canonically');
 
-    ($rc, $out) = run('bash', $script, ProvExamples::prefix('trial3') . '/pki', '000e08abcd');
+    ($rc, $out) = run('bash', $script, ProvExamples::prefix('trial3') . '/pki',
+                      '000e08abcd');
     is($rc, 2, 'trial-pki.sh: a MAC of 10 digits is refused');
 
     # an empty DIR that others may write to (mode 0777), or that another
@@ -1004,7 +1006,8 @@ sub serve_mixed_fleet {
     # a rogue leaf sent with the real Polycom intermediate: no verified
     # chain (its bad signature: nginx's 400, which error_page 495 hands to
     # the gate: 403 unverified), no profile
-    my ($got, $got_body) = ProvExamples::fetch($port, 'x-int-sent', '/0004F2AA0015.cfg');
+    my ($got, $got_body) = ProvExamples::fetch($port, 'x-int-sent',
+                                               '/0004F2AA0015.cfg');
     like($got, qr/\A(?:0|400|403)\z/,
          "$name: a rogue leaf sent with Polycom's real intermediate: refused");
     unlike($got_body // '', qr/of 0004f2/,
@@ -1023,7 +1026,9 @@ sub serve_mixed_fleet {
             my @st;
 
             for (1, 2) {
-                push @st, (ProvExamples::fetch($port, $cert, $uri, session => \%sess, tls => $tls))[0];
+                push @st, (ProvExamples::fetch($port, $cert, $uri,
+                                               session => \%sess,
+                                               tls => $tls))[0];
             }
 
             ok($sess{reused}, "$name: $tls $cert: the second handshake resumed");
@@ -1085,8 +1090,7 @@ sub serve_mixed_fleet {
 }
 
 # mixed-fleet.conf changed by $edit (which must change it), started, and
-# asked @$cases: [cert, uri, status, body or undef, what, ProvExamples::fetch() options];
-# returns its error log
+# asked @$cases (see ask()); returns its error log
 sub serve_mixed_variant {
     my ($what, $dir_name, $edit, $cases) = @_;
     my $name = "mixed-fleet.conf $what";
@@ -1115,7 +1119,8 @@ sub ask {
 
         if ($o && $o->{session}) {
             is($o->{session}{reused} ? 1 : 0, $o->{resumed} ? 1 : 0,
-               "$name: $what: " . ($o->{resumed} ? 'resumed' : 'a full handshake'));
+               "$name: $what: "
+               . ($o->{resumed} ? 'resumed' : 'a full handshake'));
         }
 
         is($got, $status, "$name: $what ($cert $uri)");
@@ -1329,7 +1334,8 @@ sub serve_with_additions {
             }
 
             for my $own ($s->{own}, "/provisioning$s->{own}") {
-                my ($st, $body, $head) = ProvExamples::fetch($port, $s->{cert}, $own, %o);
+                my ($st, $body, $head) = ProvExamples::fetch($port, $s->{cert},
+                                                             $own, %o);
                 is($st, 200, "$what: $s->{cert} $own: its own profile");
                 is($body, $s->{body}, "$what: $s->{cert} $own: body");
 
@@ -1340,7 +1346,8 @@ sub serve_with_additions {
             }
 
             for my $also (@{ $s->{also} // [] }) {
-                my ($st, $body) = ProvExamples::fetch($port, $s->{cert}, $also->[0], %o);
+                my ($st, $body) = ProvExamples::fetch($port, $s->{cert},
+                                                      $also->[0], %o);
                 is($st, 200, "$what: $s->{cert} $also->[0]");
                 is($body, $also->[1], "$what: $s->{cert} $also->[0]: body");
             }

@@ -294,8 +294,10 @@ sub add_server {
 sub renderer {
     my $port = free_port();
 
-    $_[0] =~ s{proxy_pass  http://127\.0\.0\.1:9000;}{proxy_pass  http://127.0.0.1:$port;}
-        or fail('renderer-backend.conf: no "proxy_pass  http://127.0.0.1:9000;"');
+    $_[0] =~ s{proxy_pass  http://127\.0\.0\.1:9000;}
+              {proxy_pass  http://127.0.0.1:$port;}
+        or fail('renderer-backend.conf: no '
+                . '"proxy_pass  http://127.0.0.1:9000;"');
 
     $_[0] = add_server($_[0], <<"_EOS_");
 
