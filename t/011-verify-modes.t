@@ -3,7 +3,10 @@
 # 400 to a certificate it cannot verify (and under "on" to a missing one);
 # under "optional_no_ca" it lets certificates of unknown issuers through,
 # and the gate refuses them (unverified).  Expired, not yet valid and
-# badly signed certificates get nginx's 400 in every mode.
+# badly signed certificates get nginx's 400 in every mode, unless
+# "error_page 495" sends them to a gated location, as the examples do: the
+# gate refuses them there, and names another CA's certificate by its
+# chain's error first, whatever OpenSSL reported last (TEST 22 to 24).
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use ProvTest;
@@ -382,3 +385,63 @@ X-Prov-Result: no_cert
 X-Verify: NONE
 --- error_log
 prov: access forbidden (no_cert): no client certificate
+
+
+
+=== TEST 22: optional_no_ca, error_page 495 to a gated location: a certificate nginx refuses itself reaches the gate; an expired one of the device CA is logged with its own error alone
+--- http_config eval
+ProvTest::backend(verify => 'optional_no_ca',
+                  server => $main::Gate . "\n        error_page 495 = \@cert_error;",
+                  extra => 'location @cert_error { deny all; }')
+--- request
+GET /as/expired-a/profile.cfg
+--- error_code: 403
+--- response_body_like eval
+$ProvTest::FORBIDDEN
+--- response_headers
+X-Prov-Id:
+X-Prov-Result: unverified
+--- error_log
+prov: access forbidden (unverified): client certificate verify error 10 "certificate has expired", serial 1005,
+--- no_error_log eval
+[qr/verify error \d+ "[^"]*", and /, $main::OtherAlert]
+
+
+
+=== TEST 23: the same, not yet valid
+--- http_config eval
+ProvTest::backend(verify => 'optional_no_ca',
+                  server => $main::Gate . "\n        error_page 495 = \@cert_error;",
+                  extra => 'location @cert_error { deny all; }')
+--- request
+GET /as/notyet-a/profile.cfg
+--- error_code: 403
+--- response_body_like eval
+$ProvTest::FORBIDDEN
+--- response_headers
+X-Prov-Id:
+X-Prov-Result: unverified
+--- error_log
+prov: access forbidden (unverified): client certificate verify error 9 "certificate is not yet valid", serial 1006,
+--- no_error_log eval
+[qr/verify error \d+ "[^"]*", and /, $main::OtherAlert]
+
+
+
+=== TEST 24: the same: a certificate of another CA that is also expired is logged with its chain's error first (OpenSSL reports the last error it met, 10, that of a genuine device; examples/fail2ban bans the one and not the other)
+--- http_config eval
+ProvTest::backend(verify => 'optional_no_ca',
+                  server => $main::Gate . "\n        error_page 495 = \@cert_error;",
+                  extra => 'location @cert_error { deny all; }')
+--- request
+GET /as/rogue-expired-a/profile.cfg
+--- error_code: 403
+--- response_body_like eval
+$ProvTest::FORBIDDEN
+--- response_headers
+X-Prov-Id:
+X-Prov-Result: unverified
+--- error_log
+prov: access forbidden (unverified): client certificate verify error 20 "unable to get local issuer certificate", and 10 "certificate has expired", serial 6003,
+--- no_error_log eval
+$main::OtherAlert

@@ -86,6 +86,7 @@
 #   rogue-a         dev-a's subject, issued by rogue-ca            6001
 #   rogue-a-chain   rogue-a.crt followed by rogue-ca.crt (key = rogue-a's) 6001
 #   selfsigned-a    dev-a's subject, self-signed                   6002
+#   rogue-expired-a dev-a's subject, issued by rogue-ca, valid 2020-2021 6003
 #   forged-a        dev-a's subject, issued by forged-ca, no AKID (so the
 #                   server finds device-ca and fails the signature)  7001
 #   srvca-a         dev-a's subject, issued by server-ca           5001
@@ -415,10 +416,11 @@ spa() {  # spa MAC [L] [SERIAL]: a Cisco SPA subject
 }
 
 # composite jobs
-dated() {  # dated NAME SERIAL NOTBEFORE NOTAFTER: dev-a's subject, given validity
-    cert "$1" device-ca "$2" "$(spa $A '' "$2")"
+dated() {  # dated NAME SERIAL NOTBEFORE NOTAFTER [ISSUER]: dev-a's subject, given validity
+    local issuer=${5:-device-ca}
+    cert "$1" "$issuer" "$2" "$(spa $A '' "$2")"
     raw_validity "$W/$1.val.der" "$3" "$4"
-    resign "$1" device-ca validity "$W/$1.val.der"
+    resign "$1" "$issuer" validity "$W/$1.val.der"
 }
 rawcert() {  # rawcert NAME SERIAL "ATTR TYPE VALUE"...: a device with exactly that subject
     local name=$1 serial=$2
@@ -575,6 +577,7 @@ bg cert x-yealink-as-snom yealink-ca 3014 '/O=Snom Technology AG/CN=000413AA0005
 # --- not verifiable
 bg rogue
 bg cert selfsigned-a - 6002 "$(spa $A '' 1001)" -selfsigned
+bg dated rogue-expired-a 6003 20200101000000Z 20211231235959Z rogue-ca
 bg cert forged-a forged-ca 7001 "$(spa $A '' 1001)" -ext v3_dev_noakid
 bg cert srvca-a server-ca 5001 "$(spa $A '' 1001)"
 barrier
