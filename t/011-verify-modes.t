@@ -19,6 +19,13 @@ our $Gate = 'prov on; prov_id ST mac; prov_generic ciscogeneric;';
 # fails these tests
 our $OtherAlert = qr/\[alert\](?!.*ignoring stale global SSL error \(SSL: error:[0-9A-F]+:asn1 encoding routines::EVP lib\))/;
 
+# the examples' shape: the certificates nginx refuses itself (495) sent to
+# a location the gate covers
+our $CertErrorPage = ProvTest::backend(
+    verify => 'optional_no_ca',
+    server => $Gate . "\n        error_page 495 = \@cert_error;",
+    extra => 'location @cert_error { deny all; }');
+
 ProvTest::defaults(
     config => ProvTest::front(),
     user_files => ProvTest::profiles(),
@@ -390,9 +397,7 @@ prov: access forbidden (no_cert): no client certificate
 
 === TEST 22: optional_no_ca, error_page 495 to a gated location: a certificate nginx refuses itself reaches the gate; an expired one of the device CA is logged with its own error alone
 --- http_config eval
-ProvTest::backend(verify => 'optional_no_ca',
-                  server => $main::Gate . "\n        error_page 495 = \@cert_error;",
-                  extra => 'location @cert_error { deny all; }')
+$main::CertErrorPage
 --- request
 GET /as/expired-a/profile.cfg
 --- error_code: 403
@@ -410,9 +415,7 @@ prov: access forbidden (unverified): client certificate verify error 10 "certifi
 
 === TEST 23: the same, not yet valid
 --- http_config eval
-ProvTest::backend(verify => 'optional_no_ca',
-                  server => $main::Gate . "\n        error_page 495 = \@cert_error;",
-                  extra => 'location @cert_error { deny all; }')
+$main::CertErrorPage
 --- request
 GET /as/notyet-a/profile.cfg
 --- error_code: 403
@@ -430,9 +433,7 @@ prov: access forbidden (unverified): client certificate verify error 9 "certific
 
 === TEST 24: the same: a certificate of another CA that is also expired is logged with its chain's error first (OpenSSL reports the last error it met, 10, that of a genuine device; examples/fail2ban bans the one and not the other)
 --- http_config eval
-ProvTest::backend(verify => 'optional_no_ca',
-                  server => $main::Gate . "\n        error_page 495 = \@cert_error;",
-                  extra => 'location @cert_error { deny all; }')
+$main::CertErrorPage
 --- request
 GET /as/rogue-expired-a/profile.cfg
 --- error_code: 403
