@@ -338,7 +338,6 @@ long
 ngx_http_prov_verify_foreign(ngx_http_request_t *r, X509 *cert, long verify)
 {
     long                      result;
-    STACK_OF(X509)           *chain;
     ngx_http_ssl_srv_conf_t  *sscf;
 
     switch (verify) {
@@ -357,14 +356,8 @@ ngx_http_prov_verify_foreign(ngx_http_request_t *r, X509 *cert, long verify)
 
     sscf = ngx_http_get_module_srv_conf(r, ngx_http_ssl_module);
 
-    chain = NULL;
-
     result = ngx_http_prov_verify_chain(r, r->connection->ssl->connection,
-                                        cert, sscf->ssl.ctx, 1, &chain);
-
-    if (chain != NULL) {
-        sk_X509_pop_free(chain, X509_free);
-    }
+                                        cert, sscf->ssl.ctx, 1, NULL);
 
     /* an internal error: the result stands */
 
@@ -390,7 +383,8 @@ ngx_http_prov_free_chain(void *data)
  * memory (not from a ticket, nor from the shared cache): otherwise they
  * must be in the server's store (ssl_trusted_certificate).  With relax,
  * the dates and the CRLs are not checked: only whether the certificate
- * is one of the store's CAs'
+ * is one of the store's CAs'.  The verified chain is returned in chain,
+ * unless it is NULL
  */
 
 static long
@@ -456,12 +450,14 @@ ngx_http_prov_verify_chain(ngx_http_request_t *r, ngx_ssl_conn_t *ssl_conn,
     if (X509_verify_cert(store_ctx) == 1) {
         result = X509_V_OK;
 
-        *chain = X509_STORE_CTX_get1_chain(store_ctx);
+        if (chain != NULL) {
+            *chain = X509_STORE_CTX_get1_chain(store_ctx);
 
-        if (*chain == NULL) {
-            ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
-                          "X509_STORE_CTX_get1_chain() failed");
-            result = X509_V_ERR_UNSPECIFIED;
+            if (*chain == NULL) {
+                ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+                              "X509_STORE_CTX_get1_chain() failed");
+                result = X509_V_ERR_UNSPECIFIED;
+            }
         }
 
     } else {
